@@ -1,0 +1,25 @@
+using static TorchSharp.torch;
+
+namespace MLNet.ConvNet.Architectures.Layers;
+
+/// <summary>A fully connected layer, as Keras <c>Dense(units)</c>; its input size comes from the shape that reaches it.</summary>
+/// <param name="units">Number of outputs.</param>
+public sealed class Dense(int units) : LayerSpec
+{
+    /// <summary>Number of outputs.</summary>
+    public int Units { get; } = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units), units, "Dense needs at least one unit.");
+
+    /// <inheritdoc />
+    public override string TypeName => "Dense";
+
+    /// <inheritdoc />
+    public override string NamePrefix => "dense";
+
+    /// <inheritdoc />
+    public override nn.Module<Tensor, Tensor> Build(long[] inputShape)
+    {
+        if (inputShape.Length != 1)
+            throw new ArgumentException($"Dense expects a flat input of rank 1 [features], got {Format(inputShape)}; put a Flatten layer before it.", nameof(inputShape));
+        return nn.Linear(inputShape[0], Units);
+    }
+}

@@ -1,0 +1,16 @@
+using static TorchSharp.torch;
+
+namespace MLNet.ConvNet.Architectures.Layers;
+
+/// <summary>Flattens everything but the batch dimension, as Keras <c>Flatten()</c>.</summary>
+public sealed class Flatten : LayerSpec
+{
+    /// <inheritdoc />
+    public override string TypeName => "Flatten";
+
+    /// <inheritdoc />
+    public override string NamePrefix => "flatten";
+
+    /// <inheritdoc />
+    public override nn.Module<Tensor, Tensor> Build(long[] inputShape) => nn.Flatten();
+}

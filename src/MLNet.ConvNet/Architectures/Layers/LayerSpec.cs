@@ -1,0 +1,45 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNet.ConvNet.Architectures.Layers;
+
+/// <summary>
+/// One layer of an architecture, described as data. The shared <see cref="ConvNetModel"/> builds the
+/// TorchSharp module from the shape that reaches the layer, so no layer needs a hand-computed input size.
+/// </summary>
+/// <remarks>Subclass it to add a layer type of your own; see docs/architectures.md.</remarks>
+public abstract class LayerSpec
+{
+    /// <summary>The Keras-style type shown in the summary, such as <c>Conv2D</c>.</summary>
+    public abstract string TypeName { get; }
+
+    /// <summary>The prefix of the layer's name in the summary, such as <c>conv2d</c> (then <c>conv2d_1</c>, ...).</summary>
+    public abstract string NamePrefix { get; }
+
+    /// <summary>The activation applied after the layer. Defaults to <see cref="Activation.None"/>.</summary>
+    public Activation Activation { get; init; } = Activation.None;
+
+    /// <summary>
+    /// Builds the module for an input of <paramref name="inputShape"/> (without the batch dimension:
+    /// <c>[channels, height, width]</c> for images, <c>[features]</c> after <see cref="Flatten"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The layer cannot take an input of that shape.</exception>
+    public abstract nn.Module<Tensor, Tensor> Build(long[] inputShape);
+
+    /// <summary>Formats a shape for error messages, such as <c>[16, 26, 26]</c>.</summary>
+    protected static string Format(long[] shape) => "[" + string.Join(", ", shape) + "]";
+}
+
+/// <summary>The activation that follows a layer.</summary>
+public enum Activation
+{
+    /// <summary>No activation.</summary>
+    None,
+    /// <summary>max(0, x).</summary>
+    Relu,
+    /// <summary>
+    /// Softmax over the classes; only valid on the last layer. Training uses the log-softmax of the
+    /// logits, which is the categorical cross-entropy of the softmax outputs, computed stably.
+    /// </summary>
+    Softmax,
+}

@@ -1,0 +1,25 @@
+using static TorchSharp.torch;
+
+namespace MLNet.ConvNet.Architectures.Layers;
+
+/// <summary>Max pooling over square windows with stride equal to the window, as Keras <c>MaxPooling2D(pool_size)</c>.</summary>
+/// <param name="poolSize">Height and width of the window.</param>
+public sealed class MaxPooling2D(int poolSize = 2) : LayerSpec
+{
+    /// <summary>Height and width of the window. Defaults to 2.</summary>
+    public int PoolSize { get; } = poolSize > 0 ? poolSize : throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, "MaxPooling2D needs a window of at least 1x1.");
+
+    /// <inheritdoc />
+    public override string TypeName => "MaxPooling2D";
+
+    /// <inheritdoc />
+    public override string NamePrefix => "max_pooling2d";
+
+    /// <inheritdoc />
+    public override nn.Module<Tensor, Tensor> Build(long[] inputShape)
+    {
+        if (inputShape.Length != 3)
+            throw new ArgumentException($"MaxPooling2D expects an input of rank 3 [channels, height, width], got {Format(inputShape)}.", nameof(inputShape));
+        return nn.MaxPool2d(PoolSize, PoolSize);
+    }
+}

@@ -1,0 +1,25 @@
+using static TorchSharp.torch;
+
+namespace MLNet.ConvNet.Architectures.Layers;
+
+/// <summary>Pads height and width with zeros on every side, as Keras <c>ZeroPadding2D(padding)</c>.</summary>
+/// <param name="padding">Rows and columns of zeros added on each side.</param>
+public sealed class ZeroPadding2D(int padding) : LayerSpec
+{
+    /// <summary>Rows and columns of zeros added on each side.</summary>
+    public int Padding { get; } = padding >= 0 ? padding : throw new ArgumentOutOfRangeException(nameof(padding), padding, "ZeroPadding2D needs a padding of 0 or more.");
+
+    /// <inheritdoc />
+    public override string TypeName => "ZeroPadding2D";
+
+    /// <inheritdoc />
+    public override string NamePrefix => "zero_padding2d";
+
+    /// <inheritdoc />
+    public override nn.Module<Tensor, Tensor> Build(long[] inputShape)
+    {
+        if (inputShape.Length != 3)
+            throw new ArgumentException($"ZeroPadding2D expects an input of rank 3 [channels, height, width], got {Format(inputShape)}.", nameof(inputShape));
+        return nn.ZeroPad2d(Padding);
+    }
+}
