@@ -1,0 +1,165 @@
+// Trains both seed architectures on MNIST, in the style of ML.NET's samples:
+//   dotnet run --project examples/MnistConvNet -c Release -- --data ../shared/data/mnist
+// then evaluates each saved .zip again in a fresh process (`evaluate MODEL.zip...`).
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.ConvNet;
+using MLNet.ConvNet.Data;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+var arguments = CommandLine.Parse(args);
+if (arguments.Command == "evaluate")
+    return EvaluateSavedModels(arguments);
+
+var ml = new MLContext(seed: arguments.Seed);
+ml.Log += (_, e) =>
+{
+    // The trainer reports through the MLContext; show its own messages, not every ML.NET component's.
+    if (e.Source.StartsWith("ConvNetTrainer", StringComparison.Ordinal) && e.Kind is ChannelMessageKind.Info or ChannelMessageKind.Warning && !e.Message.StartsWith("Model: "))
+        Console.WriteLine($"  [{e.Source}] {e.Message}");
+};
+
+Console.WriteLine($"MNIST from {Path.GetFullPath(arguments.DataDirectory)}");
+IDataView train = MnistDataset.Load(ml, arguments.DataDirectory, MnistSplit.Train, arguments.MaxTrainRows);
+IDataView test = MnistDataset.Load(ml, arguments.DataDirectory, MnistSplit.Test);
+
+var saved = new List<(string Path, double Accuracy)>();
+foreach (var architecture in arguments.Architectures)
+{
+    var options = new ConvNetTrainer.Options { Architecture = architecture, Epochs = arguments.Epochs };
+    Console.WriteLine();
+    Console.WriteLine($"=== {architecture} ===");
+    Console.WriteLine(options.GetSummary());
+
+    var pipeline = ml.MulticlassClassification.Trainers.ConvNet(options)
+        .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedDigit", "PredictedLabel"));
+    var clock = Stopwatch.StartNew();
+    var model = pipeline.Fit(train);
+    var convNet = (ConvNetTransformer)model.First();
+    Console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:F1} s; mean {convNet.History.Average(h => h.Seconds):F2} s per epoch over {convNet.History.Count} epochs.");
+
+    var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
+    PrintMetrics(architecture, metrics);
+
+    string path = Path.Combine(arguments.OutputDirectory, architecture.ToLowerInvariant() + ".zip");
+    ml.Model.Save(model, train.Schema, path);
+    Console.WriteLine($"Saved {path} ({new FileInfo(path).Length / 1024.0:F0} KiB).");
+    saved.Add((path, metrics.MicroAccuracy));
+
+    ShowPredictions(ml, path, arguments.DataDirectory);
+}
+
+// A fresh process loads each .zip and must report the same accuracy.
+Console.WriteLine();
+Console.WriteLine("=== Loading the saved models in a fresh process ===");
+var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+    start.ArgumentList.Add(typeof(CommandLine).Assembly.Location); // run as `dotnet MnistConvNet.dll`
+foreach (var argument in new[] { "evaluate", "--data", arguments.DataDirectory }.Concat(saved.Select(s => s.Path)))
+    start.ArgumentList.Add(argument);
+var child = Process.Start(start)!;
+string output = child.StandardOutput.ReadToEnd();
+child.WaitForExit();
+Console.Write(output);
+bool same = child.ExitCode == 0;
+foreach (var (path, accuracy) in saved)
+{
+    string expected = $"{Path.GetFileName(path)}: micro-accuracy {accuracy:P2}";
+    bool found = output.Contains(expected, StringComparison.Ordinal);
+    same &= found;
+    Console.WriteLine($"{(found ? "same" : "DIFFERENT")} accuracy after loading {Path.GetFileName(path)} in a fresh process ({accuracy:P2}).");
+}
+return same ? 0 : 1;
+
+static int EvaluateSavedModels(CommandLine arguments)
+{
+    var ml = new MLContext(seed: 1);
+    var test = MnistDataset.Load(ml, arguments.DataDirectory, MnistSplit.Test);
+    foreach (var path in arguments.Models)
+    {
+        var model = ml.Model.Load(path, out _);
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
+        Console.WriteLine($"{Path.GetFileName(path)}: micro-accuracy {metrics.MicroAccuracy:P2}, macro-accuracy {metrics.MacroAccuracy:P2}, log-loss {metrics.LogLoss:F4}");
+    }
+    return 0;
+}
+
+static void PrintMetrics(string name, MulticlassClassificationMetrics metrics)
+{
+    Console.WriteLine($"Test metrics for {name}:");
+    Console.WriteLine($"  micro-accuracy {metrics.MicroAccuracy:P2}");
+    Console.WriteLine($"  macro-accuracy {metrics.MacroAccuracy:P2}");
+    Console.WriteLine($"  log-loss       {metrics.LogLoss:F4}");
+    Console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
+}
+
+static void ShowPredictions(MLContext ml, string path, string dataDirectory)
+{
+    var loaded = ml.Model.Load(path, out _);
+    var engine = ml.Model.CreatePredictionEngine<DigitInput, DigitPrediction>(loaded);
+    var digits = MnistDataset.ReadSplit(dataDirectory, MnistSplit.Test, maxRows: 8);
+    Console.Write("Predictions of the loaded model on the first test images (true -> predicted):");
+    for (int i = 0; i < digits.Labels.Length; i++)
+    {
+        var pixels = digits.Images.Pixels.AsSpan(i * 784, 784);
+        var input = new DigitInput { Features = pixels.ToArray().Select(p => p / 255f).ToArray() };
+        var prediction = engine.Predict(input);
+        Console.Write($" {digits.Labels[i]}->{prediction.PredictedDigit} ({prediction.Score.Max():P0})");
+    }
+    Console.WriteLine();
+}
+
+/// <summary>One image, as the pipeline reads it.</summary>
+public sealed class DigitInput
+{
+    [VectorType(784)]
+    public float[] Features { get; set; }
+}
+
+/// <summary>What the pipeline predicts for one image.</summary>
+public sealed class DigitPrediction
+{
+    public string PredictedDigit { get; set; }
+    public float[] Score { get; set; }
+}
+
+/// <summary>The example's command line.</summary>
+internal sealed record CommandLine(string Command, string DataDirectory, string OutputDirectory, string[] Architectures, int? Epochs, int? MaxTrainRows, int Seed, List<string> Models)
+{
+    public static CommandLine Parse(string[] args)
+    {
+        string command = args.Length > 0 && args[0] == "evaluate" ? "evaluate" : "train";
+        string data = Environment.GetEnvironmentVariable(MnistDataset.DataEnvironmentVariable);
+        string output = ".";
+        string[] architectures = ["SimpleConvNet", "LeNot"];
+        int? epochs = null, maxRows = null;
+        int seed = 1;
+        var models = new List<string>();
+        for (int i = command == "evaluate" ? 1 : 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--data": data = Value(); break;
+                case "--out": output = Value(); break;
+                case "--architectures": architectures = Value().Split(','); break;
+                case "--epochs": epochs = int.Parse(Value()); break;
+                case "--max-train-rows": maxRows = int.Parse(Value()); break;
+                case "--seed": seed = int.Parse(Value()); break;
+                default:
+                    if (command == "evaluate" && !args[i].StartsWith("--"))
+                        models.Add(args[i]);
+                    else
+                        throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--data DIR] [--out DIR] [--architectures A,B] [--epochs N] [--max-train-rows N] [--seed N] | evaluate --data DIR MODEL.zip...");
+                    break;
+            }
+        }
+        if (string.IsNullOrWhiteSpace(data))
+            throw new ArgumentException($"Say where MNIST is: --data DIR, or set {MnistDataset.DataEnvironmentVariable}.");
+        Directory.CreateDirectory(output);
+        return new CommandLine(command, data, output, architectures, epochs, maxRows, seed, models);
+    }
+}

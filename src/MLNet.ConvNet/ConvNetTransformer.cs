@@ -1,0 +1,87 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Internals;
+using MLNet.ConvNet.Training;
+
+namespace MLNet.ConvNet;
+
+/// <summary>
+/// A trained convnet in an ML.NET pipeline. <see cref="Transform"/> adds <c>Score</c> (one probability per
+/// class, with the slot names and score annotations ML.NET's multiclass scorers add) and
+/// <c>PredictedLabel</c> (a key with the training label's values), so <c>Evaluate</c>,
+/// <c>MapKeyToValue</c> and <c>PredictionEngine</c> work as with any ML.NET multiclass trainer.
+/// <c>mlContext.Model.Save</c> stores the weights inside the .zip and <c>mlContext.Model.Load</c>
+/// returns this type again.
+/// </summary>
+/// <remarks>
+/// Thread-safety: <see cref="Transform"/> and the data views it returns may be used from several threads
+/// at once; a <c>PredictionEngine</c> is single-threaded, as in ML.NET, so create one per thread.
+/// </remarks>
+public sealed class ConvNetTransformer : ITransformer, IDisposable
+{
+    private readonly ConvNetScorer _scorer;
+
+    internal ConvNetTransformer(IHostEnvironment env, ConvNetModel model, ColumnNames columns, DataViewSchema.DetachedColumn labelColumn, IReadOnlyList<EpochMetrics> history)
+    {
+        Model = model;
+        Columns = columns;
+        LabelColumn = labelColumn;
+        History = history;
+        _scorer = new ConvNetScorer(env, this);
+    }
+
+    /// <summary>The architecture the network was built from.</summary>
+    public ConvNetArchitecture Architecture => Model.Architecture;
+
+    /// <summary>The architecture's registry name, as saved with the model.</summary>
+    public string ArchitectureName => Model.Architecture.Name;
+
+    /// <summary>The number of classes the network scores.</summary>
+    public int NumberOfClasses => Model.NumberOfClasses;
+
+    /// <summary>The Keras-style summary: every layer's output shape and parameter count, then the totals.</summary>
+    public string Summary => Model.Summary();
+
+    /// <summary>Loss, accuracy, learning rate and seconds of every training epoch, in order. Survives Save and Load.</summary>
+    public IReadOnlyList<EpochMetrics> History { get; }
+
+    /// <summary>The features column the network reads.</summary>
+    public string FeatureColumnName => Columns.Features;
+
+    /// <summary>The output column with one probability per class.</summary>
+    public string ScoreColumnName => Columns.Score;
+
+    /// <summary>The output column with the predicted class.</summary>
+    public string PredictedLabelColumnName => Columns.PredictedLabel;
+
+    /// <summary>Always true: every output row depends only on its input row.</summary>
+    public bool IsRowToRowMapper => true;
+
+    internal ConvNetModel Model { get; }
+
+    internal ColumnNames Columns { get; }
+
+    /// <summary>The training label column, detached, with its key values.</summary>
+    internal DataViewSchema.DetachedColumn LabelColumn { get; }
+
+    /// <summary>Returns the schema <see cref="Transform"/> produces from <paramref name="inputSchema"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The features column is missing or has the wrong type.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _scorer.GetOutputSchema(inputSchema);
+
+    /// <summary>Scores <paramref name="input"/> lazily: the network runs as rows are read.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The features column is missing or has the wrong type.</exception>
+    public IDataView Transform(IDataView input) => _scorer.Transform(input);
+
+    /// <summary>Returns a row-to-row mapper, as <c>PredictionEngine</c> uses.</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => ((ITransformer)_scorer).GetRowToRowMapper(inputSchema);
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ModelContextBridge.Save(ctx, this);
+
+    /// <summary>Releases the network's native tensors.</summary>
+    public void Dispose() => Model.Dispose();
+}
+
+/// <summary>The columns a transformer reads and writes.</summary>
+internal sealed record ColumnNames(string Features, string Label, string Score, string PredictedLabel);

@@ -1,0 +1,108 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace MLNet.ConvNet.Data;
+
+/// <summary>
+/// Reads files in the IDX format that MNIST uses, raw or gzip-compressed (detected from the content,
+/// not the name). The record count always comes from the header, so subsets and the full files read alike.
+/// </summary>
+/// <remarks>
+/// Layout (big-endian): two zero bytes, a type byte (0x08 = unsigned byte), a byte with the number of
+/// dimensions, one 32-bit size per dimension, then the data, row-major. Images are 3-dimensional
+/// (count, rows, columns), labels 1-dimensional (count).
+/// </remarks>
+public static class IdxReader
+{
+    private const byte UnsignedByte = 0x08;
+
+    /// <summary>The largest file body the reader accepts, so a corrupt header cannot ask for gigabytes.</summary>
+    public const long MaxDataBytes = 1L << 31;
+
+    /// <summary>Reads an image file: magic 0x00000803, then count, rows and columns.</summary>
+    /// <exception cref="InvalidDataException">The file is not a well-formed IDX image file.</exception>
+    public static IdxImages ReadImages(string path)
+    {
+        var (dims, data) = Read(path, expectedRank: 3);
+        return new IdxImages((int)dims[0], (int)dims[1], (int)dims[2], data);
+    }
+
+    /// <summary>Reads a label file: magic 0x00000801, then count.</summary>
+    /// <exception cref="InvalidDataException">The file is not a well-formed IDX label file.</exception>
+    public static byte[] ReadLabels(string path) => Read(path, expectedRank: 1).Data;
+
+    private static (long[] Dims, byte[] Data) Read(string path, int expectedRank)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
+
+        using var file = File.OpenRead(path);
+        using var stream = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
+        try
+        {
+            Span<byte> magic = stackalloc byte[4];
+            ReadExactly(stream, magic, path, "the 4-byte magic number");
+            if (magic[0] != 0 || magic[1] != 0 || magic[2] != UnsignedByte || magic[3] != expectedRank)
+            {
+                throw new InvalidDataException(
+                    $"'{path}' is not an IDX {(expectedRank == 3 ? "image" : "label")} file: expected magic number 0x0000080{expectedRank} " +
+                    $"(unsigned bytes, {expectedRank} dimension{(expectedRank == 1 ? "" : "s")}), got 0x{Convert.ToHexString(magic)}.");
+            }
+
+            var dims = new long[expectedRank];
+            Span<byte> size = stackalloc byte[4];
+            long total = 1;
+            for (int i = 0; i < expectedRank; i++)
+            {
+                ReadExactly(stream, size, path, $"dimension {i} of the header");
+                dims[i] = BinaryPrimitives.ReadUInt32BigEndian(size);
+                if (dims[i] == 0 || dims[i] > int.MaxValue)
+                    throw new InvalidDataException($"'{path}' declares dimension {i} as {dims[i]}; expected a size between 1 and {int.MaxValue}.");
+                total *= dims[i];
+                if (total > MaxDataBytes)
+                    throw new InvalidDataException($"'{path}' declares dimensions [{string.Join(", ", dims.Take(i + 1))}], {total:N0} bytes or more of data; the reader accepts at most {MaxDataBytes:N0}. The header is probably corrupt.");
+            }
+
+            var data = new byte[total];
+            ReadExactly(stream, data, path, $"{total:N0} bytes of data for dimensions [{string.Join(", ", dims)}]");
+            return (dims, data);
+        }
+        catch (InvalidDataException e) when (e.Message.StartsWith('\'') is false)
+        {
+            // GZipStream reports a corrupt stream without naming the file.
+            throw new InvalidDataException($"'{path}' could not be decompressed: {e.Message}", e);
+        }
+    }
+
+    private static bool IsGzip(FileStream file)
+    {
+        Span<byte> head = stackalloc byte[2];
+        int read = file.Read(head);
+        file.Position = 0;
+        return read == 2 && head[0] == 0x1f && head[1] == 0x8b;
+    }
+
+    private static void ReadExactly(Stream stream, Span<byte> buffer, string path, string what)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int read = stream.Read(buffer[total..]);
+            if (read == 0)
+                throw new InvalidDataException($"'{path}' is truncated: expected {what}, but the file ended after {total:N0} of {buffer.Length:N0} bytes.");
+            total += read;
+        }
+    }
+}
+
+/// <summary>Images read from an IDX file: <see cref="Count"/> images of <see cref="Rows"/> x <see cref="Columns"/> bytes, row-major.</summary>
+/// <param name="Count">Number of images.</param>
+/// <param name="Rows">Height of each image.</param>
+/// <param name="Columns">Width of each image.</param>
+/// <param name="Pixels">All pixels, image after image.</param>
+public sealed record IdxImages(int Count, int Rows, int Columns, byte[] Pixels)
+{
+    /// <summary>The number of pixels in one image.</summary>
+    public int PixelsPerImage => Rows * Columns;
+}

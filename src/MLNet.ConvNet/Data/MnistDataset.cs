@@ -1,0 +1,131 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.ConvNet.Data;
+
+/// <summary>
+/// Loads MNIST from IDX files into an <see cref="IDataView"/> with two columns: <c>Label</c>, a key over
+/// the ten values "0" to "9", and <c>Features</c>, 784 floats in [0, 1] (pixel / 255, row-major).
+/// </summary>
+public static class MnistDataset
+{
+    /// <summary>The environment variable read when no folder is given.</summary>
+    public const string DataEnvironmentVariable = "MNIST_DATA";
+
+    /// <summary>The name of the label column.</summary>
+    public const string LabelColumnName = "Label";
+
+    /// <summary>The name of the features column.</summary>
+    public const string FeaturesColumnName = "Features";
+
+    /// <summary>The class names, in key order: key 1 is "0", key 10 is "9".</summary>
+    public static IReadOnlyList<string> ClassNames { get; } = Enumerable.Range(0, 10).Select(d => d.ToString()).ToArray();
+
+    /// <summary>Loads one split from <paramref name="dataDirectory"/>.</summary>
+    /// <param name="mlContext">The ML.NET context.</param>
+    /// <param name="dataDirectory">The folder with the IDX files (gzip-compressed or not); null reads the <c>MNIST_DATA</c> environment variable.</param>
+    /// <param name="split">Which files to read.</param>
+    /// <param name="maxRows">Read only the first this many records; null reads all. Defaults to null.</param>
+    /// <exception cref="DirectoryNotFoundException">No folder was given and <c>MNIST_DATA</c> is not set, or the folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The folder lacks one of the split's files.</exception>
+    /// <exception cref="InvalidDataException">A file is not valid IDX, or images and labels disagree.</exception>
+    public static IDataView Load(MLContext mlContext, string dataDirectory, MnistSplit split, int? maxRows = null)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        var data = ReadSplit(dataDirectory, split, maxRows);
+        var schema = SchemaDefinition.Create(typeof(MnistRow));
+        schema[FeaturesColumnName].ColumnType = new VectorDataViewType(NumberDataViewType.Single, data.Images.PixelsPerImage);
+        schema[LabelColumnName].ColumnType = new KeyDataViewType(typeof(uint), ClassNames.Count);
+        var keyValues = new VBuffer<ReadOnlyMemory<char>>(ClassNames.Count, ClassNames.Select(n => n.AsMemory()).ToArray());
+        schema[LabelColumnName].AddAnnotation(AnnotationKinds.KeyValues, keyValues, new VectorDataViewType(TextDataViewType.Instance, ClassNames.Count));
+        return mlContext.Data.LoadFromEnumerable(Rows(data), schema);
+    }
+
+    /// <summary>Reads one split's images and labels into memory, checking that they agree.</summary>
+    /// <inheritdoc cref="Load" path="/param[@name='dataDirectory']|/param[@name='split']|/param[@name='maxRows']|/exception"/>
+    public static MnistData ReadSplit(string dataDirectory, MnistSplit split, int? maxRows = null)
+    {
+        if (maxRows is <= 0)
+            throw new ArgumentOutOfRangeException(nameof(maxRows), maxRows, "maxRows must be positive, or null to read every record.");
+        string directory = ResolveDirectory(dataDirectory);
+        string prefix = split == MnistSplit.Train ? "train" : "t10k";
+        var images = IdxReader.ReadImages(FindFile(directory, $"{prefix}-images-idx3-ubyte"));
+        string labelsPath = FindFile(directory, $"{prefix}-labels-idx1-ubyte");
+        var labels = IdxReader.ReadLabels(labelsPath);
+        if (images.Count != labels.Length)
+            throw new InvalidDataException($"The {split} images and labels in '{directory}' disagree: {images.Count:N0} images but {labels.Length:N0} labels.");
+        int bad = Array.FindIndex(labels, l => l > 9);
+        if (bad >= 0)
+            throw new InvalidDataException($"'{labelsPath}' holds label {labels[bad]} at record {bad}; MNIST labels are digits 0 to 9.");
+
+        if (maxRows is int take && take < images.Count)
+        {
+            images = images with { Count = take, Pixels = images.Pixels[..(take * images.PixelsPerImage)] };
+            labels = labels[..take];
+        }
+        return new MnistData(images, labels);
+    }
+
+    private static string ResolveDirectory(string dataDirectory)
+    {
+        string directory = string.IsNullOrWhiteSpace(dataDirectory) ? Environment.GetEnvironmentVariable(DataEnvironmentVariable) : dataDirectory;
+        if (string.IsNullOrWhiteSpace(directory))
+            throw new DirectoryNotFoundException($"No MNIST folder given: pass one, or set the {DataEnvironmentVariable} environment variable to a folder with the four IDX files.");
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"The MNIST folder '{Path.GetFullPath(directory)}' does not exist.");
+        return directory;
+    }
+
+    private static string FindFile(string directory, string name)
+    {
+        foreach (var candidate in new[] { name + ".gz", name })
+        {
+            string path = Path.Combine(directory, candidate);
+            if (File.Exists(path))
+                return path;
+        }
+        throw new FileNotFoundException($"The MNIST folder '{Path.GetFullPath(directory)}' has neither '{name}.gz' nor '{name}'.", Path.Combine(directory, name + ".gz"));
+    }
+
+    private static IEnumerable<MnistRow> Rows(MnistData data)
+    {
+        int size = data.Images.PixelsPerImage;
+        for (int i = 0; i < data.Labels.Length; i++)
+        {
+            var features = new float[size];
+            var pixels = data.Images.Pixels.AsSpan(i * size, size);
+            for (int p = 0; p < size; p++)
+                features[p] = pixels[p] / 255f;
+            yield return new MnistRow { Label = data.Labels[i], Features = features };
+        }
+    }
+
+    /// <summary>One MNIST record as the data view exposes it.</summary>
+    public sealed class MnistRow
+    {
+        /// <summary>
+        /// The digit, 0 to 9. ML.NET's LoadFromEnumerable reads a key-typed member as a 0-based index and
+        /// exposes it as the 1-based key (0 stays reserved for missing), so the column's key 1 is "0".
+        /// </summary>
+        public uint Label { get; set; }
+
+        /// <summary>784 pixels scaled to [0, 1], row-major.</summary>
+        public float[] Features { get; set; }
+    }
+}
+
+/// <summary>One MNIST split in memory.</summary>
+/// <param name="Images">The images.</param>
+/// <param name="Labels">The digit of each image, 0 to 9.</param>
+public sealed record MnistData(IdxImages Images, byte[] Labels);
+
+/// <summary>The annotation kinds ML.NET uses, by their public names.</summary>
+internal static class AnnotationKinds
+{
+    public const string KeyValues = "KeyValues";
+    public const string SlotNames = "SlotNames";
+    public const string ScoreColumnKind = "ScoreColumnKind";
+    public const string ScoreValueKind = "ScoreValueKind";
+    public const string ScoreColumnSetId = "ScoreColumnSetId";
+    public const string TrainingLabelValues = "TrainingLabelValues";
+}

@@ -1,0 +1,12 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace MLNet.ConvNet.Internals;
+
+/// <summary>Reaches the user's environment behind a trainers catalog, as ML.NET's own catalog extensions do.</summary>
+internal static class CatalogAccess
+{
+    public static IHostEnvironment EnvironmentOf(MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog)
+        => ((IInternalCatalog)catalog).Environment;
+}

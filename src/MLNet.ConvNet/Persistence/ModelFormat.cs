@@ -1,0 +1,96 @@
+using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Training;
+
+namespace MLNet.ConvNet.Persistence;
+
+/// <summary>
+/// The bytes a <see cref="ConvNetTransformer"/> keeps inside an ML.NET model .zip. ML.NET's model header
+/// (signature CONVNETT, loader ConvNetTransformer, version 0x00010001) comes first and is written by
+/// Internals/ModelContextBridge.cs, which calls the methods below in this order:
+/// <code>
+/// Model.key stream (ML.NET's BinaryWriter; strings are .NET length-prefixed UTF-8):
+///   string  architecture name, as registered
+///   int32   input channels, height, width (checked against the registered architecture on load)
+///   int32   number of classes
+///   string  feature, label, score and predicted-label column names
+///   int32   epochs in the history, then per epoch:
+///           int32 epoch, float64 loss, float64 accuracy, float64 learning rate, float64 seconds
+///   ML.NET BinarySaver type-and-value block: the training label's key values
+/// "Weights" stream (its own .zip entry): see <see cref="WeightsFormat"/>.
+/// </code>
+/// </summary>
+internal static class ModelFormat
+{
+    public const string WeightsStreamName = "Weights";
+
+    /// <summary>Everything in the Model.key stream except the label's key values.</summary>
+    public sealed record Header(string ArchitectureName, ImageShape InputShape, int NumberOfClasses, ColumnNames Columns, IReadOnlyList<EpochMetrics> History);
+
+    public static Header HeaderOf(ConvNetTransformer transformer)
+        => new(transformer.ArchitectureName, transformer.Architecture.InputShape, transformer.NumberOfClasses, transformer.Columns, transformer.History);
+
+    public static void WriteHeader(BinaryWriter writer, Header header)
+    {
+        writer.Write(header.ArchitectureName);
+        writer.Write(header.InputShape.Channels);
+        writer.Write(header.InputShape.Height);
+        writer.Write(header.InputShape.Width);
+        writer.Write(header.NumberOfClasses);
+        writer.Write(header.Columns.Features);
+        writer.Write(header.Columns.Label);
+        writer.Write(header.Columns.Score);
+        writer.Write(header.Columns.PredictedLabel);
+        writer.Write(header.History.Count);
+        foreach (var e in header.History)
+        {
+            writer.Write(e.Epoch);
+            writer.Write(e.Loss);
+            writer.Write(e.Accuracy);
+            writer.Write(e.LearningRate);
+            writer.Write(e.Seconds);
+        }
+    }
+
+    /// <exception cref="InvalidDataException">The stream is truncated or holds impossible values.</exception>
+    public static Header ReadHeader(BinaryReader reader)
+    {
+        try
+        {
+            string architecture = reader.ReadString();
+            var shape = new ImageShape(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+            int classes = reader.ReadInt32();
+            if (shape.Channels <= 0 || shape.Height <= 0 || shape.Width <= 0 || classes < 2)
+                throw new InvalidDataException($"The model records input shape {shape} and {classes} classes; the file is corrupt.");
+            var columns = new ColumnNames(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString());
+            int epochs = reader.ReadInt32();
+            if (epochs < 0 || epochs > 1_000_000)
+                throw new InvalidDataException($"The model records {epochs} epochs of history; the file is corrupt.");
+            var history = new List<EpochMetrics>(epochs);
+            for (int i = 0; i < epochs; i++)
+                history.Add(new EpochMetrics(reader.ReadInt32(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble()));
+            return new Header(architecture, shape, classes, columns, history);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("The ConvNet model stream ends early; the .zip is truncated or corrupt.", e);
+        }
+    }
+
+    /// <summary>Finds the saved architecture in the registry and checks that it still has the saved input shape.</summary>
+    /// <exception cref="InvalidOperationException">The architecture is not registered in this process, or has changed.</exception>
+    public static ConvNetArchitecture ResolveArchitecture(Header header)
+    {
+        if (!ArchitectureRegistry.TryGet(header.ArchitectureName, out var architecture))
+        {
+            throw new InvalidOperationException(
+                $"The model was trained with architecture '{header.ArchitectureName}', which is not registered in this process. " +
+                $"Registered: {string.Join(", ", ArchitectureRegistry.Names)}. Call ArchitectureRegistry.Register with it before loading the model.");
+        }
+        if (architecture.InputShape != header.InputShape)
+        {
+            throw new InvalidOperationException(
+                $"The model was trained with architecture '{header.ArchitectureName}' on {header.InputShape} inputs, but the registered architecture of that name takes {architecture.InputShape}.");
+        }
+        return architecture;
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.ConvNet.Training;
+
+/// <summary>
+/// The training rows copied once into contiguous memory: features image after image, and each label as
+/// a 0-based class index. Epochs then shuffle indices, not rows.
+/// </summary>
+internal sealed class TrainingData
+{
+    private TrainingData(float[] features, long[] labels, int featureSize, long skippedMissingLabels)
+    {
+        Features = features;
+        Labels = labels;
+        FeatureSize = featureSize;
+        SkippedMissingLabels = skippedMissingLabels;
+    }
+
+    public float[] Features { get; }
+    public long[] Labels { get; }
+    public int FeatureSize { get; }
+    public int Count => Labels.Length;
+
+    /// <summary>Rows left out because their label key was missing (0).</summary>
+    public long SkippedMissingLabels { get; }
+
+    /// <summary>Reads every row of <paramref name="data"/>; the columns were checked by the trainer.</summary>
+    /// <exception cref="InvalidOperationException">A feature is NaN or infinite, or a label key exceeds the class count.</exception>
+    public static TrainingData Read(IDataView data, string featureColumn, string labelColumn, int featureSize, int numberOfClasses, Action checkCancelled)
+    {
+        var features = new List<float[]>();
+        var labels = new List<long>();
+        long skipped = 0;
+        var featureCol = data.Schema[featureColumn];
+        var labelCol = data.Schema[labelColumn];
+        using var cursor = data.GetRowCursor(new[] { featureCol, labelCol });
+        var getFeatures = cursor.GetGetter<VBuffer<float>>(featureCol);
+        var getLabel = cursor.GetGetter<uint>(labelCol);
+        VBuffer<float> buffer = default;
+        uint key = 0;
+        float[] chunk = null;
+        int inChunk = 0;
+        const int rowsPerChunk = 4096;
+        long row = -1;
+        while (cursor.MoveNext())
+        {
+            row++;
+            if ((row & 1023) == 0)
+                checkCancelled();
+            getLabel(ref key);
+            if (key == 0)
+            {
+                skipped++;
+                continue;
+            }
+            if (key > numberOfClasses)
+                throw new InvalidOperationException($"Row {row} of column '{labelColumn}' has key {key}, but the column's key type has {numberOfClasses} values.");
+            getFeatures(ref buffer);
+            if (buffer.Length != featureSize)
+                throw new InvalidOperationException($"Row {row} of column '{featureColumn}' has {buffer.Length} values; expected {featureSize}.");
+            if (chunk is null || inChunk == rowsPerChunk)
+            {
+                chunk = new float[rowsPerChunk * featureSize];
+                features.Add(chunk);
+                inChunk = 0;
+            }
+            var target = chunk.AsSpan(inChunk * featureSize, featureSize);
+            buffer.CopyTo(target);
+            int bad = IndexOfNonFinite(target);
+            if (bad >= 0)
+                throw new InvalidOperationException($"Row {row} of column '{featureColumn}' has {target[bad]} at index {bad}; features must be finite numbers (pixels scaled to [0, 1]).");
+            inChunk++;
+            labels.Add(key - 1);
+        }
+
+        var all = new float[(long)labels.Count * featureSize];
+        long copied = 0;
+        foreach (var c in features)
+        {
+            long take = Math.Min(c.LongLength, all.LongLength - copied);
+            Array.Copy(c, 0, all, copied, take);
+            copied += take;
+        }
+        return new TrainingData(all, labels.ToArray(), featureSize, skipped);
+    }
+
+    private static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+                return i;
+        }
+        return -1;
+    }
+}
