@@ -13,13 +13,15 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var arguments = CommandLine.Parse(args);
 if (arguments.Command == "evaluate")
     return EvaluateSavedModels(arguments);
+if (arguments.Command == "score")
+    return WriteScores(arguments);
 
 var ml = new MLContext(seed: arguments.Seed);
 ml.Log += (_, e) =>
 {
     // The trainer reports through the MLContext; show its own messages, not every ML.NET component's.
-    if (e.Source.StartsWith("ConvNetTrainer", StringComparison.Ordinal) && e.Kind is ChannelMessageKind.Info or ChannelMessageKind.Warning && !e.Message.StartsWith("Model: "))
-        Console.WriteLine($"  [{e.Source}] {e.Message}");
+    if (e.Source.StartsWith("ConvNetTrainer", StringComparison.Ordinal) && e.Kind is ChannelMessageKind.Info or ChannelMessageKind.Warning && !e.Message.Contains("Model: \""))
+        Console.WriteLine("  " + e.Message[(e.Message.IndexOf("] ", StringComparison.Ordinal) + 2)..]);
 };
 
 Console.WriteLine($"MNIST from {Path.GetFullPath(arguments.DataDirectory)}");
@@ -87,6 +89,18 @@ static int EvaluateSavedModels(CommandLine arguments)
     return 0;
 }
 
+// Writes every Score vector of the test split (or its first --max-test-rows rows) as raw float32,
+// so that another process can compare them bit for bit.
+static int WriteScores(CommandLine arguments)
+{
+    var ml = new MLContext(seed: 1);
+    var test = MnistDataset.Load(ml, arguments.DataDirectory, MnistSplit.Test, arguments.MaxTestRows);
+    var model = ml.Model.Load(arguments.Models.Single(), out _);
+    var scores = model.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
+    File.WriteAllBytes(arguments.ScoresOut, System.Runtime.InteropServices.MemoryMarshal.AsBytes(scores.AsSpan()).ToArray());
+    return 0;
+}
+
 static void PrintMetrics(string name, MulticlassClassificationMetrics metrics)
 {
     Console.WriteLine($"Test metrics for {name}:");
@@ -127,18 +141,19 @@ public sealed class DigitPrediction
 }
 
 /// <summary>The example's command line.</summary>
-internal sealed record CommandLine(string Command, string DataDirectory, string OutputDirectory, string[] Architectures, int? Epochs, int? MaxTrainRows, int Seed, List<string> Models)
+internal sealed record CommandLine(string Command, string DataDirectory, string OutputDirectory, string[] Architectures, int? Epochs, int? MaxTrainRows, int? MaxTestRows, string ScoresOut, int Seed, List<string> Models)
 {
     public static CommandLine Parse(string[] args)
     {
-        string command = args.Length > 0 && args[0] == "evaluate" ? "evaluate" : "train";
+        string command = args.Length > 0 && args[0] is "evaluate" or "score" ? args[0] : "train";
         string data = Environment.GetEnvironmentVariable(MnistDataset.DataEnvironmentVariable);
-        string output = ".";
+        string output = "models";
         string[] architectures = ["SimpleConvNet", "LeNot"];
-        int? epochs = null, maxRows = null;
+        int? epochs = null, maxRows = null, maxTestRows = null;
+        string scoresOut = null;
         int seed = 1;
         var models = new List<string>();
-        for (int i = command == "evaluate" ? 1 : 0; i < args.Length; i++)
+        for (int i = command == "train" ? 0 : 1; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             switch (args[i])
@@ -148,18 +163,20 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
                 case "--architectures": architectures = Value().Split(','); break;
                 case "--epochs": epochs = int.Parse(Value()); break;
                 case "--max-train-rows": maxRows = int.Parse(Value()); break;
+                case "--max-test-rows": maxTestRows = int.Parse(Value()); break;
+                case "--scores-out": scoresOut = Value(); break;
                 case "--seed": seed = int.Parse(Value()); break;
                 default:
-                    if (command == "evaluate" && !args[i].StartsWith("--"))
+                    if (command != "train" && !args[i].StartsWith("--"))
                         models.Add(args[i]);
                     else
-                        throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--data DIR] [--out DIR] [--architectures A,B] [--epochs N] [--max-train-rows N] [--seed N] | evaluate --data DIR MODEL.zip...");
+                        throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--data DIR] [--out DIR] [--architectures A,B] [--epochs N] [--max-train-rows N] [--seed N] | evaluate --data DIR MODEL.zip... | score --data DIR [--max-test-rows N] --scores-out FILE MODEL.zip");
                     break;
             }
         }
         if (string.IsNullOrWhiteSpace(data))
             throw new ArgumentException($"Say where MNIST is: --data DIR, or set {MnistDataset.DataEnvironmentVariable}.");
         Directory.CreateDirectory(output);
-        return new CommandLine(command, data, output, architectures, epochs, maxRows, seed, models);
+        return new CommandLine(command, data, output, architectures, epochs, maxRows, maxTestRows, scoresOut, seed, models);
     }
 }

@@ -97,7 +97,7 @@ public sealed partial class ConvNetTrainer : IEstimator<ConvNetTransformer>
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         SchemaChecks.CheckShape(inputSchema, _options.FeatureColumnName, _options.LabelColumnName, _architecture.InputShape);
-        inputSchema.TryFindColumn(_options.LabelColumnName, out var label);
+        var label = SchemaChecks.Find(inputSchema, _options.LabelColumnName);
         return EnvironmentAccess.AddScoreColumns(inputSchema, label, _options.ScoreColumnName, _options.PredictedLabelColumnName);
     }
 

@@ -50,7 +50,7 @@ public sealed partial class ConvNetTrainer
         /// <summary>Threads libtorch uses (a process-wide setting). Defaults to null: one per processor core.</summary>
         public int? NumberOfThreads { get; set; }
 
-        /// <summary>Cancels training within one batch; ML.NET's <c>MLContext.CancelExecution()</c> does too. Defaults to none.</summary>
+        /// <summary>Cancels training within one batch with <see cref="OperationCanceledException"/>. ML.NET's own cancellation of the environment is honoured too. Defaults to none.</summary>
         public CancellationToken CancellationToken { get; set; }
 
         /// <summary>Called after every epoch with its metrics, on the training thread. Defaults to null.</summary>

@@ -31,15 +31,20 @@ internal static class SchemaChecks
     /// <summary>The same checks for an estimator's <see cref="SchemaShape"/>.</summary>
     public static void CheckShape(SchemaShape schema, string featureName, string labelName, ImageShape shape)
     {
-        if (!schema.TryFindColumn(featureName, out var features))
+        var features = Find(schema, featureName);
+        if (!features.IsValid)
             throw Missing("feature", featureName, schema.Select(c => c.Name), "train on");
         if (features.Kind != SchemaShape.Column.VectorKind.Vector || features.ItemType != NumberDataViewType.Single)
             throw Mismatch("feature", featureName, ExpectedFeatures(shape), $"{features.Kind} of {features.ItemType}");
-        if (!schema.TryFindColumn(labelName, out var label))
+        var label = Find(schema, labelName);
+        if (!label.IsValid)
             throw Missing("label", labelName, schema.Select(c => c.Name), "train on");
         if (!label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar)
             throw Mismatch("label", labelName, "key type (use MapValueToKey on the label first)", $"{label.Kind} of {label.ItemType}");
     }
+
+    /// <summary>The column named <paramref name="name"/>, or an invalid (default) column.</summary>
+    public static SchemaShape.Column Find(SchemaShape schema, string name) => schema.FirstOrDefault(c => c.Name == name);
 
     public static int CheckLabelType(string name, DataViewType type)
     {

@@ -1,0 +1,135 @@
+using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Architectures.Layers;
+using TorchSharp;
+
+namespace MLNet.ConvNet.Tests.Architectures;
+
+[TestClass]
+public sealed class ArchitectureTests
+{
+    /// <summary>The tutorial's per-layer parameter counts, layer by layer (pooling, padding and flatten have none).</summary>
+    private static readonly Dictionary<string, long[]> TutorialCounts = new()
+    {
+        [SimpleConvNet.ArchitectureName] = [160, 0, 4_640, 0, 18_496, 0, 36_928, 650],
+        [LeNot.ArchitectureName] = [0, 156, 0, 2_416, 0, 0, 48_120, 10_164, 850],
+    };
+
+    public static IEnumerable<object[]> Registered => ArchitectureRegistry.All.Select(a => new object[] { a.Name });
+
+    [TestMethod]
+    [DataRow("SimpleConvNet", 60_874L)]
+    [DataRow("LeNot", 61_706L)]
+    public void ParameterCounts_MatchTheTutorial_LayerByLayerAndInTotal(string name, long total)
+    {
+        using var model = new ConvNetModel(ArchitectureRegistry.Get(name), 10);
+        CollectionAssert.AreEqual(TutorialCounts[name], model.Layers.Select(l => l.Parameters).ToArray());
+        Assert.AreEqual(total, model.TotalParameters);
+        Assert.AreEqual(total, model.TrainableParameters);
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Registered))]
+    public void EveryArchitecture_SummaryAgreesWithTheModel(string name)
+    {
+        using var model = new ConvNetModel(ArchitectureRegistry.Get(name), 10);
+        Assert.AreEqual(model.TotalParameters, model.Layers.Sum(l => l.Parameters));
+        CollectionAssert.AreEqual(new long[] { 10 }, model.Layers[^1].OutputShape);
+        string summary = model.Summary();
+        StringAssert.Contains(summary, $"Model: \"{name}\"");
+        StringAssert.Contains(summary, "Layer (type)");
+        StringAssert.Contains(summary, "Output Shape");
+        StringAssert.Contains(summary, "Param #");
+        StringAssert.Contains(summary, $"Total params: {model.TotalParameters:N0}");
+        StringAssert.Contains(summary, $"Trainable params: {model.TrainableParameters:N0}");
+        StringAssert.Contains(summary, "Non-trainable params: 0");
+        foreach (var layer in model.Layers)
+            StringAssert.Contains(summary, $"{layer.Name} ({layer.TypeName})");
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Registered))]
+    public void EveryArchitecture_ProducesOneLogitPerClass(string name)
+    {
+        var architecture = ArchitectureRegistry.Get(name);
+        using var model = new ConvNetModel(architecture, 7);
+        var shape = architecture.InputShape;
+        using var scope = torch.NewDisposeScope();
+        var output = model.Probabilities(torch.rand(3, shape.Channels, shape.Height, shape.Width));
+        CollectionAssert.AreEqual(new long[] { 3, 7 }, output.shape);
+        var sums = output.sum(1).data<float>().ToArray();
+        foreach (var sum in sums)
+            Assert.AreEqual(1f, sum, 1e-5f);
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Registered))]
+    public void EveryArchitecture_InitialisesLikeKeras_GlorotUniformWeightsAndZeroBiases(string name)
+    {
+        torch.manual_seed(3);
+        using var model = new ConvNetModel(ArchitectureRegistry.Get(name), 10);
+        foreach (var (parameterName, parameter) in model.named_parameters())
+        {
+            var values = parameter.detach().data<float>().ToArray();
+            if (parameterName.EndsWith(".bias"))
+            {
+                Assert.IsTrue(values.All(v => v == 0), $"{parameterName} should start at zero.");
+                continue;
+            }
+            long fanOut = parameter.shape[0], fanIn = parameter.shape[1];
+            long receptive = parameter.shape.Skip(2).Aggregate(1L, (a, b) => a * b);
+            double limit = Math.Sqrt(6.0 / ((fanIn + fanOut) * receptive));
+            Assert.IsTrue(values.All(v => Math.Abs(v) <= limit + 1e-6), $"{parameterName} exceeds the Glorot limit {limit}.");
+            // A uniform draw over [-limit, limit] reaches well past half the limit; the default Kaiming init would not.
+            Assert.IsTrue(values.Max() > limit * 0.8 && values.Min() < -limit * 0.8, $"{parameterName} does not span the Glorot range.");
+        }
+    }
+
+    [TestMethod]
+    public void Registry_UnknownName_ListsTheKnownArchitectures()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ArchitectureRegistry.Get("ResNet"));
+        StringAssert.Contains(error.Message, "Unknown architecture 'ResNet'");
+        StringAssert.Contains(error.Message, "LeNot");
+        StringAssert.Contains(error.Message, "SimpleConvNet");
+    }
+
+    [TestMethod]
+    public void Registry_IsCaseInsensitive_AndRefusesADuplicateName()
+    {
+        Assert.AreEqual(LeNot.ArchitectureName, ArchitectureRegistry.Get("lenot").Name);
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ArchitectureRegistry.Register(new LeNot()));
+        StringAssert.Contains(error.Message, "already registered");
+    }
+
+    [TestMethod]
+    public void Model_ArchitectureWithoutSoftmaxHead_IsRefusedWithTheReason()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => new ConvNetModel(new HeadlessNet(), 10));
+        StringAssert.Contains(error.Message, "must end with a Dense layer with Activation.Softmax");
+    }
+
+    [TestMethod]
+    public void Model_LayersThatShrinkTheImageAway_AreRefusedWithTheShapes()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => new ConvNetModel(new TooDeepNet(), 10));
+        StringAssert.Contains(error.Message, "Conv2D");
+        StringAssert.Contains(error.Message, "[16, 1, 1]");
+    }
+
+    private sealed class HeadlessNet : ConvNetArchitecture
+    {
+        public override string Name => "Headless";
+        public override ImageShape InputShape => new(1, 28, 28);
+        public override int DefaultEpochs => 1;
+        public override IReadOnlyList<LayerSpec> CreateLayers(int numberOfClasses) => [new Flatten(), new Dense(numberOfClasses)];
+    }
+
+    private sealed class TooDeepNet : ConvNetArchitecture
+    {
+        public override string Name => "TooDeep";
+        public override ImageShape InputShape => new(1, 8, 8);
+        public override int DefaultEpochs => 1;
+        public override IReadOnlyList<LayerSpec> CreateLayers(int numberOfClasses) =>
+            [new Conv2D(16, 3), new MaxPooling2D(2), new MaxPooling2D(2), new Conv2D(16, 3), new Flatten(), new Dense(numberOfClasses) { Activation = Activation.Softmax }];
+    }
+}

@@ -1,0 +1,57 @@
+using System.Reflection;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.ConvNet.Tests.Internals;
+
+/// <summary>
+/// MLNet.ConvNet reaches ML.NET internals (docs/design.md). These tests fail loudly, naming the member,
+/// when an ML.NET update moves or changes one of them.
+/// </summary>
+[TestClass]
+public sealed class InternalContractTests
+{
+    private static readonly Assembly Core = typeof(ModelSaveContext).Assembly;
+    private static readonly Assembly Data = typeof(RowToRowTransformerBase).Assembly;
+    private const BindingFlags Any = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static;
+
+    [TestMethod]
+    public void MicrosoftML_IsTheExactVersionTheInternalsWereCheckedAgainst()
+    {
+        foreach (var assembly in new[] { Core, Data })
+        {
+            string version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>().InformationalVersion;
+            Assert.IsTrue(version.StartsWith("5.0.1"), $"{assembly.GetName().Name} is {version}; MLNet.ConvNet was checked against 5.0.1. Re-run these tests and docs/design.md's checklist before moving.");
+        }
+    }
+
+    [TestMethod]
+    [DataRow("Microsoft.ML.ModelSaveContext", "SetVersionInfo")]
+    [DataRow("Microsoft.ML.ModelSaveContext", "SaveBinaryStream")]
+    [DataRow("Microsoft.ML.ModelSaveContext", "CheckAtModel")]
+    [DataRow("Microsoft.ML.ModelLoadContext", "TryLoadBinaryStream")]
+    [DataRow("Microsoft.ML.ModelLoadContext", "CheckAtModel")]
+    [DataRow("Microsoft.ML.Runtime.IHostEnvironmentInternal", "get_Seed")]
+    [DataRow("Microsoft.ML.Data.AnnotationUtils", "GetTrainerOutputAnnotation")]
+    [DataRow("Microsoft.ML.Data.AnnotationUtils", "AnnotationsForMulticlassScoreColumn")]
+    [DataRow("Microsoft.ML.Data.AnnotationUtils", "GetMaxAnnotationKind")]
+    [DataRow("Microsoft.ML.Data.RowToRowTransformerBase", "MakeRowMapper")]
+    [DataRow("Microsoft.ML.Data.RowToRowTransformerBase", "SaveModel")]
+    [DataRow("Microsoft.ML.Data.IO.BinarySaver", "TryWriteTypeAndValue")]
+    [DataRow("Microsoft.ML.Data.IO.BinarySaver", "TryLoadTypeAndValue")]
+    public void InternalMemberWeUse_StillExists(string typeName, string member)
+    {
+        var type = Core.GetType(typeName) ?? Data.GetType(typeName);
+        Assert.IsNotNull(type, $"ML.NET no longer has {typeName}.");
+        Assert.IsTrue(type.GetMember(member, Any).Length > 0, $"ML.NET's {typeName} no longer has {member}.");
+    }
+
+    [TestMethod]
+    public void LoadableClass_RegistersOurLoader_WithTheSignatureSavedModelsCarry()
+    {
+        var attribute = typeof(ConvNetTransformer).Assembly.GetCustomAttributes()
+            .Single(a => a.GetType().Name == "LoadableClassAttribute");
+        var loadNames = (string[])attribute.GetType().GetProperty("LoadNames", Any).GetValue(attribute);
+        CollectionAssert.Contains(loadNames, "ConvNetTransformer");
+    }
+}

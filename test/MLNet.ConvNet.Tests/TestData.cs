@@ -1,0 +1,41 @@
+using System.Reflection;
+using Microsoft.ML;
+using MLNet.ConvNet.Data;
+
+namespace MLNet.ConvNet.Tests;
+
+/// <summary>Where the tests find MNIST and the helper programs; small slices keep the suite fast.</summary>
+internal static class TestData
+{
+    public static string RepoRoot => Metadata("RepoRoot");
+
+    public static string ScorerAssembly => Metadata("ScorerAssembly");
+
+    /// <summary>MNIST_DATA if set, else ../shared/data/mnist beside the repository.</summary>
+    public static string MnistDirectory
+    {
+        get
+        {
+            string fromEnvironment = Environment.GetEnvironmentVariable(MnistDataset.DataEnvironmentVariable);
+            if (!string.IsNullOrWhiteSpace(fromEnvironment))
+                return fromEnvironment;
+            string beside = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "data", "mnist"));
+            if (Directory.Exists(beside))
+                return beside;
+            throw new InvalidOperationException($"MNIST not found: set {MnistDataset.DataEnvironmentVariable} or put it at {beside}.");
+        }
+    }
+
+    public static IDataView Train(MLContext ml, int rows) => MnistDataset.Load(ml, MnistDirectory, MnistSplit.Train, rows);
+
+    public static IDataView Test(MLContext ml, int rows) => MnistDataset.Load(ml, MnistDirectory, MnistSplit.Test, rows);
+
+    public static string TempDirectory()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "mlnet-convnet-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    private static string Metadata(string key) => typeof(TestData).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value;
+}

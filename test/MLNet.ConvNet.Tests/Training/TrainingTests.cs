@@ -1,0 +1,77 @@
+using Microsoft.ML;
+using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Training;
+
+namespace MLNet.ConvNet.Tests.Training;
+
+[TestClass]
+public sealed class TrainingTests
+{
+    public static IEnumerable<object[]> Registered => ArchitectureRegistry.All.Select(a => new object[] { a.Name });
+
+    [TestMethod]
+    [DynamicData(nameof(Registered))]
+    public void ShortRunOnAnMnistSlice_ClearlyLearns(string architecture)
+    {
+        var ml = new MLContext(seed: 1);
+        var epochs = new List<EpochMetrics>();
+        var options = new ConvNetTrainer.Options { Architecture = architecture, Epochs = 3, EpochEnded = epochs.Add };
+        using var model = ml.MulticlassClassification.Trainers.ConvNet(options).Fit(TestData.Train(ml, 3000));
+
+        Assert.AreEqual(3, model.History.Count);
+        CollectionAssert.AreEqual(epochs, model.History.ToList());
+        Assert.IsTrue(model.History[^1].Loss < model.History[0].Loss, $"Loss did not fall: {string.Join(", ", model.History.Select(h => h.Loss))}");
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(TestData.Test(ml, 1000)));
+        // Chance is 10%; three epochs on 3,000 images reach about 90%.
+        Assert.IsTrue(metrics.MicroAccuracy > 0.8, $"{architecture} reached only {metrics.MicroAccuracy:P1} on the test slice.");
+    }
+
+    [TestMethod]
+    public void SameSeed_GivesIdenticalWeights_AndAnotherSeedDoesNot()
+    {
+        float[] Train(int seed)
+        {
+            var ml = new MLContext(seed);
+            using var model = ml.MulticlassClassification.Trainers.ConvNet(epochs: 1).Fit(TestData.Train(ml, 512));
+            return model.Model.parameters().SelectMany(p => p.detach().data<float>().ToArray()).ToArray();
+        }
+
+        var first = Train(7);
+        CollectionAssert.AreEqual(first, Train(7));
+        CollectionAssert.AreNotEqual(first, Train(8));
+    }
+
+    [TestMethod]
+    public void Training_ReportsThroughTheMLContextLog_SummaryOnceAndEveryEpoch()
+    {
+        var ml = new MLContext(1);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+        using var model = ml.MulticlassClassification.Trainers.ConvNet(epochs: 2).Fit(TestData.Train(ml, 256));
+        Assert.AreEqual(1, messages.Count(m => m.Contains("Model: \"SimpleConvNet\"")));
+        Assert.AreEqual(1, messages.Count(m => m.Contains("Epoch 1/2: loss ")));
+        Assert.AreEqual(1, messages.Count(m => m.Contains("Epoch 2/2: loss ")));
+    }
+
+    [TestMethod]
+    public void CancellingTheToken_StopsTrainingWithinABatch()
+    {
+        var ml = new MLContext(1);
+        using var source = new CancellationTokenSource();
+        int epochsSeen = 0;
+        var options = new ConvNetTrainer.Options { Epochs = 3, CancellationToken = source.Token, EpochEnded = _ => { epochsSeen++; source.Cancel(); } };
+        Assert.ThrowsExactly<OperationCanceledException>(() => ml.MulticlassClassification.Trainers.ConvNet(options).Fit(TestData.Train(ml, 256)));
+        Assert.AreEqual(1, epochsSeen);
+    }
+
+    [TestMethod]
+    public void Summary_IsAvailableFromTheOptionsAndTheFittedTransformer()
+    {
+        var ml = new MLContext(1);
+        var options = new ConvNetTrainer.Options { Architecture = "LeNot", Epochs = 1 };
+        string fromOptions = options.GetSummary();
+        StringAssert.Contains(fromOptions, "Total params: 61,706");
+        using var model = ml.MulticlassClassification.Trainers.ConvNet(options).Fit(TestData.Train(ml, 128));
+        Assert.AreEqual(fromOptions, model.Summary);
+    }
+}
