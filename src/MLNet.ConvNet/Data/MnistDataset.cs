@@ -18,6 +18,9 @@ public static class MnistDataset
     /// <summary>The name of the features column.</summary>
     public const string FeaturesColumnName = "Features";
 
+    // ML.NET's public name for the annotation that gives a key column its values.
+    private const string KeyValuesAnnotation = "KeyValues";
+
     /// <summary>The class names, in key order: key 1 is "0", key 10 is "9".</summary>
     public static IReadOnlyList<string> ClassNames { get; } = Enumerable.Range(0, 10).Select(d => d.ToString()).ToArray();
 
@@ -37,7 +40,7 @@ public static class MnistDataset
         schema[FeaturesColumnName].ColumnType = new VectorDataViewType(NumberDataViewType.Single, data.Images.PixelsPerImage);
         schema[LabelColumnName].ColumnType = new KeyDataViewType(typeof(uint), ClassNames.Count);
         var keyValues = new VBuffer<ReadOnlyMemory<char>>(ClassNames.Count, ClassNames.Select(n => n.AsMemory()).ToArray());
-        schema[LabelColumnName].AddAnnotation(AnnotationKinds.KeyValues, keyValues, new VectorDataViewType(TextDataViewType.Instance, ClassNames.Count));
+        schema[LabelColumnName].AddAnnotation(KeyValuesAnnotation, keyValues, new VectorDataViewType(TextDataViewType.Instance, ClassNames.Count));
         return mlContext.Data.LoadFromEnumerable(Rows(data), schema);
     }
 
@@ -119,13 +122,3 @@ public static class MnistDataset
 /// <param name="Labels">The digit of each image, 0 to 9.</param>
 public sealed record MnistData(IdxImages Images, byte[] Labels);
 
-/// <summary>The annotation kinds ML.NET uses, by their public names.</summary>
-internal static class AnnotationKinds
-{
-    public const string KeyValues = "KeyValues";
-    public const string SlotNames = "SlotNames";
-    public const string ScoreColumnKind = "ScoreColumnKind";
-    public const string ScoreValueKind = "ScoreValueKind";
-    public const string ScoreColumnSetId = "ScoreColumnSetId";
-    public const string TrainingLabelValues = "TrainingLabelValues";
-}

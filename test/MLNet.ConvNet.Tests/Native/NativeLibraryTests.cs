@@ -42,8 +42,8 @@ public sealed class NativeLibraryTests
         Assert.AreEqual(0, need.RelocatedSymbols.Count);
     }
 
-    [TestMethod]
-    public void Patch_WeakensOnlyTheMissingAnchorVersion_AndIsIdempotent()
+    /// <summary>Runs <paramref name="test"/> on a fresh copy of the packaged library, in a folder deleted afterwards.</summary>
+    private static void WithPackagedCopy(Action<string> test)
     {
         if (!File.Exists(PackagedLibrary))
             Assert.Inconclusive($"{PackagedLibrary} is not in the package cache.");
@@ -52,20 +52,7 @@ public sealed class NativeLibraryTests
         {
             string copy = Path.Combine(directory, "libLibTorchSharp.so");
             File.Copy(PackagedLibrary, copy);
-            // What Debian 12's libstdc++ (GCC 12) defines: everything up to GLIBCXX_3.4.30 and CXXABI_1.3.13.
-            var debian12 = Enumerable.Range(0, 31).Select(i => $"GLIBCXX_3.4.{i}").Append("GLIBCXX_3.4")
-                .Concat(Enumerable.Range(1, 13).Select(i => $"CXXABI_1.3.{i}")).Append("CXXABI_1.3").ToHashSet();
-
-            Assert.AreEqual(LibStdCxxCompat.PatchOutcome.Patched, LibStdCxxCompat.PatchFile(copy, debian12));
-            var needs = LibStdCxxCompat.ReadVersionNeeds(File.ReadAllBytes(copy), copy);
-            Assert.IsTrue(needs.Single(n => n.Version == "GLIBCXX_3.4.32").IsWeak);
-            Assert.IsTrue(needs.Where(n => n.Version != "GLIBCXX_3.4.32").All(n => !n.IsWeak));
-            Assert.AreEqual(new FileInfo(PackagedLibrary).Length, new FileInfo(copy).Length);
-
-            Assert.AreEqual(LibStdCxxCompat.PatchOutcome.AlreadyPatched, LibStdCxxCompat.PatchFile(copy, debian12));
-            debian12.Add("GLIBCXX_3.4.32");
-            File.Copy(PackagedLibrary, copy, overwrite: true);
-            Assert.AreEqual(LibStdCxxCompat.PatchOutcome.NotNeeded, LibStdCxxCompat.PatchFile(copy, debian12));
+            test(copy);
         }
         finally
         {
@@ -74,24 +61,31 @@ public sealed class NativeLibraryTests
     }
 
     [TestMethod]
-    public void Patch_RefusesToWeakenAVersionThatRealCodeUses()
+    public void Patch_WeakensOnlyTheMissingAnchorVersion_AndIsIdempotent() => WithPackagedCopy(copy =>
     {
-        if (!File.Exists(PackagedLibrary))
-            Assert.Inconclusive($"{PackagedLibrary} is not in the package cache.");
-        string directory = TestData.TempDirectory();
-        try
-        {
-            string copy = Path.Combine(directory, "libLibTorchSharp.so");
-            File.Copy(PackagedLibrary, copy);
-            var tooOld = Enumerable.Range(0, 29).Select(i => $"GLIBCXX_3.4.{i}").Concat(Enumerable.Range(1, 13).Select(i => $"CXXABI_1.3.{i}")).ToHashSet();
-            var error = Assert.ThrowsExactly<InvalidOperationException>(() => LibStdCxxCompat.PatchFile(copy, tooOld));
-            StringAssert.Contains(error.Message, "GLIBCXX_3.4.3");
-            StringAssert.Contains(error.Message, "really uses");
-            CollectionAssert.AreEqual(File.ReadAllBytes(PackagedLibrary), File.ReadAllBytes(copy), "A refused patch must leave the file as it was.");
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
+        // What Debian 12's libstdc++ (GCC 12) defines: everything up to GLIBCXX_3.4.30 and CXXABI_1.3.13.
+        var debian12 = Enumerable.Range(0, 31).Select(i => $"GLIBCXX_3.4.{i}").Append("GLIBCXX_3.4")
+            .Concat(Enumerable.Range(1, 13).Select(i => $"CXXABI_1.3.{i}")).Append("CXXABI_1.3").ToHashSet();
+
+        Assert.AreEqual(LibStdCxxCompat.PatchOutcome.Patched, LibStdCxxCompat.PatchFile(copy, debian12));
+        var needs = LibStdCxxCompat.ReadVersionNeeds(File.ReadAllBytes(copy), copy);
+        Assert.IsTrue(needs.Single(n => n.Version == "GLIBCXX_3.4.32").IsWeak);
+        Assert.IsTrue(needs.Where(n => n.Version != "GLIBCXX_3.4.32").All(n => !n.IsWeak));
+        Assert.AreEqual(new FileInfo(PackagedLibrary).Length, new FileInfo(copy).Length);
+
+        Assert.AreEqual(LibStdCxxCompat.PatchOutcome.AlreadyPatched, LibStdCxxCompat.PatchFile(copy, debian12));
+        debian12.Add("GLIBCXX_3.4.32");
+        File.Copy(PackagedLibrary, copy, overwrite: true);
+        Assert.AreEqual(LibStdCxxCompat.PatchOutcome.NotNeeded, LibStdCxxCompat.PatchFile(copy, debian12));
+    });
+
+    [TestMethod]
+    public void Patch_RefusesToWeakenAVersionThatRealCodeUses() => WithPackagedCopy(copy =>
+    {
+        var tooOld = Enumerable.Range(0, 29).Select(i => $"GLIBCXX_3.4.{i}").Concat(Enumerable.Range(1, 13).Select(i => $"CXXABI_1.3.{i}")).ToHashSet();
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => LibStdCxxCompat.PatchFile(copy, tooOld));
+        StringAssert.Contains(error.Message, "GLIBCXX_3.4.3");
+        StringAssert.Contains(error.Message, "really uses");
+        CollectionAssert.AreEqual(File.ReadAllBytes(PackagedLibrary), File.ReadAllBytes(copy), "A refused patch must leave the file as it was.");
+    });
 }

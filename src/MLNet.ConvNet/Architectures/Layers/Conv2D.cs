@@ -22,8 +22,7 @@ public sealed class Conv2D(int filters, int kernelSize) : LayerSpec
     /// <inheritdoc />
     public override nn.Module<Tensor, Tensor> Build(long[] inputShape)
     {
-        if (inputShape.Length != 3)
-            throw new ArgumentException($"Conv2D expects an input of rank 3 [channels, height, width], got {Format(inputShape)}.", nameof(inputShape));
+        RequireImage(inputShape);
         if (inputShape[1] < KernelSize || inputShape[2] < KernelSize)
             throw new ArgumentException($"Conv2D with a {KernelSize}x{KernelSize} kernel needs an input of at least {KernelSize}x{KernelSize}, got {Format(inputShape)}.", nameof(inputShape));
         return nn.Conv2d(inputShape[0], Filters, KernelSize);

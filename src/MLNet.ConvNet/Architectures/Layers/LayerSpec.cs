@@ -26,6 +26,14 @@ public abstract class LayerSpec
     /// <exception cref="ArgumentException">The layer cannot take an input of that shape.</exception>
     public abstract nn.Module<Tensor, Tensor> Build(long[] inputShape);
 
+    /// <summary>Throws unless <paramref name="inputShape"/> is an image shape <c>[channels, height, width]</c>.</summary>
+    /// <exception cref="ArgumentException">The shape has another rank.</exception>
+    protected void RequireImage(long[] inputShape)
+    {
+        if (inputShape.Length != 3)
+            throw new ArgumentException($"{TypeName} expects an input of rank 3 [channels, height, width], got {Format(inputShape)}.", nameof(inputShape));
+    }
+
     /// <summary>Formats a shape for error messages, such as <c>[16, 26, 26]</c>.</summary>
     protected static string Format(long[] shape) => "[" + string.Join(", ", shape) + "]";
 }

@@ -18,8 +18,7 @@ public sealed class MaxPooling2D(int poolSize = 2) : LayerSpec
     /// <inheritdoc />
     public override nn.Module<Tensor, Tensor> Build(long[] inputShape)
     {
-        if (inputShape.Length != 3)
-            throw new ArgumentException($"MaxPooling2D expects an input of rank 3 [channels, height, width], got {Format(inputShape)}.", nameof(inputShape));
+        RequireImage(inputShape);
         return nn.MaxPool2d(PoolSize, PoolSize);
     }
 }

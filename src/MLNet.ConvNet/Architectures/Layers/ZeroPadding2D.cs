@@ -18,8 +18,7 @@ public sealed class ZeroPadding2D(int padding) : LayerSpec
     /// <inheritdoc />
     public override nn.Module<Tensor, Tensor> Build(long[] inputShape)
     {
-        if (inputShape.Length != 3)
-            throw new ArgumentException($"ZeroPadding2D expects an input of rank 3 [channels, height, width], got {Format(inputShape)}.", nameof(inputShape));
+        RequireImage(inputShape);
         return nn.ZeroPad2d(Padding);
     }
 }
