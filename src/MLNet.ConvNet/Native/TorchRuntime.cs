@@ -16,6 +16,16 @@ internal static class TorchRuntime
 
     private static Exception TryLoad()
     {
+        Exception fallbackFailure = null;
+        try
+        {
+            LibTorchSharpFallback.InstallIfNeeded();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or InvalidDataException or DllNotFoundException or BadImageFormatException)
+        {
+            fallbackFailure = e;
+        }
+
         try
         {
             using var probe = torch.zeros(1);
@@ -23,17 +33,27 @@ internal static class TorchRuntime
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or NotSupportedException or EntryPointNotFoundException or BadImageFormatException)
         {
-            return e;
+            return fallbackFailure is null ? e : new AggregateException(e, fallbackFailure);
         }
     }
 
     private static string Explain(Exception failure)
     {
-        string detail = failure is TypeInitializationException { InnerException: { } inner } ? inner.Message : failure.Message;
-        string hint = detail.Contains("GLIBCXX", StringComparison.Ordinal)
-            ? "The system libstdc++ is older than the one TorchSharp was built with. MLNet.ConvNet's build step patches the copy of libLibTorchSharp.so in your build output when you build the application with the MLNet.ConvNet package (or import its buildTransitive targets); rebuild the application, and check that MLNetConvNetPatchLibTorchSharp is not set to false."
-            : "Check that the application references TorchSharp-cpu (which brings libtorch-cpu) and was built for linux-x64, win-x64 or osx-arm64.";
-        return $"libtorch could not be loaded, so MLNet.ConvNet cannot train or score: {detail.Trim()} {hint} See docs/native-libraries.md.";
+        var messages = new List<string>();
+        for (var e = failure; e is not null; e = e.InnerException)
+        {
+            if (e is AggregateException aggregate)
+                messages.AddRange(aggregate.InnerExceptions.Select(i => i.Message));
+            else if (e is not TypeInitializationException)
+                messages.Add(e.Message);
+        }
+        string detail = string.Join(" ", messages.Distinct().Select(m => m.Trim()));
+        string diagnosis = LibTorchSharpFallback.Diagnose();
+        string hint = diagnosis.Length > 0
+            ? $"{diagnosis} The libstdc++ compatibility step ({LibTorchSharpFallback.Outcome}) did not make up for it; see docs/native-libraries.md for the causes and fixes."
+            : "Check that the application references TorchSharp-cpu (which brings libtorch-cpu) and was built for linux-x64, win-x64 or osx-arm64; see docs/native-libraries.md.";
+        // Our diagnosis first: TorchSharp's own message carries a long loading trace.
+        return $"libtorch could not be loaded, so MLNet.ConvNet cannot train or score. {hint} The loader reported: {detail}";
     }
 }
 

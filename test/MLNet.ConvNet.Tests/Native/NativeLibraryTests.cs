@@ -6,7 +6,7 @@ namespace MLNet.ConvNet.Tests.Native;
 [TestClass]
 public sealed class NativeLibraryTests
 {
-    private static string PackagedLibrary => Path.Combine(
+    internal static string PackagedLibrary => Path.Combine(
         Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
         "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
 

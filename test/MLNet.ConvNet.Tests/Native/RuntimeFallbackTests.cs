@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.ConvNet.Native;
+
+namespace MLNet.ConvNet.Tests.Native;
+
+/// <summary>
+/// An application built without the build step (its output keeps the unpatched libLibTorchSharp.so) must
+/// still load libtorch: the library patches a copy into its cache at run time.
+/// </summary>
+[TestClass]
+public sealed class RuntimeFallbackTests
+{
+    [TestMethod]
+    public void OutputWithTheUnpatchedLibrary_StillScores_ThroughAPatchedCopyInTheCache()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Inconclusive("The libstdc++ step applies to Linux only.");
+        if (LibStdCxxCompat.ReadDefinedVersions(LibStdCxxCompat.FindSystemLibStdCxx()).Contains("GLIBCXX_3.4.32"))
+            Assert.Inconclusive("This system's libstdc++ has GLIBCXX_3.4.32; there is nothing to fall back from.");
+        string packaged = NativeLibraryTests.PackagedLibrary;
+        if (!File.Exists(packaged))
+            Assert.Inconclusive($"{packaged} is not in the package cache.");
+
+        string root = TestData.TempDirectory();
+        try
+        {
+            // A copy of the example's output: managed files copied, the large native libraries linked,
+            // and libLibTorchSharp.so replaced by the package's unpatched original.
+            string app = Path.Combine(root, "app");
+            string scorerDirectory = Path.GetDirectoryName(TestData.ScorerAssembly);
+            foreach (var file in Directory.EnumerateFiles(scorerDirectory, "*", SearchOption.AllDirectories))
+            {
+                string target = Path.Combine(app, Path.GetRelativePath(scorerDirectory, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target));
+                if (Path.GetFileName(file) == "libLibTorchSharp.so")
+                    File.Copy(packaged, target);
+                else if (file.EndsWith(".so", StringComparison.Ordinal) || file.Contains(".so.", StringComparison.Ordinal))
+                    File.CreateSymbolicLink(target, file);
+                else
+                    File.Copy(file, target);
+            }
+
+            string model = Path.Combine(root, "model.zip");
+            var ml = new MLContext(1);
+            var train = TestData.Train(ml, 256);
+            var fitted = ml.MulticlassClassification.Trainers.ConvNet(architecture: "LeNot", epochs: 1).Fit(train);
+            ml.Model.Save(fitted, train.Schema, model);
+            var expected = fitted.Transform(TestData.Test(ml, 50)).GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
+
+            string cache = Path.Combine(root, "cache");
+            string scores = Path.Combine(root, "scores.bin");
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.Environment[LibTorchSharpFallback.CacheVariable] = cache;
+            foreach (var argument in new[] { Path.Combine(app, Path.GetFileName(TestData.ScorerAssembly)), "score", "--data", TestData.MnistDirectory, "--max-test-rows", "50", "--scores-out", scores, model })
+                start.ArgumentList.Add(argument);
+            using var process = Process.Start(start);
+            string errors = process.StandardError.ReadToEnd();
+            process.StandardOutput.ReadToEnd();
+            Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(2)), "The scoring process did not finish.");
+            Assert.AreEqual(0, process.ExitCode, errors);
+
+            CollectionAssert.AreEqual(expected, MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(scores)).ToArray());
+            var patched = Directory.GetFiles(cache, "libLibTorchSharp.so", SearchOption.AllDirectories).Single();
+            Assert.IsTrue(LibStdCxxCompat.ReadVersionNeeds(File.ReadAllBytes(patched), patched).Single(n => n.Version == "GLIBCXX_3.4.32").IsWeak);
+            string shipped = Path.Combine(app, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+            CollectionAssert.AreEqual(File.ReadAllBytes(packaged), File.ReadAllBytes(shipped), "The application folder must not be modified.");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}
