@@ -64,17 +64,17 @@ public sealed partial class ConvNetTrainer : IEstimator<ConvNetTransformer>
         var clock = Stopwatch.StartNew();
         var data = TrainingData.Read(input, _options.FeatureColumnName, _options.LabelColumnName, _architecture.InputShape.Size, classes, CheckCancelled);
         if (data.SkippedMissingLabels > 0)
-            channel.Warning($"Skipped {data.SkippedMissingLabels:N0} rows whose label '{_options.LabelColumnName}' is missing.");
+            ChannelLog.Warning(channel, $"Skipped {data.SkippedMissingLabels:N0} rows whose label '{_options.LabelColumnName}' is missing.");
         if (data.Count == 0)
             throw new InvalidOperationException($"The training data has no rows with a label in column '{_options.LabelColumnName}'; a ConvNet needs at least one labelled image.");
-        channel.Info($"Read {data.Count:N0} training images of {_architecture.InputShape} in {clock.Elapsed.TotalSeconds:F1} s.");
+        ChannelLog.Info(channel, $"Read {data.Count:N0} training images of {_architecture.InputShape} in {clock.Elapsed.TotalSeconds:F1} s.");
 
         torch.set_num_threads(threads);
         var model = ModelFactory.Create(_architecture, classes, seed);
         try
         {
-            channel.Info(model.Summary());
-            channel.Info($"Training {_architecture.Name} for {epochs} epochs, batch {_options.BatchSize}, RMSprop(lr={_options.LearningRate}, rho={_options.Rho}, epsilon={_options.Epsilon}), seed {seed}, {threads} threads.");
+            ChannelLog.Info(channel, model.Summary());
+            ChannelLog.Info(channel, $"Training {_architecture.Name} for {epochs} epochs, batch {_options.BatchSize}, RMSprop(lr={_options.LearningRate}, rho={_options.Rho}, epsilon={_options.Epsilon}), seed {seed}, {threads} threads.");
             var settings = new TrainingSettings(epochs, _options.BatchSize, _options.LearningRate, _options.Rho, _options.Epsilon, seed, _options.Shuffle, _options.EpochEnded);
             using var progress = _host.StartProgressChannel("ConvNet training");
             var history = new TrainingLoop(model, data, settings).Run(channel, progress, CheckCancelled);

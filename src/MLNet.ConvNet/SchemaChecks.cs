@@ -32,18 +32,18 @@ internal static class SchemaChecks
     public static void CheckShape(SchemaShape schema, string featureName, string labelName, ImageShape shape)
     {
         var features = Find(schema, featureName);
-        if (!features.IsValid)
+        if (features.Name is null)
             throw Missing("feature", featureName, schema.Select(c => c.Name), "train on");
         if (features.Kind != SchemaShape.Column.VectorKind.Vector || features.ItemType != NumberDataViewType.Single)
             throw Mismatch("feature", featureName, ExpectedFeatures(shape), $"{features.Kind} of {features.ItemType}");
         var label = Find(schema, labelName);
-        if (!label.IsValid)
+        if (label.Name is null)
             throw Missing("label", labelName, schema.Select(c => c.Name), "train on");
         if (!label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar)
             throw Mismatch("label", labelName, "key type (use MapValueToKey on the label first)", $"{label.Kind} of {label.ItemType}");
     }
 
-    /// <summary>The column named <paramref name="name"/>, or an invalid (default) column.</summary>
+    /// <summary>The column named <paramref name="name"/>, or the default column (whose Name is null).</summary>
     public static SchemaShape.Column Find(SchemaShape schema, string name) => schema.FirstOrDefault(c => c.Name == name);
 
     public static int CheckLabelType(string name, DataViewType type)

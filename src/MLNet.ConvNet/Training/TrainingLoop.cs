@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.Runtime;
 using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Internals;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -86,7 +87,7 @@ internal sealed class TrainingLoop
 
             var metrics = new EpochMetrics(epoch, lossSum / count, (double)correct / count, _settings.LearningRate, clock.Elapsed.TotalSeconds);
             history.Add(metrics);
-            channel.Info($"Epoch {epoch}/{_settings.Epochs}: loss {metrics.Loss:F4}, accuracy {metrics.Accuracy:P2}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
+            ChannelLog.Info(channel, $"Epoch {epoch}/{_settings.Epochs}: loss {metrics.Loss:F4}, accuracy {metrics.Accuracy:P2}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
             _settings.EpochEnded?.Invoke(metrics);
         }
         _model.eval();
