@@ -14,7 +14,7 @@ public sealed class ArchitectureTests
         [LeNot.ArchitectureName] = [0, 156, 0, 2_416, 0, 0, 48_120, 10_164, 850],
     };
 
-    public static IEnumerable<object[]> Registered => ArchitectureRegistry.All.Select(a => new object[] { a.Name });
+    public static IEnumerable<object[]> Registered => TestSetup.RegisteredArchitectures;
 
     [TestMethod]
     [DataRow("SimpleConvNet", 60_874L)]
@@ -82,6 +82,17 @@ public sealed class ArchitectureTests
             // A uniform draw over [-limit, limit] reaches well past half the limit; the default Kaiming init would not.
             Assert.IsTrue(values.Max() > limit * 0.8 && values.Min() < -limit * 0.8, $"{parameterName} does not span the Glorot range.");
         }
+    }
+
+    [TestMethod]
+    public void UserArchitecture_RegisteredFromOneFile_IsFoundAndSummarised()
+    {
+        TestSetup.EnsureRegistered();
+        CollectionAssert.Contains(ArchitectureRegistry.Names.ToList(), TinyNet.ArchitectureName);
+        using var model = new ConvNetModel(ArchitectureRegistry.Get("tinynet"), 10);
+        // 3*3*1*8 + 8 = 80; 13*13*8 = 1,352 inputs to Dense(10): 13,530.
+        CollectionAssert.AreEqual(new long[] { 80, 0, 0, 13_530 }, model.Layers.Select(l => l.Parameters).ToArray());
+        StringAssert.Contains(model.Summary(), "Total params: 13,610");
     }
 
     [TestMethod]

@@ -63,14 +63,8 @@ public sealed class SaveLoadTests
     public void Load_InAFreshProcess_GivesBitIdenticalScores()
     {
         string scoresPath = Path.Combine(_directory, "scores.bin");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { TestData.ScorerAssembly, "score", "--data", TestData.MnistDirectory, "--max-test-rows", TestRows.ToString(), "--scores-out", scoresPath, _modelPath })
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start);
-        string errors = process.StandardError.ReadToEnd();
-        process.StandardOutput.ReadToEnd();
-        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(2)), "The scoring process did not finish.");
-        Assert.AreEqual(0, process.ExitCode, errors);
+        var (exitCode, errors) = RunScorer(_modelPath, scoresPath);
+        Assert.AreEqual(0, exitCode, errors);
         var scores = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(scoresPath)).ToArray();
         CollectionAssert.AreEqual(_scores, scores);
     }
@@ -134,6 +128,40 @@ public sealed class SaveLoadTests
         var ml = new MLContext();
         var error = Assert.Throws<Exception>(() => ml.Model.Load(altered, out _));
         StringAssert.Contains(Flatten(error), "do not match their checksum");
+    }
+
+    [TestMethod]
+    public void UserArchitecture_SavesAndLoads_AndAFreshProcessWithoutItSaysToRegisterIt()
+    {
+        TestSetup.EnsureRegistered();
+        var ml = new MLContext(seed: 1);
+        var train = TestData.Train(ml, 256);
+        using var model = ml.MulticlassClassification.Trainers.ConvNet(architecture: "TinyNet", epochs: 1).Fit(train);
+        string path = Path.Combine(_directory, "tinynet.zip");
+        ml.Model.Save(model, train.Schema, path);
+        var loaded = ml.Model.Load(path, out _);
+        var test = TestData.Test(ml, 20);
+        CollectionAssert.AreEqual(
+            model.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray(),
+            loaded.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray());
+
+        // The example does not register TinyNet.
+        var (exitCode, errors) = RunScorer(path, Path.Combine(_directory, "tiny-scores.bin"));
+        Assert.AreNotEqual(0, exitCode);
+        StringAssert.Contains(errors, "trained with architecture 'TinyNet', which is not registered in this process");
+        StringAssert.Contains(errors, "ArchitectureRegistry.Register");
+    }
+
+    private static (int ExitCode, string Errors) RunScorer(string modelPath, string scoresPath)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { TestData.ScorerAssembly, "score", "--data", TestData.MnistDirectory, "--max-test-rows", TestRows.ToString(), "--scores-out", scoresPath, modelPath })
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start);
+        var errors = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(2)), "The scoring process did not finish.");
+        return (process.ExitCode, errors.Result);
     }
 
     private static string Flatten(Exception e) => e is null ? "" : e.Message + " | " + Flatten(e.InnerException);

@@ -7,7 +7,7 @@ namespace MLNet.ConvNet.Tests.Training;
 [TestClass]
 public sealed class TrainingTests
 {
-    public static IEnumerable<object[]> Registered => ArchitectureRegistry.All.Select(a => new object[] { a.Name });
+    public static IEnumerable<object[]> Registered => TestSetup.RegisteredArchitectures;
 
     [TestMethod]
     [DynamicData(nameof(Registered))]
