@@ -18,24 +18,40 @@ public static class MnistDataset
     /// <summary>The name of the features column.</summary>
     public const string FeaturesColumnName = "Features";
 
+    /// <summary>
+    /// The factor that maps a byte pixel to [0, 1]. Multiplying (not dividing by 255) gives exactly the floats
+    /// ImageAnalytics' ExtractPixels produces with this scale, so IDX records and PNG files of the same digit
+    /// reach the network as identical features.
+    /// </summary>
+    public const float PixelScale = 1f / 255f;
+
     // ML.NET's public name for the annotation that gives a key column its values.
     private const string KeyValuesAnnotation = "KeyValues";
 
     /// <summary>The class names, in key order: key 1 is "0", key 10 is "9".</summary>
     public static IReadOnlyList<string> ClassNames { get; } = Enumerable.Range(0, 10).Select(d => d.ToString()).ToArray();
 
-    /// <summary>Loads one split from <paramref name="dataDirectory"/>.</summary>
-    /// <param name="mlContext">The ML.NET context.</param>
-    /// <param name="dataDirectory">The folder with the IDX files (gzip-compressed or not); null reads the <c>MNIST_DATA</c> environment variable.</param>
+    /// <summary>
+    /// Loads one split. The files are found, in this order: in <paramref name="dataDirectory"/>; in the folder
+    /// the <c>MNIST_DATA</c> environment variable names; in the cache folder of <paramref name="source"/>; else
+    /// they are downloaded into that cache from its mirrors and checked against its SHA-256 checksums. A folder
+    /// you name is read as it is, without checksums, so subsets work too.
+    /// </summary>
+    /// <param name="mlContext">The ML.NET context; download progress goes to its log.</param>
+    /// <param name="dataDirectory">A folder with the IDX files (gzip-compressed or not). Defaults to null: look further.</param>
     /// <param name="split">Which files to read.</param>
     /// <param name="maxRows">Read only the first this many records; null reads all. Defaults to null.</param>
-    /// <exception cref="DirectoryNotFoundException">No folder was given and <c>MNIST_DATA</c> is not set, or the folder does not exist.</exception>
+    /// <param name="source">Mirrors, cache folder and checksums for the download. Defaults to null: the public mirrors and the per-user cache.</param>
+    /// <param name="cancellation">Cancels a download. Defaults to none.</param>
+    /// <exception cref="DirectoryNotFoundException">The folder given, or the one <c>MNIST_DATA</c> names, does not exist.</exception>
     /// <exception cref="FileNotFoundException">The folder lacks one of the split's files.</exception>
+    /// <exception cref="MnistNotFoundException">No folder was given, and the files are neither cached nor downloadable; the message lists every place and mirror tried.</exception>
     /// <exception cref="InvalidDataException">A file is not valid IDX, or images and labels disagree.</exception>
-    public static IDataView Load(MLContext mlContext, string dataDirectory, MnistSplit split, int? maxRows = null)
+    public static IDataView Load(MLContext mlContext, string dataDirectory, MnistSplit split, int? maxRows = null, MnistSource source = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        var data = ReadSplit(dataDirectory, split, maxRows);
+        string directory = Locate(mlContext, dataDirectory, split, source, cancellation);
+        var data = ReadSplit(directory, split, maxRows);
         var schema = SchemaDefinition.Create(typeof(MnistRow));
         schema[FeaturesColumnName].ColumnType = new VectorDataViewType(NumberDataViewType.Single, data.Images.PixelsPerImage);
         schema[LabelColumnName].ColumnType = new KeyDataViewType(typeof(uint), ClassNames.Count);
@@ -44,14 +60,51 @@ public static class MnistDataset
         return mlContext.Data.LoadFromEnumerable(Rows(data), schema);
     }
 
-    /// <summary>Reads one split's images and labels into memory, checking that they agree.</summary>
-    /// <inheritdoc cref="Load" path="/param[@name='dataDirectory']|/param[@name='split']|/param[@name='maxRows']|/exception"/>
+    /// <summary>
+    /// Finds, or downloads, the folder that holds one split's files, in the order <see cref="Load"/> describes,
+    /// and returns it.
+    /// </summary>
+    /// <inheritdoc cref="Load" path="/param|/exception"/>
+    public static string Locate(MLContext mlContext, string dataDirectory, MnistSplit split, MnistSource source = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        if (!string.IsNullOrWhiteSpace(dataDirectory))
+            return ExistingDirectory(dataDirectory, "The MNIST folder");
+        string fromEnvironment = Environment.GetEnvironmentVariable(DataEnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+            return ExistingDirectory(fromEnvironment, $"The MNIST folder named by {DataEnvironmentVariable}");
+
+        source ??= new MnistSource();
+        string prefix = Prefix(split);
+        var files = new[] { $"{prefix}-images-idx3-ubyte.gz", $"{prefix}-labels-idx1-ubyte.gz" };
+        var downloader = new MnistDownloader(mlContext, source);
+        string cache = downloader.TryFill(files, cancellation);
+        if (cache is not null)
+            return cache;
+
+        cancellation.ThrowIfCancellationRequested();
+        throw new MnistNotFoundException(
+            $"MNIST {split} files could not be found or downloaded. Looked in: no folder argument; {DataEnvironmentVariable} not set; " +
+            $"the cache folder '{Path.GetFullPath(source.CacheDirectory)}'. Tried: {string.Join("; ", downloader.Attempts)}. " +
+            $"Pass a folder that holds {string.Join(" and ", files)} (or their uncompressed forms) to MnistDataset.Load, or set {DataEnvironmentVariable} to one.");
+    }
+
+    /// <summary>
+    /// Reads one split's images and labels from a folder (or the one <c>MNIST_DATA</c> names) into memory,
+    /// checking that they agree. Never downloads; use <see cref="Locate"/> for that.
+    /// </summary>
+    /// <param name="dataDirectory">The folder with the IDX files; null reads <c>MNIST_DATA</c>.</param>
+    /// <param name="split">Which files to read.</param>
+    /// <param name="maxRows">Read only the first this many records; null reads all. Defaults to null.</param>
     public static MnistData ReadSplit(string dataDirectory, MnistSplit split, int? maxRows = null)
     {
         if (maxRows is <= 0)
             throw new ArgumentOutOfRangeException(nameof(maxRows), maxRows, "maxRows must be positive, or null to read every record.");
-        string directory = ResolveDirectory(dataDirectory);
-        string prefix = split == MnistSplit.Train ? "train" : "t10k";
+        string directory = string.IsNullOrWhiteSpace(dataDirectory) ? Environment.GetEnvironmentVariable(DataEnvironmentVariable) : dataDirectory;
+        if (string.IsNullOrWhiteSpace(directory))
+            throw new DirectoryNotFoundException($"No MNIST folder given: pass one, or set the {DataEnvironmentVariable} environment variable to a folder with the four IDX files.");
+        directory = ExistingDirectory(directory, "The MNIST folder");
+        string prefix = Prefix(split);
         var images = IdxReader.ReadImages(FindFile(directory, $"{prefix}-images-idx3-ubyte"));
         string labelsPath = FindFile(directory, $"{prefix}-labels-idx1-ubyte");
         var labels = IdxReader.ReadLabels(labelsPath);
@@ -69,13 +122,12 @@ public static class MnistDataset
         return new MnistData(images, labels);
     }
 
-    private static string ResolveDirectory(string dataDirectory)
+    private static string Prefix(MnistSplit split) => split == MnistSplit.Train ? "train" : "t10k";
+
+    private static string ExistingDirectory(string directory, string what)
     {
-        string directory = string.IsNullOrWhiteSpace(dataDirectory) ? Environment.GetEnvironmentVariable(DataEnvironmentVariable) : dataDirectory;
-        if (string.IsNullOrWhiteSpace(directory))
-            throw new DirectoryNotFoundException($"No MNIST folder given: pass one, or set the {DataEnvironmentVariable} environment variable to a folder with the four IDX files.");
         if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"The MNIST folder '{Path.GetFullPath(directory)}' does not exist.");
+            throw new DirectoryNotFoundException($"{what} '{Path.GetFullPath(directory)}' does not exist.");
         return directory;
     }
 
@@ -98,7 +150,7 @@ public static class MnistDataset
             var features = new float[size];
             var pixels = data.Images.Pixels.AsSpan(i * size, size);
             for (int p = 0; p < size; p++)
-                features[p] = pixels[p] / 255f;
+                features[p] = pixels[p] * PixelScale;
             yield return new MnistRow { Label = data.Labels[i], Features = features };
         }
     }
@@ -115,6 +167,13 @@ public static class MnistDataset
         /// <summary>784 pixels scaled to [0, 1], row-major.</summary>
         public float[] Features { get; set; }
     }
+}
+
+/// <summary>MNIST is neither in a folder given, nor cached, nor downloadable; the message lists what was tried.</summary>
+public sealed class MnistNotFoundException : IOException
+{
+    /// <summary>Creates the exception with a message that lists every place and mirror tried.</summary>
+    public MnistNotFoundException(string message) : base(message) { }
 }
 
 /// <summary>One MNIST split in memory.</summary>
