@@ -125,7 +125,7 @@ static void ShowPredictions(MLContext ml, string path, string dataDirectory)
     for (int i = 0; i < digits.Labels.Length; i++)
     {
         var pixels = digits.Images.Pixels.AsSpan(i * 784, 784);
-        var input = new DigitInput { Features = pixels.ToArray().Select(p => p / 255f).ToArray() };
+        var input = new DigitInput { Features = pixels.ToArray().Select(p => p * MnistDataset.PixelScale).ToArray() };
         var prediction = engine.Predict(input);
         Console.Write($" {digits.Labels[i]}->{prediction.PredictedDigit} ({prediction.Score.Max():P0})");
     }

@@ -79,7 +79,7 @@ public sealed class SaveLoadTests
         int correct = 0;
         for (int i = 0; i < TestRows; i++)
         {
-            var features = test.Images.Pixels.AsSpan(i * 784, 784).ToArray().Select(p => p / 255f).ToArray();
+            var features = test.Images.Pixels.AsSpan(i * 784, 784).ToArray().Select(p => p * MLNet.ConvNet.Data.MnistDataset.PixelScale).ToArray();
             var prediction = engine.Predict(new Digit { Features = features });
             CollectionAssert.AreEqual(_scores.AsSpan(i * 10, 10).ToArray(), prediction.Score);
             Assert.AreEqual(Array.IndexOf(prediction.Score, prediction.Score.Max()).ToString(), prediction.PredictedDigit);
