@@ -1,0 +1,61 @@
+using Microsoft.ML;
+using Microsoft.ML.Transforms.Image;
+using MLNet.ConvNet.Architectures;
+
+namespace MLNet.ConvNet.Data;
+
+/// <summary>
+/// Turns image files into the features column a ConvNet reads, with Microsoft.ML.ImageAnalytics: load,
+/// convert to grayscale (for 1-channel architectures), resize, and extract the pixels channel-major, scaled
+/// to [0, 1] exactly as <see cref="MnistDataset"/> scales IDX pixels. Every step is an ML.NET transform, so a
+/// model trained after it saves it in the same .zip and predicts from an image path.
+/// </summary>
+public static class ImageFeatures
+{
+    /// <summary>The name of the intermediate image column, dropped at the end.</summary>
+    public const string ImageColumnName = "ConvNetImage";
+
+    /// <summary>
+    /// Builds the estimator chain from an image path column to a features column for <paramref name="shape"/>.
+    /// </summary>
+    /// <param name="transforms">The transforms catalog, <c>mlContext.Transforms</c>.</param>
+    /// <param name="shape">The images the network takes. Defaults to null: 1x28x28, as the built-in architectures.</param>
+    /// <param name="outputColumnName">The features column to produce. Defaults to "Features".</param>
+    /// <param name="imagePathColumnName">The text column with image paths. Defaults to "ImagePath".</param>
+    /// <param name="imageFolder">A folder that relative paths are read from. Defaults to null: paths are used as they are.</param>
+    /// <param name="invert">
+    /// Whether to invert intensities (x becomes 1 - x). MNIST digits are white on black; scanned or drawn digits
+    /// are usually dark on light, so set this for those. Defaults to false.
+    /// </param>
+    /// <param name="resizing">How to fit images of another size: stretch (Keras' default) or pad. Defaults to <see cref="ImageResizingEstimator.ResizingKind.Fill"/>.</param>
+    public static IEstimator<ITransformer> ConvNetImageFeatures(this TransformsCatalog transforms,
+        ImageShape? shape = null,
+        string outputColumnName = "Features",
+        string imagePathColumnName = "ImagePath",
+        string imageFolder = null,
+        bool invert = false,
+        ImageResizingEstimator.ResizingKind resizing = ImageResizingEstimator.ResizingKind.Fill)
+    {
+        ArgumentNullException.ThrowIfNull(transforms);
+        var size = shape ?? new ImageShape(1, 28, 28);
+        if (size.Channels is not (1 or 3))
+            throw new ArgumentOutOfRangeException(nameof(shape), size, $"Images have 1 (grayscale) or 3 (RGB) channels; got {size.Channels}.");
+
+        IEstimator<ITransformer> chain = transforms.LoadImages(ImageColumnName, imageFolder, imagePathColumnName);
+        if (size.Channels == 1)
+            chain = chain.Append(transforms.ConvertToGrayscale(ImageColumnName));
+        // ExtractPixels computes (pixel - offset) * scale.
+        float offset = invert ? 255f : 0f;
+        float scale = invert ? -MnistDataset.PixelScale : MnistDataset.PixelScale;
+        return chain
+            .Append(transforms.ResizeImages(ImageColumnName, size.Width, size.Height, resizing: resizing))
+            .Append(transforms.ExtractPixels(outputColumnName, ImageColumnName,
+                colorsToExtract: size.Channels == 1 ? ImagePixelExtractingEstimator.ColorBits.Red : ImagePixelExtractingEstimator.ColorBits.Rgb,
+                orderOfExtraction: ImagePixelExtractingEstimator.ColorsOrder.ARGB,
+                interleavePixelColors: false,
+                offsetImage: offset,
+                scaleImage: scale,
+                outputAsFloatArray: true))
+            .Append(transforms.DropColumns(ImageColumnName));
+    }
+}

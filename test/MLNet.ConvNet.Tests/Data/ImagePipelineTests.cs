@@ -1,0 +1,120 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+using MLNet.ConvNet.Data;
+
+namespace MLNet.ConvNet.Tests.Data;
+
+[TestClass]
+public sealed class ImagePipelineTests
+{
+    private const int TrainRows = 3000, TestRows = 500;
+    private static string _root;
+    private static MnistData _train, _test;
+
+    [ClassInitialize]
+    public static void ExportSlices(TestContext context)
+    {
+        _root = TestData.TempDirectory();
+        _train = MnistDataset.ReadSplit(TestData.MnistDirectory, MnistSplit.Train, TrainRows);
+        _test = MnistDataset.ReadSplit(TestData.MnistDirectory, MnistSplit.Test, TestRows);
+        MnistPngExporter.Export(_train, Path.Combine(_root, "train"), "train");
+        MnistPngExporter.Export(_test, Path.Combine(_root, "test"), "test");
+    }
+
+    [ClassCleanup]
+    public static void Delete() => Directory.Delete(_root, recursive: true);
+
+    [TestMethod]
+    public void ImageFolder_ListsOneClassPerSubfolder_InAStableOrder()
+    {
+        var rows = ImageFolder.List(Path.Combine(_root, "test"));
+        Assert.AreEqual(TestRows, rows.Count);
+        CollectionAssert.AreEqual(Enumerable.Range(0, 10).Select(d => d.ToString()).ToArray(), rows.Select(r => r.Label).Distinct().ToArray());
+        Assert.AreEqual(_test.Labels.Count(l => l == 7), rows.Count(r => r.Label == "7"));
+        Assert.IsTrue(rows.All(r => Path.IsPathFullyQualified(r.ImagePath) && r.ImagePath.EndsWith(".png")));
+    }
+
+    [TestMethod]
+    public void ImageFolder_WithoutClassFolders_SaysWhatLayoutItExpects()
+    {
+        string empty = Path.Combine(_root, "empty");
+        Directory.CreateDirectory(empty);
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => ImageFolder.List(empty));
+        StringAssert.Contains(error.Message, "Expected one subfolder per class");
+    }
+
+    [TestMethod]
+    public void PngFeatures_AreTheIdxFeatures_BitForBit()
+    {
+        var ml = new MLContext(1);
+        var (pngFeatures, pngLabels) = FeaturesFromPngs(ml, Path.Combine(_root, "test"), invert: false);
+        var idx = ml.Data.CreateEnumerable<MnistDataset.MnistRow>(MnistDataset.Load(ml, TestData.MnistDirectory, MnistSplit.Test, TestRows), reuseRowObject: false).ToList();
+        // The export names files by record index, so the record behind each PNG is known.
+        for (int i = 0; i < pngFeatures.Count; i++)
+        {
+            int record = pngLabels[i].Index;
+            CollectionAssert.AreEqual(idx[record].Features, pngFeatures[i], $"Record {record} differs between its PNG and the IDX file.");
+        }
+    }
+
+    [TestMethod]
+    public void Invert_TurnsDarkOnLightIntoMnistsLightOnDark()
+    {
+        var ml = new MLContext(1);
+        var (plain, _) = FeaturesFromPngs(ml, Path.Combine(_root, "test"), invert: false, take: 5);
+        var (inverted, _) = FeaturesFromPngs(ml, Path.Combine(_root, "test"), invert: true, take: 5);
+        for (int i = 0; i < plain.Count; i++)
+        {
+            for (int p = 0; p < plain[i].Length; p++)
+                Assert.AreEqual(1f - plain[i][p], inverted[i][p], 1e-6f);
+        }
+    }
+
+    [TestMethod]
+    public void ModelTrainedOnPngs_ScoresPngsAndIdxAlike_AndPredictsFromAPathAfterLoading()
+    {
+        var ml = new MLContext(seed: 1);
+        var images = ImageFolder.Load(ml, Path.Combine(_root, "train"));
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Fit(images);
+        var pipeline = ml.Transforms.ConvNetImageFeatures()
+            .Append(ml.MulticlassClassification.Trainers.ConvNet(epochs: 3))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        var model = pipeline.Fit(keys.Transform(images));
+
+        var testImages = keys.Transform(ImageFolder.Load(ml, Path.Combine(_root, "test")));
+        var fromPngs = ml.MulticlassClassification.Evaluate(model.Transform(testImages), predictedLabelColumnName: "PredictedLabel");
+        var convNet = model.OfType<ConvNetTransformer>().Single();
+        var fromIdx = ml.MulticlassClassification.Evaluate(convNet.Transform(MnistDataset.Load(ml, TestData.MnistDirectory, MnistSplit.Test, TestRows)));
+        Assert.AreEqual(fromIdx.MicroAccuracy, fromPngs.MicroAccuracy, 0.001, "PNG and IDX routes must agree within 0.1 percentage point.");
+        Assert.IsTrue(fromPngs.MicroAccuracy > 0.8, $"Accuracy {fromPngs.MicroAccuracy:P1} after 3 epochs on 3,000 PNGs.");
+
+        string path = Path.Combine(_root, "digits.zip");
+        ml.Model.Save(model, images.Schema, path);
+        var loaded = ml.Model.Load(path, out _);
+        var engine = ml.Model.CreatePredictionEngine<ImageInput, ImagePrediction>(loaded);
+        var sample = ImageFolder.List(Path.Combine(_root, "test")).Take(50).ToList();
+        int agree = sample.Count(s => engine.Predict(new ImageInput { ImagePath = s.ImagePath }).PredictedLabel == s.Label);
+        Assert.IsTrue(agree >= 40, $"Only {agree} of 50 images predicted correctly from their path after loading.");
+    }
+
+    private static (List<float[]> Features, List<(string Label, int Index)> Labels) FeaturesFromPngs(MLContext ml, string folder, bool invert, int take = int.MaxValue)
+    {
+        var rows = ImageFolder.List(folder).Take(take).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var features = ml.Transforms.ConvNetImageFeatures(invert: invert).Fit(data).Transform(data).GetColumn<float[]>("Features").ToList();
+        var labels = rows.Select(r => (r.Label, int.Parse(Path.GetFileNameWithoutExtension(r.ImagePath).Split('-')[1]))).ToList();
+        return (features, labels);
+    }
+
+    private sealed class ImageInput
+    {
+        public string ImagePath { get; set; }
+    }
+
+    private sealed class ImagePrediction
+    {
+        public string PredictedLabel { get; set; }
+        public float[] Score { get; set; }
+    }
+}
