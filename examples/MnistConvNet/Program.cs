@@ -15,6 +15,10 @@ if (arguments.Command == "evaluate")
     return EvaluateSavedModels(arguments);
 if (arguments.Command == "score")
     return WriteScores(arguments);
+if (arguments.Command == "export-png")
+    return ExportPngs(arguments);
+if (arguments.Command == "images")
+    return TrainFromImages(arguments);
 
 var ml = new MLContext(seed: arguments.Seed);
 ml.Log += (_, e) =>
@@ -107,6 +111,53 @@ static int WriteScores(CommandLine arguments)
     return 0;
 }
 
+// Writes a split as PNG files in the class-folder layout: OUT/<digit>/<split>-<index>.png.
+static int ExportPngs(CommandLine arguments)
+{
+    var split = arguments.Split;
+    var data = MnistDataset.ReadSplit(arguments.DataDirectory, split, split == MnistSplit.Train ? arguments.MaxTrainRows : arguments.MaxTestRows);
+    int written = MnistPngExporter.Export(data, arguments.OutputDirectory, split.ToString().ToLowerInvariant());
+    Console.WriteLine($"Wrote {written:N0} PNG files of the {split} split to {Path.GetFullPath(arguments.OutputDirectory)}.");
+    return 0;
+}
+
+// The image-file route end to end: export both splits as PNG, train from the image files through the
+// ImageAnalytics pipeline, then score the test split both as PNG files and as IDX records with the same
+// network. The pixels are the same, so the accuracies must agree.
+static int TrainFromImages(CommandLine arguments)
+{
+    var ml = new MLContext(seed: arguments.Seed);
+    string images = Path.Combine(arguments.OutputDirectory, "png");
+    foreach (var split in new[] { MnistSplit.Train, MnistSplit.Test })
+    {
+        var data = MnistDataset.ReadSplit(arguments.DataDirectory, split, split == MnistSplit.Train ? arguments.MaxTrainRows : arguments.MaxTestRows);
+        string folder = Path.Combine(images, split.ToString().ToLowerInvariant());
+        Console.WriteLine($"Exporting {data.Labels.Length:N0} {split} images to {folder}");
+        MnistPngExporter.Export(data, folder, split.ToString().ToLowerInvariant());
+    }
+
+    var train = ImageFolder.Load(ml, Path.Combine(images, "train"));
+    var keys = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Fit(train);
+    string architecture = arguments.Architectures[0];
+    var pipeline = ml.Transforms.ConvNetImageFeatures()
+        .Append(ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = architecture, Epochs = arguments.Epochs }))
+        .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+    var clock = Stopwatch.StartNew();
+    var model = pipeline.Fit(keys.Transform(train));
+    Console.WriteLine($"Trained {architecture} from PNG files in {clock.Elapsed.TotalSeconds:F1} s.");
+
+    var fromPngs = ml.MulticlassClassification.Evaluate(model.Transform(keys.Transform(ImageFolder.Load(ml, Path.Combine(images, "test")))));
+    var convNet = model.OfType<ConvNetTransformer>().Single();
+    var fromIdx = ml.MulticlassClassification.Evaluate(convNet.Transform(MnistDataset.Load(ml, arguments.DataDirectory, MnistSplit.Test, arguments.MaxTestRows)));
+    double gap = Math.Abs(fromPngs.MicroAccuracy - fromIdx.MicroAccuracy) * 100;
+    Console.WriteLine($"Test accuracy from PNG files: {fromPngs.MicroAccuracy:P2}; from IDX records, same network: {fromIdx.MicroAccuracy:P2}; difference {gap:F2} percentage points.");
+
+    string path = Path.Combine(arguments.OutputDirectory, "digits.zip");
+    ml.Model.Save(model, train.Schema, path);
+    Console.WriteLine($"Saved {path}: it takes an ImagePath and returns PredictedLabel. Try: dotnet run --project examples/DigitPredictor -- {path} {Path.Combine(images, "test", "7", "test-00000.png")}");
+    return gap <= 0.1 ? 0 : 1;
+}
+
 static void PrintMetrics(string name, MulticlassClassificationMetrics metrics)
 {
     Console.WriteLine($"Test metrics for {name}:");
@@ -147,11 +198,12 @@ public sealed class DigitPrediction
 }
 
 /// <summary>The example's command line.</summary>
-internal sealed record CommandLine(string Command, string DataDirectory, string OutputDirectory, string[] Architectures, int? Epochs, int? MaxTrainRows, int? MaxTestRows, string ScoresOut, int Seed, List<string> Models)
+internal sealed record CommandLine(string Command, string DataDirectory, string OutputDirectory, string[] Architectures, int? Epochs, int? MaxTrainRows, int? MaxTestRows, string ScoresOut, int Seed, List<string> Models, MnistSplit Split)
 {
     public static CommandLine Parse(string[] args)
     {
-        string command = args.Length > 0 && args[0] is "evaluate" or "score" ? args[0] : "train";
+        string command = args.Length > 0 && args[0] is "evaluate" or "score" or "export-png" or "images" ? args[0] : "train";
+        var split = MnistSplit.Test;
         string data = Environment.GetEnvironmentVariable(MnistDataset.DataEnvironmentVariable);
         string output = "models";
         string[] architectures = ["SimpleConvNet", "LeNot"];
@@ -172,17 +224,22 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
                 case "--max-test-rows": maxTestRows = int.Parse(Value()); break;
                 case "--scores-out": scoresOut = Value(); break;
                 case "--seed": seed = int.Parse(Value()); break;
+                case "--split": split = Enum.Parse<MnistSplit>(Value(), ignoreCase: true); break;
                 default:
                     if (command != "train" && !args[i].StartsWith("--"))
                         models.Add(args[i]);
                     else
-                        throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--data DIR] [--out DIR] [--architectures A,B] [--epochs N] [--max-train-rows N] [--seed N] | evaluate --data DIR MODEL.zip... | score --data DIR [--max-test-rows N] --scores-out FILE MODEL.zip");
+                        throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--data DIR] [--out DIR] [--architectures A,B] [--epochs N] [--max-train-rows N] [--seed N] | evaluate --data DIR MODEL.zip... | score --data DIR [--max-test-rows N] --scores-out FILE MODEL.zip | export-png --data DIR --split train|test --out DIR | images --data DIR [--architectures A] [--epochs N] --out DIR");
                     break;
             }
         }
         if (string.IsNullOrWhiteSpace(data))
-            throw new ArgumentException($"Say where MNIST is: --data DIR, or set {MnistDataset.DataEnvironmentVariable}.");
+        {
+            // Like keras.datasets.mnist.load_data(): the per-user cache, downloading into it if needed.
+            data = MnistDataset.Locate(new MLContext(), null, MnistSplit.Train);
+            MnistDataset.Locate(new MLContext(), null, MnistSplit.Test);
+        }
         Directory.CreateDirectory(output);
-        return new CommandLine(command, data, output, architectures, epochs, maxRows, maxTestRows, scoresOut, seed, models);
+        return new CommandLine(command, data, output, architectures, epochs, maxRows, maxTestRows, scoresOut, seed, models, split);
     }
 }

@@ -11,6 +11,26 @@ internal static class TestData
 
     public static string ScorerAssembly => Metadata("ScorerAssembly");
 
+    public static string DigitPredictorAssembly => Metadata("DigitPredictorAssembly");
+
+    /// <summary>Runs a .NET program to completion (two minutes at most) and returns its exit code and output.</summary>
+    public static (int ExitCode, string Output, string Errors) Run(string assembly, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(assembly);
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(start);
+        var errors = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{Path.GetFileName(assembly)} did not finish in two minutes.");
+        }
+        return (process.ExitCode, output, errors.Result);
+    }
+
     /// <summary>MNIST_DATA if set, else ../shared/data/mnist beside the repository.</summary>
     public static string MnistDirectory
     {

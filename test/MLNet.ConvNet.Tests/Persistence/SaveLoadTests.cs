@@ -154,14 +154,8 @@ public sealed class SaveLoadTests
 
     private static (int ExitCode, string Errors) RunScorer(string modelPath, string scoresPath)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { TestData.ScorerAssembly, "score", "--data", TestData.MnistDirectory, "--max-test-rows", TestRows.ToString(), "--scores-out", scoresPath, modelPath })
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start);
-        var errors = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(2)), "The scoring process did not finish.");
-        return (process.ExitCode, errors.Result);
+        var (exitCode, _, errors) = TestData.Run(TestData.ScorerAssembly, "score", "--data", TestData.MnistDirectory, "--max-test-rows", TestRows.ToString(), "--scores-out", scoresPath, modelPath);
+        return (exitCode, errors);
     }
 
     private static string Flatten(Exception e) => e is null ? "" : e.Message + " | " + Flatten(e.InnerException);
