@@ -65,30 +65,64 @@ public sealed partial class ConvNetTrainer : IEstimator<ConvNetTransformer>
         var data = TrainingData.Read(input, _options.FeatureColumnName, _options.LabelColumnName, _architecture.InputShape.Size, classes, CheckCancelled);
         if (data.SkippedMissingLabels > 0)
             ChannelLog.Warning(channel, $"Skipped {data.SkippedMissingLabels:N0} rows whose label '{_options.LabelColumnName}' is missing.");
+        TrainingData validation = null;
+        if (_options.ValidationSet is { } validationSet)
+        {
+            int validationClasses = SchemaChecks.CheckLabelColumn(validationSet.Schema, _options.LabelColumnName);
+            SchemaChecks.CheckFeatureColumn(validationSet.Schema, _options.FeatureColumnName, _architecture.InputShape, "validate with");
+            if (validationClasses != classes)
+                throw new ArgumentOutOfRangeException(nameof(Options.ValidationSet), $"Schema mismatch for label column '{_options.LabelColumnName}' of the validation set: expected key type with {classes} values as in the training data, got {validationClasses} values.");
+            validation = TrainingData.Read(validationSet, _options.FeatureColumnName, _options.LabelColumnName, _architecture.InputShape.Size, classes, CheckCancelled);
+        }
+        else if (_options.ValidationFraction > 0)
+        {
+            (data, validation) = data.Split(_options.ValidationFraction, seed);
+        }
         if (data.Count == 0)
             throw new InvalidOperationException($"The training data has no rows with a label in column '{_options.LabelColumnName}'; a ConvNet needs at least one labelled image.");
-        ChannelLog.Info(channel, $"Read {data.Count:N0} training images of {_architecture.InputShape} in {clock.Elapsed.TotalSeconds:F1} s.");
+        if (validation is { Count: 0 })
+            throw new InvalidOperationException("The validation data has no labelled rows; give a validation set with rows, or a larger ValidationFraction.");
+        ChannelLog.Info(channel, $"Read {data.Count:N0} training images{(validation is null ? "" : $" and {validation.Count:N0} validation images")} of {_architecture.InputShape} in {clock.Elapsed.TotalSeconds:F1} s.");
 
+        var settings = Resolve(_options, epochs, seed, hasValidation: validation is not null);
         torch.set_num_threads(threads);
         var model = ModelFactory.Create(_architecture, classes, seed);
         try
         {
             ChannelLog.Info(channel, model.Summary());
-            ChannelLog.Info(channel, $"Training {_architecture.Name} for {epochs} epochs, batch {_options.BatchSize}, RMSprop(lr={_options.LearningRate}, rho={_options.Rho}, epsilon={_options.Epsilon}), seed {seed}, {threads} threads.");
-            var settings = new TrainingSettings(epochs, _options.BatchSize, _options.LearningRate, _options.Rho, _options.Epsilon, seed, _options.Shuffle, _options.EpochEnded);
+            ChannelLog.Info(channel, $"Training {_architecture.Name} for {epochs} epochs, batch {settings.BatchSize}, {settings.Optimizer}(lr={settings.LearningRate}), " +
+                $"schedule {settings.LearningRateScheduleName()}, early stopping {settings.EarlyStopping?.ToString() ?? "off"}, seed {seed}, {threads} threads.");
             using var progress = _host.StartProgressChannel("ConvNet training");
-            var history = new TrainingLoop(model, data, settings).Run(channel, progress, CheckCancelled);
+            var loop = new TrainingLoop(model, data, validation, settings);
+            var history = loop.Run(channel, progress, CheckCancelled);
 
             var label = input.Schema[_options.LabelColumnName];
             var labelColumn = new DataViewSchema.DetachedColumn(label.Name, label.Type, label.Annotations);
             var columns = new ColumnNames(_options.FeatureColumnName, _options.LabelColumnName, _options.ScoreColumnName, _options.PredictedLabelColumnName);
-            return new ConvNetTransformer(_host, model, columns, labelColumn, history);
+            return new ConvNetTransformer(_host, model, columns, labelColumn, history, loop.FinalEpoch);
         }
         catch
         {
             model.Dispose();
             throw;
         }
+    }
+
+    private static TrainingSettings Resolve(Options o, int epochs, int seed, bool hasValidation)
+    {
+        EarlyStoppingSettings stopping = null;
+        if (o.EarlyStopping ?? hasValidation)
+        {
+            var metric = o.EarlyStoppingMetric ?? (hasValidation ? TrainingMetric.ValidationLoss : TrainingMetric.Loss);
+            if (metric.IsValidation() && !hasValidation)
+                throw new ArgumentException($"Early stopping watches {metric}, but there is no validation data: set ValidationSet or ValidationFraction, or watch {TrainingMetric.Loss}.", nameof(Options.EarlyStoppingMetric));
+            stopping = new EarlyStoppingSettings(metric, o.Patience, o.MinDelta, o.RestoreBestWeights);
+        }
+        if (o.LearningRateSchedule.Monitor(hasValidation) is { } watched && watched.IsValidation() && !hasValidation)
+            throw new ArgumentException($"The learning-rate schedule watches {watched}, but there is no validation data: set ValidationSet or ValidationFraction, or watch {TrainingMetric.Loss}.", nameof(Options.LearningRateSchedule));
+        return new TrainingSettings(epochs, o.BatchSize, o.Optimizer, o.LearningRate, o.Rho, o.Epsilon, o.Beta1, o.Beta2, o.Momentum, o.Nesterov,
+            o.WeightDecay ?? (o.Optimizer == ConvNetOptimizer.AdamW ? 0.01 : 0), o.LearningRateSchedule, seed, o.Shuffle, stopping,
+            o.CheckpointDirectory, o.ResumeFromCheckpoint, o.EpochEnded, o.Progress);
     }
 
     /// <summary>Returns the schema shape the fitted transformer will produce, checking the input columns.</summary>
@@ -114,6 +148,18 @@ public sealed partial class ConvNetTrainer : IEstimator<ConvNetTransformer>
         Check(options.Rho is >= 0 and < 1, nameof(Options.Rho), options.Rho, "in [0, 1)");
         Check(options.Epsilon > 0 && double.IsFinite(options.Epsilon), nameof(Options.Epsilon), options.Epsilon, "a positive finite number");
         Check(options.NumberOfThreads is null or > 0, nameof(Options.NumberOfThreads), options.NumberOfThreads, "at least 1 (or null for one per core)");
+        Check(options.Beta1 is >= 0 and < 1, nameof(Options.Beta1), options.Beta1, "in [0, 1)");
+        Check(options.Beta2 is >= 0 and < 1, nameof(Options.Beta2), options.Beta2, "in [0, 1)");
+        Check(options.Momentum is >= 0 and < 1, nameof(Options.Momentum), options.Momentum, "in [0, 1)");
+        Check(!options.Nesterov || options.Momentum > 0, nameof(Options.Momentum), options.Momentum, "above 0 when Nesterov is set");
+        Check(options.WeightDecay is null or >= 0, nameof(Options.WeightDecay), options.WeightDecay, "0 or more (or null for the optimizer's default)");
+        Check(options.ValidationFraction is >= 0 and < 1, nameof(Options.ValidationFraction), options.ValidationFraction, "in [0, 1)");
+        Check(options.Patience > 0, nameof(Options.Patience), options.Patience, "at least 1");
+        Check(options.MinDelta >= 0, nameof(Options.MinDelta), options.MinDelta, "0 or more");
+        Check(!options.ResumeFromCheckpoint || !string.IsNullOrWhiteSpace(options.CheckpointDirectory), nameof(Options.CheckpointDirectory), options.CheckpointDirectory, "a folder when ResumeFromCheckpoint is set");
+        if (options.ValidationSet is not null && options.ValidationFraction > 0)
+            throw new ArgumentException($"Give either ValidationSet or ValidationFraction, not both (ValidationFraction is {options.ValidationFraction}).", nameof(Options.ValidationFraction));
+        ArgumentNullException.ThrowIfNull(options.LearningRateSchedule, nameof(Options.LearningRateSchedule));
         foreach (var (name, value) in new[] { (nameof(Options.LabelColumnName), options.LabelColumnName), (nameof(Options.FeatureColumnName), options.FeatureColumnName), (nameof(Options.ScoreColumnName), options.ScoreColumnName), (nameof(Options.PredictedLabelColumnName), options.PredictedLabelColumnName) })
         {
             if (string.IsNullOrWhiteSpace(value))

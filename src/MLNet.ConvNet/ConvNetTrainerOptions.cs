@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Training;
 
@@ -49,6 +50,77 @@ public sealed partial class ConvNetTrainer
 
         /// <summary>Threads libtorch uses (a process-wide setting). Defaults to null: one per processor core.</summary>
         public int? NumberOfThreads { get; set; }
+
+        /// <summary>The optimizer. Defaults to <see cref="ConvNetOptimizer.RMSprop"/>, as the Keras tutorial.</summary>
+        public ConvNetOptimizer Optimizer { get; set; } = ConvNetOptimizer.RMSprop;
+
+        /// <summary>Adam and AdamW: decay rate of the first-moment estimates. Defaults to 0.9.</summary>
+        public double Beta1 { get; set; } = 0.9;
+
+        /// <summary>Adam and AdamW: decay rate of the second-moment estimates. Defaults to 0.999.</summary>
+        public double Beta2 { get; set; } = 0.999;
+
+        /// <summary>SGD: momentum factor. Defaults to 0 (plain SGD).</summary>
+        public double Momentum { get; set; }
+
+        /// <summary>SGD: use Nesterov momentum (needs <see cref="Momentum"/> above 0). Defaults to false.</summary>
+        public bool Nesterov { get; set; }
+
+        /// <summary>
+        /// Weight decay. AdamW decouples it from the gradient; the other optimizers add it as an L2 penalty.
+        /// Defaults to null: 0.01 for AdamW (PyTorch's default), 0 for the others.
+        /// </summary>
+        public double? WeightDecay { get; set; }
+
+        /// <summary>How the learning rate changes over training. Defaults to <see cref="LearningRateSchedule.Constant"/>.</summary>
+        public LearningRateSchedule LearningRateSchedule { get; set; } = LearningRateSchedule.Constant;
+
+        /// <summary>
+        /// Data scored after every epoch for validation loss and accuracy; same columns as the training data.
+        /// Defaults to null. Give this or <see cref="ValidationFraction"/>, not both.
+        /// </summary>
+        public IDataView ValidationSet { get; set; }
+
+        /// <summary>
+        /// Share of the training rows held out, chosen with the seed, for validation; in [0, 1). Defaults to 0: none.
+        /// </summary>
+        public double ValidationFraction { get; set; }
+
+        /// <summary>
+        /// Stop when <see cref="EarlyStoppingMetric"/> has not improved for <see cref="Patience"/> epochs.
+        /// Defaults to null: on when there is validation data (<see cref="ValidationSet"/> or <see cref="ValidationFraction"/>), off otherwise.
+        /// </summary>
+        public bool? EarlyStopping { get; set; }
+
+        /// <summary>The metric early stopping watches. Defaults to null: validation loss with validation data, training loss without.</summary>
+        public TrainingMetric? EarlyStoppingMetric { get; set; }
+
+        /// <summary>Epochs without improvement before early stopping ends training. Defaults to 3.</summary>
+        public int Patience { get; set; } = 3;
+
+        /// <summary>The smallest change of the watched metric that counts as an improvement. Defaults to 0.</summary>
+        public double MinDelta { get; set; }
+
+        /// <summary>With early stopping, end with the weights of the best epoch rather than the last. Defaults to true.</summary>
+        public bool RestoreBestWeights { get; set; } = true;
+
+        /// <summary>
+        /// A folder that receives a checkpoint after every epoch (weights, optimizer state, history), each written
+        /// atomically as <c>epoch-NNNN.ckpt</c>. Defaults to null: no checkpoints.
+        /// </summary>
+        public string CheckpointDirectory { get; set; }
+
+        /// <summary>
+        /// Continue from the newest checkpoint in <see cref="CheckpointDirectory"/>, if any, as if training had never
+        /// stopped (same seed, data, options and thread count give the same final weights). Defaults to false.
+        /// </summary>
+        public bool ResumeFromCheckpoint { get; set; }
+
+        /// <summary>
+        /// Told after every batch where training stands (epoch, batch, loss, accuracy, learning rate, elapsed and
+        /// estimated remaining time), on the training thread. Defaults to null.
+        /// </summary>
+        public IProgress<TrainingProgress> Progress { get; set; }
 
         /// <summary>Cancels training within one batch with <see cref="OperationCanceledException"/>. ML.NET's own cancellation of the environment is honoured too. Defaults to none.</summary>
         public CancellationToken CancellationToken { get; set; }

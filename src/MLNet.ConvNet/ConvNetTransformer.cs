@@ -23,12 +23,13 @@ public sealed class ConvNetTransformer : ITransformer, IDisposable
 {
     private readonly ConvNetScorer _scorer;
 
-    internal ConvNetTransformer(IHostEnvironment env, ConvNetModel model, ColumnNames columns, DataViewSchema.DetachedColumn labelColumn, IReadOnlyList<EpochMetrics> history)
+    internal ConvNetTransformer(IHostEnvironment env, ConvNetModel model, ColumnNames columns, DataViewSchema.DetachedColumn labelColumn, IReadOnlyList<EpochMetrics> history, int finalEpoch)
     {
         Model = model;
         Columns = columns;
         LabelColumn = labelColumn;
         History = history;
+        FinalEpoch = finalEpoch;
         _scorer = new ConvNetScorer(env, this);
     }
 
@@ -46,6 +47,12 @@ public sealed class ConvNetTransformer : ITransformer, IDisposable
 
     /// <summary>Loss, accuracy, learning rate and seconds of every training epoch, in order. Survives Save and Load.</summary>
     public IReadOnlyList<EpochMetrics> History { get; }
+
+    /// <summary>
+    /// The epoch whose weights the network holds: the last one trained, or the best one when early stopping
+    /// restored its weights. Survives Save and Load.
+    /// </summary>
+    public int FinalEpoch { get; }
 
     /// <summary>The features column the network reads.</summary>
     public string FeatureColumnName => Columns.Features;

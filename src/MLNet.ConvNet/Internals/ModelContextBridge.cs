@@ -22,9 +22,9 @@ internal static class ModelContextBridge
 
     public static VersionInfo GetVersionInfo() => new(
         modelSignature: "CONVNETT",
-        verWrittenCur: 0x00010001, // Initial format.
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
+        verWrittenCur: ModelFormat.CurrentVersion, // 0x00010001 initial; 0x00010002 validation history and final epoch.
+        verReadableCur: ModelFormat.CurrentVersion,
+        verWeCanReadBack: ModelFormat.OldestReadableVersion,
         loaderAssemblyName: typeof(ConvNetTransformer).Assembly.FullName,
         loaderSignature: LoaderSignature);
 
@@ -42,7 +42,7 @@ internal static class ModelContextBridge
     {
         Contracts.CheckValue(env, nameof(env));
         ctx.CheckAtModel(GetVersionInfo());
-        var header = ModelFormat.ReadHeader(ctx.Reader);
+        var header = ModelFormat.ReadHeader(ctx.Reader, ctx.Header.ModelVerWritten);
         var labelColumn = LoadKeyValues(env, ctx, header);
         var architecture = ModelFormat.ResolveArchitecture(header);
         var model = ModelFactory.Create(architecture, header.NumberOfClasses, seed: 0);
@@ -51,7 +51,7 @@ internal static class ModelContextBridge
             if (!ctx.TryLoadBinaryStream(ModelFormat.WeightsStreamName, reader => WeightsFormat.Read(reader, model)))
                 throw new InvalidDataException($"The model has no '{ModelFormat.WeightsStreamName}' entry; the .zip is incomplete.");
             model.eval();
-            return new ConvNetTransformer(env, model, header.Columns, labelColumn, header.History);
+            return new ConvNetTransformer(env, model, header.Columns, labelColumn, header.History, header.FinalEpoch);
         }
         catch
         {

@@ -5,17 +5,17 @@ namespace MLNet.ConvNet.Persistence;
 
 /// <summary>
 /// The bytes a <see cref="ConvNetTransformer"/> keeps inside an ML.NET model .zip. ML.NET's model header
-/// (signature CONVNETT, loader ConvNetTransformer, version 0x00010001) comes first and is written by
-/// Internals/ModelContextBridge.cs, which calls the methods below in this order:
+/// (signature CONVNETT, loader ConvNetTransformer) comes first and is written by Internals/ModelContextBridge.cs,
+/// which calls the methods below in this order:
 /// <code>
 /// Model.key stream (ML.NET's BinaryWriter; strings are .NET length-prefixed UTF-8):
 ///   string  architecture name, as registered
 ///   int32   input channels, height, width (checked against the registered architecture on load)
 ///   int32   number of classes
 ///   string  feature, label, score and predicted-label column names
-///   int32   epochs in the history, then per epoch:
-///           int32 epoch, float64 loss, float64 accuracy, float64 learning rate, float64 seconds
-///   ML.NET BinarySaver type-and-value block: the training label's key values
+///           history (see <see cref="HistoryFormat"/>; format 0x00010001 lacks the validation entries)
+///   int32   the epoch whose weights are saved (from format 0x00010002; 0x00010001: the last epoch)
+///   bool + ML.NET BinarySaver type-and-value block: the training label's key values, if it has them
 /// "Weights" stream (its own .zip entry): see <see cref="WeightsFormat"/>.
 /// </code>
 /// </summary>
@@ -23,11 +23,17 @@ internal static class ModelFormat
 {
     public const string WeightsStreamName = "Weights";
 
+    /// <summary>The format written now: history with validation metrics, and the final epoch.</summary>
+    public const uint CurrentVersion = 0x00010002;
+
+    /// <summary>The oldest format this code reads.</summary>
+    public const uint OldestReadableVersion = 0x00010001;
+
     /// <summary>Everything in the Model.key stream except the label's key values.</summary>
-    public sealed record Header(string ArchitectureName, ImageShape InputShape, int NumberOfClasses, ColumnNames Columns, IReadOnlyList<EpochMetrics> History);
+    public sealed record Header(string ArchitectureName, ImageShape InputShape, int NumberOfClasses, ColumnNames Columns, IReadOnlyList<EpochMetrics> History, int FinalEpoch);
 
     public static Header HeaderOf(ConvNetTransformer transformer)
-        => new(transformer.ArchitectureName, transformer.Architecture.InputShape, transformer.NumberOfClasses, transformer.Columns, transformer.History);
+        => new(transformer.ArchitectureName, transformer.Architecture.InputShape, transformer.NumberOfClasses, transformer.Columns, transformer.History, transformer.FinalEpoch);
 
     public static void WriteHeader(BinaryWriter writer, Header header)
     {
@@ -40,19 +46,12 @@ internal static class ModelFormat
         writer.Write(header.Columns.Label);
         writer.Write(header.Columns.Score);
         writer.Write(header.Columns.PredictedLabel);
-        writer.Write(header.History.Count);
-        foreach (var e in header.History)
-        {
-            writer.Write(e.Epoch);
-            writer.Write(e.Loss);
-            writer.Write(e.Accuracy);
-            writer.Write(e.LearningRate);
-            writer.Write(e.Seconds);
-        }
+        HistoryFormat.Write(writer, header.History);
+        writer.Write(header.FinalEpoch);
     }
 
     /// <exception cref="InvalidDataException">The stream is truncated or holds impossible values.</exception>
-    public static Header ReadHeader(BinaryReader reader)
+    public static Header ReadHeader(BinaryReader reader, uint version)
     {
         try
         {
@@ -62,13 +61,9 @@ internal static class ModelFormat
             if (shape.Channels <= 0 || shape.Height <= 0 || shape.Width <= 0 || classes < 2)
                 throw new InvalidDataException($"The model records input shape {shape} and {classes} classes; the file is corrupt.");
             var columns = new ColumnNames(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString());
-            int epochs = reader.ReadInt32();
-            if (epochs < 0 || epochs > 1_000_000)
-                throw new InvalidDataException($"The model records {epochs} epochs of history; the file is corrupt.");
-            var history = new List<EpochMetrics>(epochs);
-            for (int i = 0; i < epochs; i++)
-                history.Add(new EpochMetrics(reader.ReadInt32(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble()));
-            return new Header(architecture, shape, classes, columns, history);
+            var history = HistoryFormat.Read(reader, withValidation: version >= CurrentVersion);
+            int finalEpoch = version >= CurrentVersion ? reader.ReadInt32() : history.Count == 0 ? 0 : history[^1].Epoch;
+            return new Header(architecture, shape, classes, columns, history, finalEpoch);
         }
         catch (EndOfStreamException e)
         {

@@ -22,23 +22,48 @@ internal static class WeightsFormat
     public const uint Magic = 0x54574E43;
     public const int Version = 1;
 
-    public static void Write(BinaryWriter output, ConvNetModel model)
+    /// <summary>Copies every parameter of <paramref name="model"/> out of libtorch, in parameter order.</summary>
+    public static IReadOnlyList<NamedTensor> Snapshot(ConvNetModel model)
+    {
+        var result = new List<NamedTensor>();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            using var values = parameter.detach().cpu().contiguous();
+            result.Add(new NamedTensor(name, parameter.shape, values.data<float>().ToArray()));
+        }
+        return result;
+    }
+
+    /// <summary>Copies <paramref name="tensors"/> (checked against the model by <see cref="Read"/>) into the model's parameters.</summary>
+    public static void Apply(ConvNetModel model, IReadOnlyList<NamedTensor> tensors)
+    {
+        using var noGrad = torch.no_grad();
+        var parameters = model.named_parameters().ToList();
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var parameter = parameters[i].parameter;
+            using var source = torch.tensor(tensors[i].Values, parameter.shape);
+            parameter.copy_(source);
+        }
+    }
+
+    public static void Write(BinaryWriter output, ConvNetModel model) => Write(output, Snapshot(model));
+
+    public static void Write(BinaryWriter output, IReadOnlyList<NamedTensor> tensors)
     {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
         {
-            var parameters = model.named_parameters().ToList();
             writer.Write(Magic);
             writer.Write(Version);
-            writer.Write(parameters.Count);
-            foreach (var (name, parameter) in parameters)
+            writer.Write(tensors.Count);
+            foreach (var tensor in tensors)
             {
-                writer.Write(name);
-                writer.Write((int)parameter.dim());
-                foreach (long d in parameter.shape)
+                writer.Write(tensor.Name);
+                writer.Write(tensor.Shape.Length);
+                foreach (long d in tensor.Shape)
                     writer.Write(d);
-                using var values = parameter.detach().cpu().contiguous();
-                writer.Write(MemoryMarshal.AsBytes(values.data<float>().ToArray().AsSpan()));
+                writer.Write(MemoryMarshal.AsBytes(tensor.Values.AsSpan()));
             }
         }
         byte[] body = buffer.ToArray();
@@ -48,12 +73,16 @@ internal static class WeightsFormat
 
     /// <summary>Reads weights into <paramref name="model"/>, after checking every name, shape and the checksum.</summary>
     /// <exception cref="InvalidDataException">The stream is damaged, altered, or does not fit the model.</exception>
-    public static void Read(BinaryReader input, ConvNetModel model)
+    public static void Read(BinaryReader input, ConvNetModel model) => Apply(model, ReadFor(input, model));
+
+    /// <summary>Reads a weights block and checks it against <paramref name="model"/>'s parameters, without touching them.</summary>
+    /// <exception cref="InvalidDataException">The stream is damaged, altered, or does not fit the model.</exception>
+    public static IReadOnlyList<NamedTensor> ReadFor(BinaryReader input, ConvNetModel model)
     {
         var expected = model.named_parameters().ToList();
         using var hashing = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var reader = new HashingReader(input, hashing);
-        var loaded = new List<float[]>();
+        var loaded = new List<NamedTensor>();
         try
         {
             if (reader.UInt32() != Magic)
@@ -77,7 +106,7 @@ internal static class WeightsFormat
                     throw new InvalidDataException($"The model's weights give '{name}' shape [{string.Join(", ", dims)}] but architecture '{model.Architecture.Name}' needs [{string.Join(", ", parameter.shape)}].");
                 var values = new float[parameter.numel()];
                 reader.Bytes(MemoryMarshal.AsBytes(values.AsSpan()));
-                loaded.Add(values);
+                loaded.Add(new NamedTensor(name, dims, values));
             }
         }
         catch (EndOfStreamException e)
@@ -88,14 +117,7 @@ internal static class WeightsFormat
         var stored = new byte[32];
         if (input.Read(stored, 0, 32) != 32 || !actual.AsSpan().SequenceEqual(stored))
             throw new InvalidDataException("The model's weights do not match their checksum; the .zip was altered or damaged. Retrain or restore the model.");
-
-        using var noGrad = torch.no_grad();
-        for (int i = 0; i < expected.Count; i++)
-        {
-            var parameter = expected[i].parameter;
-            using var source = torch.tensor(loaded[i], parameter.shape);
-            parameter.copy_(source);
-        }
+        return loaded;
     }
 
     /// <summary>Reads little-endian values and feeds every byte to the checksum.</summary>
@@ -143,3 +165,6 @@ internal static class WeightsFormat
         }
     }
 }
+
+/// <summary>One parameter's values outside libtorch.</summary>
+internal sealed record NamedTensor(string Name, long[] Shape, float[] Values);

@@ -85,6 +85,34 @@ internal sealed class TrainingData
         return new TrainingData(all, labels.ToArray(), featureSize, skipped);
     }
 
+    /// <summary>
+    /// Holds out <paramref name="fraction"/> of the rows, chosen with <paramref name="seed"/>, for validation;
+    /// both parts keep the original row order.
+    /// </summary>
+    public (TrainingData Training, TrainingData Validation) Split(double fraction, int seed)
+    {
+        int held = (int)Math.Ceiling(Count * fraction);
+        var order = Enumerable.Range(0, Count).ToArray();
+        new Random(seed).Shuffle(order);
+        var validation = order[..held];
+        Array.Sort(validation);
+        var training = order[held..];
+        Array.Sort(training);
+        return (Take(training), Take(validation));
+    }
+
+    private TrainingData Take(int[] rows)
+    {
+        var features = new float[(long)rows.Length * FeatureSize];
+        var labels = new long[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            Array.Copy(Features, (long)rows[i] * FeatureSize, features, (long)i * FeatureSize, FeatureSize);
+            labels[i] = Labels[rows[i]];
+        }
+        return new TrainingData(features, labels, FeatureSize, SkippedMissingLabels);
+    }
+
     private static int IndexOfNonFinite(ReadOnlySpan<float> values)
     {
         for (int i = 0; i < values.Length; i++)

@@ -2,64 +2,96 @@ using System.Diagnostics;
 using Microsoft.ML.Runtime;
 using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Internals;
+using MLNet.ConvNet.Persistence;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Training;
 
 /// <summary>
-/// The epoch loop: RMSprop on the categorical cross-entropy, mini-batches drawn from indices reshuffled
-/// every epoch from the seed, every batch inside its own dispose scope so memory stays flat.
+/// The epoch loop: mini-batches drawn from indices shuffled by (seed, epoch), every batch inside its own
+/// dispose scope so memory stays flat, the learning rate from the schedule, validation after each epoch,
+/// early stopping, and a checkpoint per epoch. Cancellation is checked before every batch.
 /// </summary>
 internal sealed class TrainingLoop
 {
+    private const int ValidationBatchSize = 1024;
+
     private readonly ConvNetModel _model;
     private readonly TrainingData _data;
+    private readonly TrainingData _validation;
     private readonly TrainingSettings _settings;
 
-    public TrainingLoop(ConvNetModel model, TrainingData data, TrainingSettings settings)
+    public TrainingLoop(ConvNetModel model, TrainingData data, TrainingData validation, TrainingSettings settings)
     {
         _model = model;
         _data = data;
+        _validation = validation;
         _settings = settings;
     }
 
-    public List<EpochMetrics> Run(IChannel channel, IProgressChannel progress, Action checkCancelled)
-    {
-        var shape = _model.Architecture.InputShape;
-        int batchSize = _settings.BatchSize;
-        int count = _data.Count;
-        int batches = (count + batchSize - 1) / batchSize;
-        var order = Enumerable.Range(0, count).ToArray();
-        var random = new Random(_settings.Seed);
-        var history = new List<EpochMetrics>();
-        var batchFeatures = new float[batchSize * _data.FeatureSize];
-        var batchLabels = new long[batchSize];
+    /// <summary>The epoch whose weights the model holds at the end (the best one when they were restored).</summary>
+    public int FinalEpoch { get; private set; }
 
-        int epoch = 0, batch = 0;
-        double runningLoss = 0, runningAccuracy = 0;
-        progress?.SetHeader(new ProgressHeader(new[] { "loss", "accuracy" }, new[] { "epoch", "batch" }), e =>
+    public List<EpochMetrics> Run(IChannel channel, IProgressChannel progressChannel, Action checkCancelled)
+    {
+        var s = _settings;
+        int count = _data.Count;
+        int batches = (count + s.BatchSize - 1) / s.BatchSize;
+        bool hasValidation = _validation is not null;
+        var history = new List<EpochMetrics>();
+        var stopping = s.EarlyStopping is { } es ? new EarlyStopping(es) : null;
+        using var optimizer = OptimizerFactory.Create(_model, s);
+        var checkpoints = s.CheckpointDirectory is null ? null
+            : new Checkpoints(s.CheckpointDirectory, s.Fingerprint(_model.Architecture.Name, _model.NumberOfClasses, count, _validation?.Count ?? 0));
+
+        int first = 1;
+        if (checkpoints is not null && s.Resume && checkpoints.Resume(_model, optimizer, m => ChannelLog.Warning(channel, m)) is { } resumed)
         {
-            e.SetProgress(0, epoch, _settings.Epochs);
+            history.AddRange(resumed.History);
+            if (resumed.EarlyStopping is { } state)
+                stopping?.Restore(state);
+            first = resumed.Epoch + 1;
+            ChannelLog.Info(channel, $"Resumed from the checkpoint of epoch {resumed.Epoch} in '{s.CheckpointDirectory}'.");
+        }
+
+        int epoch = first, batch = 0;
+        double runningLoss = 0, runningAccuracy = 0;
+        progressChannel?.SetHeader(new ProgressHeader(["loss", "accuracy"], ["epoch", "batch"]), e =>
+        {
+            e.SetProgress(0, epoch, s.Epochs);
             e.SetProgress(1, batch, batches);
             e.SetMetric(0, runningLoss);
             e.SetMetric(1, runningAccuracy);
         });
 
-        using var optimizer = optim.RMSProp(_model.parameters(), lr: _settings.LearningRate, alpha: _settings.Rho, eps: _settings.Epsilon);
+        var batchFeatures = new float[s.BatchSize * _data.FeatureSize];
+        var batchLabels = new long[s.BatchSize];
+        var shape = _model.Architecture.InputShape;
+        var clock = Stopwatch.StartNew();
+        long batchesDone = 0, batchesPlanned = (long)(s.Epochs - first + 1) * batches;
+        bool stopped = stopping?.ShouldStop == true;
         _model.train();
-        for (epoch = 1; epoch <= _settings.Epochs; epoch++)
+        for (; epoch <= s.Epochs && !stopped; epoch++)
         {
-            var clock = Stopwatch.StartNew();
-            if (_settings.Shuffle)
-                random.Shuffle(order);
-            double lossSum = 0;
+            var epochClock = Stopwatch.StartNew();
+            var order = Order(epoch);
+            double lossSum = 0, rate = double.NaN, firstRate = double.NaN;
             long correct = 0;
             for (batch = 0; batch < batches; batch++)
             {
                 checkCancelled();
-                int start = batch * batchSize;
-                int size = Math.Min(batchSize, count - start);
+                double wanted = s.Schedule.Rate(s.LearningRate, epoch, batch, batches, s.Epochs, history, hasValidation);
+                if (wanted != rate)
+                {
+                    OptimizerFactory.SetLearningRate(optimizer, wanted);
+                    rate = wanted;
+                }
+                if (batch == 0)
+                    firstRate = rate;
+
+                int start = batch * s.BatchSize;
+                int size = Math.Min(s.BatchSize, count - start);
                 for (int i = 0; i < size; i++)
                 {
                     int row = order[start + i];
@@ -67,33 +99,87 @@ internal sealed class TrainingLoop
                     batchLabels[i] = _data.Labels[row];
                 }
 
-                using var scope = torch.NewDisposeScope();
-                var x = torch.tensor(batchFeatures.AsSpan(0, size * _data.FeatureSize).ToArray(), new long[] { size, shape.Channels, shape.Height, shape.Width });
-                var y = torch.tensor(batchLabels.AsSpan(0, size).ToArray(), new long[] { size });
-                optimizer.zero_grad();
-                var logits = _model.forward(x);
-                var loss = nn.functional.cross_entropy(logits, y);
-                loss.backward();
-                optimizer.step();
-
-                double batchLoss = loss.item<float>();
-                long batchCorrect = logits.argmax(1).eq(y).sum().item<long>();
-                lossSum += batchLoss * size;
-                correct += batchCorrect;
+                using (torch.NewDisposeScope())
+                {
+                    var x = torch.tensor(batchFeatures.AsSpan(0, size * _data.FeatureSize).ToArray(), [size, shape.Channels, shape.Height, shape.Width]);
+                    var y = torch.tensor(batchLabels.AsSpan(0, size).ToArray(), [size]);
+                    optimizer.zero_grad();
+                    var logits = _model.forward(x);
+                    var loss = nn.functional.cross_entropy(logits, y);
+                    loss.backward();
+                    optimizer.step();
+                    lossSum += loss.item<float>() * size;
+                    correct += logits.argmax(1).eq(y).sum().item<long>();
+                }
                 int seen = start + size;
                 runningLoss = lossSum / seen;
                 runningAccuracy = (double)correct / seen;
+                batchesDone++;
+                if (s.Progress is { } progress)
+                {
+                    var elapsed = clock.Elapsed;
+                    var remaining = TimeSpan.FromTicks((long)(elapsed.Ticks * (double)(batchesPlanned - batchesDone) / batchesDone));
+                    progress.Report(new TrainingProgress(epoch, s.Epochs, batch + 1, batches, runningLoss, runningAccuracy, rate, elapsed, remaining));
+                }
             }
 
-            var metrics = new EpochMetrics(epoch, lossSum / count, (double)correct / count, _settings.LearningRate, clock.Elapsed.TotalSeconds);
+            var (validationLoss, validationAccuracy) = hasValidation ? Validate() : (null, null);
+            var metrics = new EpochMetrics(epoch, lossSum / count, (double)correct / count, firstRate, epochClock.Elapsed.TotalSeconds, validationLoss, validationAccuracy);
             history.Add(metrics);
-            ChannelLog.Info(channel, $"Epoch {epoch}/{_settings.Epochs}: loss {metrics.Loss:F4}, accuracy {metrics.Accuracy:P2}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
-            _settings.EpochEnded?.Invoke(metrics);
+            string validation = hasValidation ? $", validation loss {validationLoss:F4}, validation accuracy {validationAccuracy:P2}" : "";
+            ChannelLog.Info(channel, $"Epoch {epoch}/{s.Epochs}: loss {metrics.Loss:F4}, accuracy {metrics.Accuracy:P2}{validation}, learning rate {firstRate:G4}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
+            s.EpochEnded?.Invoke(metrics);
+
+            if (stopping is not null)
+            {
+                stopping.Update(metrics, _model);
+                stopped = stopping.ShouldStop;
+            }
+            checkpoints?.Save(epoch, history, _model, optimizer, stopping);
+            if (stopped)
+                ChannelLog.Info(channel, $"Early stopping after epoch {epoch}: {s.EarlyStopping.Metric} has not improved for {s.EarlyStopping.Patience} epochs; the best was epoch {stopping.Current.BestEpoch}.");
+        }
+
+        FinalEpoch = history.Count == 0 ? 0 : history[^1].Epoch;
+        if (stopping is { Current: { BestWeights: { } best, BestEpoch: var bestEpoch } } && bestEpoch != FinalEpoch)
+        {
+            WeightsFormat.Apply(_model, best);
+            FinalEpoch = bestEpoch;
+            ChannelLog.Info(channel, $"Restored the weights of epoch {bestEpoch}, the best by {s.EarlyStopping.Metric}.");
         }
         _model.eval();
         return history;
     }
-}
 
-/// <summary>The resolved settings one training run uses.</summary>
-internal sealed record TrainingSettings(int Epochs, int BatchSize, double LearningRate, double Rho, double Epsilon, int Seed, bool Shuffle, Action<EpochMetrics> EpochEnded);
+    /// <summary>The row order of an epoch: a function of the seed and the epoch, so a resumed run draws the same batches.</summary>
+    private int[] Order(int epoch)
+    {
+        var order = Enumerable.Range(0, _data.Count).ToArray();
+        if (_settings.Shuffle)
+            new Random(unchecked(_settings.Seed * 1_000_003 + epoch)).Shuffle(order); // not HashCode: it is randomised per process
+        return order;
+    }
+
+    private (double? Loss, double? Accuracy) Validate()
+    {
+        var shape = _model.Architecture.InputShape;
+        double lossSum = 0;
+        long correct = 0;
+        _model.eval();
+        using (torch.inference_mode())
+        {
+            for (int start = 0; start < _validation.Count; start += ValidationBatchSize)
+            {
+                int size = Math.Min(ValidationBatchSize, _validation.Count - start);
+                using var scope = torch.NewDisposeScope();
+                var x = torch.tensor(_validation.Features.AsSpan(start * _validation.FeatureSize, size * _validation.FeatureSize).ToArray(), [size, shape.Channels, shape.Height, shape.Width]);
+                var y = torch.tensor(_validation.Labels.AsSpan(start, size).ToArray(), [size]);
+                var logits = _model.forward(x);
+                lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
+                correct += logits.argmax(1).eq(y).sum().item<long>();
+            }
+        }
+        _model.train();
+        return (lossSum / _validation.Count, (double)correct / _validation.Count);
+    }
+}
