@@ -163,9 +163,10 @@ static int TrainFromImages(CommandLine arguments)
 }
 
 // For each architecture and seed: (a) the tutorial's fixed-epoch run, scored on the test split after every
-// epoch (the test split as its validation set, early stopping off), and (b) a run that holds out 10% of the
-// training rows for validation, stops early on validation loss and restores the best epoch's weights, with up
-// to twice the tutorial's epochs. Prints the best and the last single-epoch test accuracy of (a) and the test
+// epoch (the test split as its validation set, early stopping off), and (b) a run that holds out a share of the
+// training rows for validation (--validation-fraction, default 0.05), stops early on validation loss (--patience, default 4) and restores the best
+// epoch's weights, halves the learning rate after a validation plateau (--plateau-factor, default 0.5, "none"
+// turns it off; --plateau-patience, default 2), with up to twice the tutorial's epochs. Prints the best and the last single-epoch test accuracy of (a) and the test
 // accuracy (b) ends with.
 static int CompareEarlyStopping(CommandLine arguments)
 {
@@ -186,7 +187,11 @@ static int CompareEarlyStopping(CommandLine arguments)
             double last = fixedRun.History[^1].ValidationAccuracy.Value;
 
             int maxEpochs = 2 * (arguments.Epochs ?? fixedRun.Architecture.DefaultEpochs);
-            var stoppingOptions = new ConvNetTrainer.Options { Architecture = architecture, Epochs = maxEpochs, ValidationFraction = 0.1, Patience = 3 };
+            var stoppingOptions = new ConvNetTrainer.Options
+            {
+                Architecture = architecture, Epochs = maxEpochs, ValidationFraction = arguments.ValidationFraction, Patience = arguments.Patience,
+                LearningRateSchedule = arguments.PlateauFactor is double factor ? LearningRateSchedule.ReduceOnPlateau(factor: factor, patience: arguments.PlateauPatience) : LearningRateSchedule.Constant,
+            };
             using var stopped = ml.MulticlassClassification.Trainers.ConvNet(stoppingOptions).Fit(train);
             double accuracy = ml.MulticlassClassification.Evaluate(stopped.Transform(test)).MicroAccuracy;
             bool atOrAbove = accuracy >= best;
@@ -237,12 +242,15 @@ public sealed class DigitPrediction
 }
 
 /// <summary>The example's command line.</summary>
-internal sealed record CommandLine(string Command, string DataDirectory, string OutputDirectory, string[] Architectures, int? Epochs, int? MaxTrainRows, int? MaxTestRows, string ScoresOut, int Seed, List<string> Models, MnistSplit Split, int[] Seeds)
+internal sealed record CommandLine(string Command, string DataDirectory, string OutputDirectory, string[] Architectures, int? Epochs, int? MaxTrainRows, int? MaxTestRows, string ScoresOut, int Seed, List<string> Models, MnistSplit Split, int[] Seeds, int Patience, double? PlateauFactor, int PlateauPatience, double ValidationFraction)
 {
     public static CommandLine Parse(string[] args)
     {
         string command = args.Length > 0 && args[0] is "evaluate" or "score" or "export-png" or "images" or "early-stopping" ? args[0] : "train";
         int[] seeds = [1, 2, 3];
+        int patience = 4, plateauPatience = 2;
+        double validationFraction = 0.05;
+        double? plateauFactor = 0.5;
         var split = MnistSplit.Test;
         string data = Environment.GetEnvironmentVariable(MnistDataset.DataEnvironmentVariable);
         string output = "models";
@@ -266,6 +274,10 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
                 case "--seed": seed = int.Parse(Value()); break;
                 case "--split": split = Enum.Parse<MnistSplit>(Value(), ignoreCase: true); break;
                 case "--seeds": seeds = Value().Split(',').Select(int.Parse).ToArray(); break;
+                case "--patience": patience = int.Parse(Value()); break;
+                case "--plateau-patience": plateauPatience = int.Parse(Value()); break;
+                case "--validation-fraction": validationFraction = double.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--plateau-factor": string f = Value(); plateauFactor = f == "none" ? null : double.Parse(f, CultureInfo.InvariantCulture); break;
                 default:
                     if (command != "train" && !args[i].StartsWith("--"))
                         models.Add(args[i]);
@@ -281,7 +293,7 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
             MnistDataset.Locate(new MLContext(), null, MnistSplit.Test);
         }
         Directory.CreateDirectory(output);
-        return new CommandLine(command, data, output, architectures, epochs, maxRows, maxTestRows, scoresOut, seed, models, split, seeds);
+        return new CommandLine(command, data, output, architectures, epochs, maxRows, maxTestRows, scoresOut, seed, models, split, seeds, patience, plateauFactor, plateauPatience, validationFraction);
     }
 }
 

@@ -6,6 +6,7 @@ using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Internals;
 using MLNet.ConvNet.Native;
 using MLNet.ConvNet.Training;
+using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace MLNet.ConvNet;
@@ -50,6 +51,7 @@ public sealed partial class ConvNetTrainer : IEstimator<ConvNetTransformer>
         SchemaChecks.CheckFeatureColumn(input.Schema, _options.FeatureColumnName, _architecture.InputShape, "train on");
         int classes = SchemaChecks.CheckLabelColumn(input.Schema, _options.LabelColumnName);
         TorchRuntime.EnsureLoaded();
+        var device = ResolveDevice(_options.Device);
 
         int seed = _options.Seed ?? EnvironmentAccess.SeedOf(_host) ?? Random.Shared.Next();
         int epochs = _options.Epochs ?? _architecture.DefaultEpochs;
@@ -84,14 +86,15 @@ public sealed partial class ConvNetTrainer : IEstimator<ConvNetTransformer>
             throw new InvalidOperationException("The validation data has no labelled rows; give a validation set with rows, or a larger ValidationFraction.");
         ChannelLog.Info(channel, $"Read {data.Count:N0} training images{(validation is null ? "" : $" and {validation.Count:N0} validation images")} of {_architecture.InputShape} in {clock.Elapsed.TotalSeconds:F1} s.");
 
-        var settings = Resolve(_options, epochs, seed, hasValidation: validation is not null);
+        var settings = Resolve(_options, epochs, seed, hasValidation: validation is not null) with { Device = device };
         torch.set_num_threads(threads);
         var model = ModelFactory.Create(_architecture, classes, seed);
+        model.to(device);
         try
         {
             ChannelLog.Info(channel, model.Summary());
             ChannelLog.Info(channel, $"Training {_architecture.Name} for {epochs} epochs, batch {settings.BatchSize}, {settings.Optimizer}(lr={settings.LearningRate}), " +
-                $"schedule {settings.LearningRateScheduleName()}, early stopping {settings.EarlyStopping?.ToString() ?? "off"}, seed {seed}, {threads} threads.");
+                $"schedule {settings.LearningRateScheduleName()}, early stopping {settings.EarlyStopping?.ToString() ?? "off"}, seed {seed}, {threads} threads on {device}; allocator: {AllocatorTuning.Outcome}.");
             using var progress = _host.StartProgressChannel("ConvNet training");
             var loop = new TrainingLoop(model, data, validation, settings);
             var history = loop.Run(channel, progress, CheckCancelled);
@@ -122,7 +125,30 @@ public sealed partial class ConvNetTrainer : IEstimator<ConvNetTransformer>
             throw new ArgumentException($"The learning-rate schedule watches {watched}, but there is no validation data: set ValidationSet or ValidationFraction, or watch {TrainingMetric.Loss}.", nameof(Options.LearningRateSchedule));
         return new TrainingSettings(epochs, o.BatchSize, o.Optimizer, o.LearningRate, o.Rho, o.Epsilon, o.Beta1, o.Beta2, o.Momentum, o.Nesterov,
             o.WeightDecay ?? (o.Optimizer == ConvNetOptimizer.AdamW ? 0.01 : 0), o.LearningRateSchedule, seed, o.Shuffle, stopping,
-            o.CheckpointDirectory, o.ResumeFromCheckpoint, o.EpochEnded, o.Progress);
+            o.CheckpointDirectory, o.ResumeFromCheckpoint, o.EpochEnded, o.Progress, torch.CPU);
+    }
+
+    /// <exception cref="ArgumentException">The device is unknown, or CUDA was asked for and is not available.</exception>
+    private static torch.Device ResolveDevice(string name)
+    {
+        torch.Device device;
+        try
+        {
+            device = torch.device(name);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or ExternalException)
+        {
+            throw new ArgumentException($"Device must be \"cpu\", \"cuda\" or \"cuda:N\"; got \"{name}\".", nameof(Options.Device), e);
+        }
+        if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
+        {
+            throw new ArgumentException(
+                $"Device \"{name}\" was requested, but CUDA is not available in this process. Reference TorchSharp-cuda-linux or TorchSharp-cuda-windows " +
+                "instead of TorchSharp-cpu, run on a machine with an NVIDIA GPU and driver, or set Device = \"cpu\".", nameof(Options.Device));
+        }
+        if (device.type is not (DeviceType.CPU or DeviceType.CUDA))
+            throw new ArgumentException($"Device must be \"cpu\", \"cuda\" or \"cuda:N\"; got \"{name}\" ({device.type}).", nameof(Options.Device));
+        return device;
     }
 
     /// <summary>Returns the schema shape the fitted transformer will produce, checking the input columns.</summary>

@@ -48,6 +48,13 @@ public sealed partial class ConvNetTrainer
         /// <summary>Seed for weight initialisation and shuffling. Defaults to null: the MLContext's seed, or a random one if it has none.</summary>
         public int? Seed { get; set; }
 
+        /// <summary>
+        /// Where to train: "cpu", or "cuda" / "cuda:N" when the application references a TorchSharp CUDA package
+        /// and a GPU is present (checked when Fit starts, with an error that says what is missing). The fitted
+        /// model scores on the same device; a loaded model scores on the CPU. Defaults to "cpu".
+        /// </summary>
+        public string Device { get; set; } = "cpu";
+
         /// <summary>Threads libtorch uses (a process-wide setting). Defaults to null: one per processor core.</summary>
         public int? NumberOfThreads { get; set; }
 

@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Internals;
+using MLNet.ConvNet.Scoring;
 using MLNet.ConvNet.Training;
 
 namespace MLNet.ConvNet;
@@ -31,6 +32,7 @@ public sealed class ConvNetTransformer : ITransformer, IDisposable
         History = history;
         FinalEpoch = finalEpoch;
         _scorer = new ConvNetScorer(env, this);
+        BatchScorer = new BatchScorer(model);
     }
 
     /// <summary>The architecture the network was built from.</summary>
@@ -68,6 +70,9 @@ public sealed class ConvNetTransformer : ITransformer, IDisposable
 
     internal ConvNetModel Model { get; }
 
+    /// <summary>Runs the network on batches; the row mapper uses it with batches of one.</summary>
+    internal BatchScorer BatchScorer { get; }
+
     internal ColumnNames Columns { get; }
 
     /// <summary>The training label column, detached, with its key values.</summary>
@@ -77,9 +82,17 @@ public sealed class ConvNetTransformer : ITransformer, IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The features column is missing or has the wrong type.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _scorer.GetOutputSchema(inputSchema);
 
-    /// <summary>Scores <paramref name="input"/> lazily: the network runs as rows are read.</summary>
+    /// <summary>
+    /// Scores <paramref name="input"/> lazily: the network runs as rows are read, on batches of rows gathered
+    /// behind the cursor.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The features column is missing or has the wrong type.</exception>
-    public IDataView Transform(IDataView input) => _scorer.Transform(input);
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        int features = SchemaChecks.CheckFeatureColumn(input.Schema, FeatureColumnName, Architecture.InputShape, "score with");
+        return new BatchScoringDataView(input, GetOutputSchema(input.Schema), BatchScorer, features, PredictedLabelColumnName, ScoreColumnName);
+    }
 
     /// <summary>Returns a row-to-row mapper, as <c>PredictionEngine</c> uses.</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => ((ITransformer)_scorer).GetRowToRowMapper(inputSchema);

@@ -2,9 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Internal.Utilities;
 using Microsoft.ML.Runtime;
-using MLNet.ConvNet.Data;
-using TorchSharp;
-using static TorchSharp.torch;
+using MLNet.ConvNet.Scoring;
 
 namespace MLNet.ConvNet.Internals;
 
@@ -113,12 +111,7 @@ internal sealed class ConvNetScorer : RowToRowTransformerBase
                 if (buffer.Length != shape.Size)
                     throw new InvalidOperationException($"Row {input.Position} of column '{parent.FeatureColumnName}' has {buffer.Length} values; expected {shape.Size}.");
                 buffer.CopyTo(features);
-                using (torch.NewDisposeScope())
-                using (torch.inference_mode())
-                {
-                    var x = torch.tensor(features, new long[] { 1, shape.Channels, shape.Height, shape.Width });
-                    parent.Model.Probabilities(x).data<float>().CopyTo(probabilities);
-                }
+                parent.BatchScorer.Score(features, 1, probabilities);
                 cachedPosition = input.Position;
             }
 
@@ -128,13 +121,7 @@ internal sealed class ConvNetScorer : RowToRowTransformerBase
                 getters[0] = (ValueGetter<uint>)((ref uint value) =>
                 {
                     Score();
-                    int best = 0;
-                    for (int i = 1; i < probabilities.Length; i++)
-                    {
-                        if (probabilities[i] > probabilities[best])
-                            best = i;
-                    }
-                    value = (uint)best + 1;
+                    value = BatchScoringDataView.ArgMaxKey(probabilities);
                 });
             }
             if (activeOutput(1))

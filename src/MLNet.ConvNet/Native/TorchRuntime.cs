@@ -26,6 +26,7 @@ internal static class TorchRuntime
             fallbackFailure = e;
         }
 
+        AllocatorTuning.Apply();
         try
         {
             using var probe = torch.zeros(1);

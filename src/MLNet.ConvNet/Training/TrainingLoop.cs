@@ -101,8 +101,9 @@ internal sealed class TrainingLoop
 
                 using (torch.NewDisposeScope())
                 {
-                    var x = torch.tensor(batchFeatures.AsSpan(0, size * _data.FeatureSize).ToArray(), [size, shape.Channels, shape.Height, shape.Width]);
-                    var y = torch.tensor(batchLabels.AsSpan(0, size).ToArray(), [size]);
+                    // The whole buffer is copied; the last, shorter batch takes its first rows.
+                    var x = TensorLayout.ToChannelsLast(torch.tensor(batchFeatures, [s.BatchSize, shape.Channels, shape.Height, shape.Width], device: s.Device).narrow(0, 0, size));
+                    var y = torch.tensor(batchLabels, [s.BatchSize], device: s.Device).narrow(0, 0, size);
                     optimizer.zero_grad();
                     var logits = _model.forward(x);
                     var loss = nn.functional.cross_entropy(logits, y);
@@ -172,8 +173,9 @@ internal sealed class TrainingLoop
             {
                 int size = Math.Min(ValidationBatchSize, _validation.Count - start);
                 using var scope = torch.NewDisposeScope();
-                var x = torch.tensor(_validation.Features.AsSpan(start * _validation.FeatureSize, size * _validation.FeatureSize).ToArray(), [size, shape.Channels, shape.Height, shape.Width]);
-                var y = torch.tensor(_validation.Labels.AsSpan(start, size).ToArray(), [size]);
+                var all = torch.frombuffer(_validation.Features, ScalarType.Float32, (long)size * _validation.FeatureSize, (long)start * _validation.FeatureSize);
+                var x = TensorLayout.ToChannelsLast(all.view(size, shape.Channels, shape.Height, shape.Width).to(_settings.Device));
+                var y = torch.frombuffer(_validation.Labels, ScalarType.Int64, size, start).to(_settings.Device);
                 var logits = _model.forward(x);
                 lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
                 correct += logits.argmax(1).eq(y).sum().item<long>();

@@ -20,7 +20,8 @@ internal sealed record TrainingSettings(
     string CheckpointDirectory,
     bool Resume,
     Action<EpochMetrics> EpochEnded,
-    IProgress<TrainingProgress> Progress)
+    IProgress<TrainingProgress> Progress,
+    TorchSharp.torch.Device Device)
 {
     public string LearningRateScheduleName() => Schedule.ToString();
 

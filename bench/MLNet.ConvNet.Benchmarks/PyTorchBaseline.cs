@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace MLNet.ConvNet.Benchmarks;
+
+/// <summary>Runs bench/pytorch_baseline.py when python3 with torch is installed.</summary>
+internal sealed class PyTorchBaseline
+{
+    private static readonly string Script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "pytorch_baseline.py"));
+
+    private PyTorchBaseline(bool available, string version)
+    {
+        Available = available;
+        Version = version;
+    }
+
+    public bool Available { get; }
+
+    /// <summary>The torch version, or why PyTorch is not measured.</summary>
+    public string Version { get; }
+
+    public static PyTorchBaseline Find()
+    {
+        try
+        {
+            var (code, output, errors) = Run("python3", "-c", "import torch; print(torch.__version__)");
+            return code == 0 ? new PyTorchBaseline(true, "PyTorch " + output.Trim()) : new PyTorchBaseline(false, "python3 has no torch: " + errors.Trim().Split('\n')[^1]);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return new PyTorchBaseline(false, "python3 not found");
+        }
+    }
+
+    public List<double> EpochSeconds(string architecture, BenchSettings settings, int epochs)
+    {
+        var arguments = new List<string> { Script, "--data", settings.DataDirectory, "--architecture", architecture, "--epochs", epochs.ToString(), "--threads", settings.Threads.ToString() };
+        if (settings.TrainRows is int rows)
+            arguments.AddRange(["--rows", rows.ToString()]);
+        var (code, output, errors) = Run("python3", [.. arguments]);
+        if (code != 0)
+        {
+            Console.WriteLine($"(c) PyTorch failed: {errors.Trim()}");
+            return null;
+        }
+        using var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        return json.RootElement.GetProperty("epoch_seconds").EnumerateArray().Select(e => e.GetDouble()).ToList();
+    }
+
+    private static (int Code, string Output, string Errors) Run(string file, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start);
+        var errors = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output, errors.Result);
+    }
+}
