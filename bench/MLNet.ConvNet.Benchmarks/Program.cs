@@ -15,6 +15,13 @@ using MLNet.ConvNet.Data;
 using TorchSharp;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "forward")
+{
+    // dotnet run --project bench/MLNet.ConvNet.Benchmarks -c Release -- forward
+    torch.set_num_threads(Environment.ProcessorCount);
+    ForwardProfile.Run(["SimpleConvNet", "LeNot"]);
+    return 0;
+}
 var settings = BenchSettings.Parse(args);
 var machine = new
 {

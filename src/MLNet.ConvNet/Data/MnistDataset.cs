@@ -25,9 +25,6 @@ public static class MnistDataset
     /// </summary>
     public const float PixelScale = 1f / 255f;
 
-    // ML.NET's public name for the annotation that gives a key column its values.
-    private const string KeyValuesAnnotation = "KeyValues";
-
     /// <summary>The class names, in key order: key 1 is "0", key 10 is "9".</summary>
     public static IReadOnlyList<string> ClassNames { get; } = Enumerable.Range(0, 10).Select(d => d.ToString()).ToArray();
 
@@ -51,13 +48,7 @@ public static class MnistDataset
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         string directory = Locate(mlContext, dataDirectory, split, source, cancellation);
-        var data = ReadSplit(directory, split, maxRows);
-        var schema = SchemaDefinition.Create(typeof(MnistRow));
-        schema[FeaturesColumnName].ColumnType = new VectorDataViewType(NumberDataViewType.Single, data.Images.PixelsPerImage);
-        schema[LabelColumnName].ColumnType = new KeyDataViewType(typeof(uint), ClassNames.Count);
-        var keyValues = new VBuffer<ReadOnlyMemory<char>>(ClassNames.Count, ClassNames.Select(n => n.AsMemory()).ToArray());
-        schema[LabelColumnName].AddAnnotation(KeyValuesAnnotation, keyValues, new VectorDataViewType(TextDataViewType.Instance, ClassNames.Count));
-        return mlContext.Data.LoadFromEnumerable(Rows(data), schema);
+        return new MnistDataView(ReadSplit(directory, split, maxRows));
     }
 
     /// <summary>
@@ -140,32 +131,6 @@ public static class MnistDataset
                 return path;
         }
         throw new FileNotFoundException($"The MNIST folder '{Path.GetFullPath(directory)}' has neither '{name}.gz' nor '{name}'.", Path.Combine(directory, name + ".gz"));
-    }
-
-    private static IEnumerable<MnistRow> Rows(MnistData data)
-    {
-        int size = data.Images.PixelsPerImage;
-        for (int i = 0; i < data.Labels.Length; i++)
-        {
-            var features = new float[size];
-            var pixels = data.Images.Pixels.AsSpan(i * size, size);
-            for (int p = 0; p < size; p++)
-                features[p] = pixels[p] * PixelScale;
-            yield return new MnistRow { Label = data.Labels[i], Features = features };
-        }
-    }
-
-    /// <summary>One MNIST record as the data view exposes it.</summary>
-    public sealed class MnistRow
-    {
-        /// <summary>
-        /// The digit, 0 to 9. ML.NET's LoadFromEnumerable reads a key-typed member as a 0-based index and
-        /// exposes it as the 1-based key (0 stays reserved for missing), so the column's key 1 is "0".
-        /// </summary>
-        public uint Label { get; set; }
-
-        /// <summary>784 pixels scaled to [0, 1], row-major.</summary>
-        public float[] Features { get; set; }
     }
 }
 

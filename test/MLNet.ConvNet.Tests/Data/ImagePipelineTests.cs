@@ -64,7 +64,7 @@ public sealed class ImagePipelineTests
     {
         var ml = new MLContext(1);
         var (pngFeatures, pngLabels) = FeaturesFromPngs(ml, Path.Combine(_root, "test"), invert: false);
-        var idx = ml.Data.CreateEnumerable<MnistDataset.MnistRow>(MnistDataset.Load(ml, TestData.MnistDirectory, MnistSplit.Test, TestRows), reuseRowObject: false).ToList();
+        var idx = ml.Data.CreateEnumerable<IdxRow>(MnistDataset.Load(ml, TestData.MnistDirectory, MnistSplit.Test, TestRows), reuseRowObject: false).ToList();
         // The export names files by record index, so the record behind each PNG is known.
         for (int i = 0; i < pngFeatures.Count; i++)
         {
@@ -127,6 +127,11 @@ public sealed class ImagePipelineTests
         var features = ml.Transforms.ConvNetImageFeatures(invert: invert).Fit(data).Transform(data).GetColumn<float[]>("Features").ToList();
         var labels = rows.Select(r => (r.Label, int.Parse(Path.GetFileNameWithoutExtension(r.ImagePath).Split('-')[1]))).ToList();
         return (features, labels);
+    }
+
+    private sealed class IdxRow
+    {
+        [VectorType(784)] public float[] Features { get; set; }
     }
 
     private sealed class ImageInput
