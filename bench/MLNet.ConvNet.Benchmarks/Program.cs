@@ -2,6 +2,7 @@
 // machine in one run:
 //   dotnet run --project bench/MLNet.ConvNet.Benchmarks -c Release -- --data ../shared/data/mnist
 // Writes bench/results/latest.json and bench/results/latest.md; docs/benchmarks.md keeps the tables.
+// Also: `-- scaling --data DIR` (cost against rows, batch size and threads) and `-- forward` (the bare network).
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -20,6 +21,12 @@ if (args.Length > 0 && args[0] == "forward")
     // dotnet run --project bench/MLNet.ConvNet.Benchmarks -c Release -- forward
     torch.set_num_threads(Environment.ProcessorCount);
     ForwardProfile.Run(["SimpleConvNet", "LeNot"]);
+    return 0;
+}
+if (args.Length > 0 && args[0] == "scaling")
+{
+    var scaling = BenchSettings.Parse(args[1..]);
+    Scaling.Run(scaling);
     return 0;
 }
 var settings = BenchSettings.Parse(args);

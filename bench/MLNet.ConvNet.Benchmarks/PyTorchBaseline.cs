@@ -8,10 +8,13 @@ internal sealed class PyTorchBaseline
 {
     private static readonly string Script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "pytorch_baseline.py"));
 
-    private PyTorchBaseline(bool available, string version)
+    private readonly string _python;
+
+    private PyTorchBaseline(bool available, string version, string python = null)
     {
         Available = available;
         Version = version;
+        _python = python;
     }
 
     public bool Available { get; }
@@ -19,17 +22,25 @@ internal sealed class PyTorchBaseline
     /// <summary>The torch version, or why PyTorch is not measured.</summary>
     public string Version { get; }
 
+    /// <summary>The first of python3 on PATH and Debian's /usr/bin/python3 (where python3-torch installs) that imports torch.</summary>
     public static PyTorchBaseline Find()
     {
-        try
+        var reasons = new List<string>();
+        foreach (var python in new[] { "python3", "/usr/bin/python3" })
         {
-            var (code, output, errors) = Run("python3", "-c", "import torch; print(torch.__version__)");
-            return code == 0 ? new PyTorchBaseline(true, "PyTorch " + output.Trim()) : new PyTorchBaseline(false, "python3 has no torch: " + errors.Trim().Split('\n')[^1]);
+            try
+            {
+                var (code, output, errors) = Run(python, "-c", "import torch; print(torch.__version__)");
+                if (code == 0)
+                    return new PyTorchBaseline(true, $"PyTorch {output.Trim()} ({python})", python);
+                reasons.Add($"{python} has no torch");
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                reasons.Add($"{python} not found");
+            }
         }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return new PyTorchBaseline(false, "python3 not found");
-        }
+        return new PyTorchBaseline(false, string.Join(", ", reasons) + "; install it with apt-get install python3-torch");
     }
 
     public List<double> EpochSeconds(string architecture, BenchSettings settings, int epochs)
@@ -37,7 +48,7 @@ internal sealed class PyTorchBaseline
         var arguments = new List<string> { Script, "--data", settings.DataDirectory, "--architecture", architecture, "--epochs", epochs.ToString(), "--threads", settings.Threads.ToString() };
         if (settings.TrainRows is int rows)
             arguments.AddRange(["--rows", rows.ToString()]);
-        var (code, output, errors) = Run("python3", [.. arguments]);
+        var (code, output, errors) = Run(_python, [.. arguments]);
         if (code != 0)
         {
             Console.WriteLine($"(c) PyTorch failed: {errors.Trim()}");

@@ -6,7 +6,6 @@ using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Internals;
 using MLNet.ConvNet.Native;
 using MLNet.ConvNet.Training;
-using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace MLNet.ConvNet;
@@ -131,24 +130,21 @@ public sealed partial class ConvNetTrainer : IEstimator<ConvNetTransformer>
     /// <exception cref="ArgumentException">The device is unknown, or CUDA was asked for and is not available.</exception>
     private static torch.Device ResolveDevice(string name)
     {
-        torch.Device device;
-        try
-        {
-            device = torch.device(name);
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException or ExternalException)
-        {
-            throw new ArgumentException($"Device must be \"cpu\", \"cuda\" or \"cuda:N\"; got \"{name}\".", nameof(Options.Device), e);
-        }
-        if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
+        var match = System.Text.RegularExpressions.Regex.Match(name ?? "", @"^(cpu|cuda)(:(\d+))?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        if (!match.Success)
+            throw new ArgumentException($"Device must be \"cpu\", \"cuda\" or \"cuda:N\"; got \"{name}\".", nameof(Options.Device));
+        if (match.Groups[1].Value.Equals("cpu", StringComparison.OrdinalIgnoreCase))
+            return torch.CPU;
+        if (!torch.cuda.is_available())
         {
             throw new ArgumentException(
                 $"Device \"{name}\" was requested, but CUDA is not available in this process. Reference TorchSharp-cuda-linux or TorchSharp-cuda-windows " +
                 "instead of TorchSharp-cpu, run on a machine with an NVIDIA GPU and driver, or set Device = \"cpu\".", nameof(Options.Device));
         }
-        if (device.type is not (DeviceType.CPU or DeviceType.CUDA))
-            throw new ArgumentException($"Device must be \"cpu\", \"cuda\" or \"cuda:N\"; got \"{name}\" ({device.type}).", nameof(Options.Device));
-        return device;
+        int index = match.Groups[3].Success ? int.Parse(match.Groups[3].Value) : 0;
+        if (index >= torch.cuda.device_count())
+            throw new ArgumentException($"Device \"{name}\" was requested, but this machine has {torch.cuda.device_count()} CUDA device(s), numbered from 0.", nameof(Options.Device));
+        return torch.device(DeviceType.CUDA, index);
     }
 
     /// <summary>Returns the schema shape the fitted transformer will produce, checking the input columns.</summary>
