@@ -2,7 +2,8 @@
 // machine in one run:
 //   dotnet run --project bench/MLNet.ConvNet.Benchmarks -c Release -- --data ../shared/data/mnist
 // Writes bench/results/latest.json and bench/results/latest.md; docs/benchmarks.md keeps the tables.
-// Also: `-- scaling --data DIR` (cost against rows, batch size and threads) and `-- forward` (the bare network).
+// Also: `-- scaling --data DIR` (cost against rows, batch size and threads), `-- profile --data DIR` (a training
+// step phase by phase, against the arithmetic it needs) and `-- forward` (the bare network's inference speed).
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -21,6 +22,11 @@ if (args.Length > 0 && args[0] == "forward")
     // dotnet run --project bench/MLNet.ConvNet.Benchmarks -c Release -- forward
     torch.set_num_threads(Environment.ProcessorCount);
     ForwardProfile.Run(["SimpleConvNet", "LeNot"]);
+    return 0;
+}
+if (args.Length > 0 && args[0] == "profile")
+{
+    PhaseProfile.Run(BenchSettings.Parse(args[1..]));
     return 0;
 }
 if (args.Length > 0 && args[0] == "scaling")
