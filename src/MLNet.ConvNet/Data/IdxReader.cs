@@ -16,8 +16,8 @@ public static class IdxReader
 {
     private const byte UnsignedByte = 0x08;
 
-    /// <summary>The largest file body the reader accepts, so a corrupt header cannot ask for gigabytes.</summary>
-    public const long MaxDataBytes = 1L << 31;
+    /// <summary>The largest file body the reader accepts (1 GiB; full MNIST is 47 MB), so a corrupt header cannot ask for gigabytes.</summary>
+    public const long MaxDataBytes = 1L << 30;
 
     /// <summary>Reads an image file: magic 0x00000803, then count, rows and columns.</summary>
     /// <exception cref="InvalidDataException">The file is not a well-formed IDX image file.</exception>
@@ -38,7 +38,12 @@ public static class IdxReader
             throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
 
         using var file = File.OpenRead(path);
-        using var stream = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
+        bool gzip = IsGzip(file);
+        // What the file can hold at most: its length, or for gzip the uncompressed size its trailer records
+        // (ISIZE, modulo 2^32; files under 4 GiB, as every IDX file is, give it exactly). A header that asks
+        // for more is refused before anything is allocated.
+        long available = gzip ? GzipUncompressedSize(file) : file.Length;
+        using var stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
         try
         {
             Span<byte> magic = stackalloc byte[4];
@@ -64,15 +69,45 @@ public static class IdxReader
                     throw new InvalidDataException($"'{path}' declares dimensions [{string.Join(", ", dims.Take(i + 1))}], {total:N0} bytes or more of data; the reader accepts at most {MaxDataBytes:N0}. The header is probably corrupt.");
             }
 
-            var data = new byte[total];
-            ReadExactly(stream, data, path, $"{total:N0} bytes of data for dimensions [{string.Join(", ", dims)}]");
-            return (dims, data);
+            long headerBytes = 4 + 4L * expectedRank;
+            if (headerBytes + total > available)
+                throw new InvalidDataException($"'{path}' is truncated or its header is corrupt: dimensions [{string.Join(", ", dims)}] need {total:N0} bytes of data, but the file holds at most {Math.Max(0, available - headerBytes):N0}.");
+            return (dims, ReadData(stream, total, path, dims));
         }
         catch (InvalidDataException e) when (e.Message.StartsWith('\'') is false)
         {
             // GZipStream reports a corrupt stream without naming the file.
             throw new InvalidDataException($"'{path}' could not be decompressed: {e.Message}", e);
         }
+    }
+
+    // The buffer grows only as bytes arrive: a truncated gzip file, whose last four bytes are not a real trailer,
+    // may still claim far more than it holds.
+    private static byte[] ReadData(Stream stream, long total, string path, long[] dims)
+    {
+        var buffer = new byte[Math.Min(total, 1 << 20)];
+        long filled = 0;
+        while (filled < total)
+        {
+            if (filled == buffer.Length)
+                Array.Resize(ref buffer, (int)Math.Min(total, buffer.Length * 2L));
+            int read = stream.Read(buffer, (int)filled, (int)(buffer.Length - filled));
+            if (read == 0)
+                throw new InvalidDataException($"'{path}' is truncated: dimensions [{string.Join(", ", dims)}] need {total:N0} bytes of data, but the file ended after {filled:N0}.");
+            filled += read;
+        }
+        return buffer;
+    }
+
+    private static long GzipUncompressedSize(FileStream file)
+    {
+        if (file.Length < 18)
+            return 0;
+        Span<byte> trailer = stackalloc byte[4];
+        file.Position = file.Length - 4;
+        file.ReadExactly(trailer);
+        file.Position = 0;
+        return BinaryPrimitives.ReadUInt32LittleEndian(trailer);
     }
 
     private static bool IsGzip(FileStream file)

@@ -57,7 +57,7 @@ public sealed class IdxReaderTests
         string path = Write("truncated", file[..^5]);
         var error = Assert.ThrowsExactly<InvalidDataException>(() => IdxReader.ReadImages(path));
         StringAssert.Contains(error.Message, "is truncated");
-        StringAssert.Contains(error.Message, "31 of 36 bytes");
+        StringAssert.Contains(error.Message, "need 36 bytes of data, but the file holds at most 31");
     }
 
     [TestMethod]
@@ -67,6 +67,19 @@ public sealed class IdxReaderTests
         string path = Write("cut.gz", gzip[..(gzip.Length / 2)]);
         var error = Assert.ThrowsExactly<InvalidDataException>(() => IdxReader.ReadImages(path));
         StringAssert.Contains(error.Message, path);
+    }
+
+    [TestMethod]
+    public void GzipWhoseHeaderAsksForMoreThanItHolds_IsRefusedBeforeAllocating()
+    {
+        // Claims 60,000 images but holds 3: refused from the gzip trailer, not after a 47 MB allocation.
+        byte[] file = Images(count: 3, rows: 28, columns: 28);
+        file[4] = 0; file[5] = 0; file[6] = 0xEA; file[7] = 0x60;
+        string path = Write("lying.gz", Gzip(file));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => IdxReader.ReadImages(path));
+        Assert.IsTrue(GC.GetAllocatedBytesForCurrentThread() - before < 10_000_000, "The reader allocated the declared size before noticing.");
+        StringAssert.Contains(error.Message, "need 47,040,000 bytes of data, but the file holds at most 2,352");
     }
 
     [TestMethod]
@@ -103,7 +116,7 @@ public sealed class IdxReaderTests
         return path;
     }
 
-    private static byte[] Images(int count, int rows, int columns)
+    internal static byte[] Images(int count, int rows, int columns)
     {
         var bytes = new List<byte> { 0, 0, 8, 3 };
         foreach (int d in new[] { count, rows, columns })
@@ -112,7 +125,7 @@ public sealed class IdxReaderTests
         return bytes.ToArray();
     }
 
-    private static byte[] Labels(int count)
+    internal static byte[] Labels(int count)
     {
         var bytes = new List<byte> { 0, 0, 8, 1 };
         bytes.AddRange(BitConverter.GetBytes(count).Reverse());
@@ -120,7 +133,7 @@ public sealed class IdxReaderTests
         return bytes.ToArray();
     }
 
-    private static byte[] Gzip(byte[] bytes)
+    internal static byte[] Gzip(byte[] bytes)
     {
         using var output = new MemoryStream();
         using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
