@@ -96,6 +96,9 @@ public sealed class SchemaTests
     {
         var ml = new MLContext(1);
         var error = Assert.ThrowsExactly<ArgumentException>(() => ml.MulticlassClassification.Trainers.ConvNet(architecture: "AlexNet"));
-        StringAssert.Contains(error.Message, "Known architectures: LeNot, SimpleConvNet");
+        // Other tests register more architectures, so only these two are sure to be listed.
+        StringAssert.Contains(error.Message, "Known architectures: ");
+        StringAssert.Contains(error.Message, "LeNot");
+        StringAssert.Contains(error.Message, "SimpleConvNet");
     }
 }
