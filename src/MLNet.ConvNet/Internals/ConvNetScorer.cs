@@ -111,6 +111,9 @@ internal sealed class ConvNetScorer : RowToRowTransformerBase
                 if (buffer.Length != shape.Size)
                     throw new InvalidOperationException($"Row {input.Position} of column '{parent.FeatureColumnName}' has {buffer.Length} values; expected {shape.Size}.");
                 buffer.CopyTo(features);
+                int bad = Training.TrainingData.IndexOfNonFinite(features);
+                if (bad >= 0)
+                    throw new InvalidOperationException($"Row {input.Position} of column '{parent.FeatureColumnName}' has {features[bad]} at index {bad}; features must be finite numbers.");
                 parent.BatchScorer.Score(features, 1, probabilities);
                 cachedPosition = input.Position;
             }

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.ConvNet.Training;
 
 namespace MLNet.ConvNet.Scoring;
 
@@ -103,13 +104,30 @@ internal sealed class BatchScoringDataView : IDataView
         {
             _batchStart = _position;
             _batchCount = 0;
-            while (_batchCount < BatchSize && _features.MoveNext())
+            string column = _features.Schema[_parent._featureIndex].Name;
+            try
             {
-                _getFeatures(ref _buffer);
-                if (_buffer.Length != _size)
-                    throw new InvalidOperationException($"Row {_features.Position} of column '{_features.Schema[_parent._featureIndex].Name}' has {_buffer.Length} values; expected {_size}.");
-                _buffer.CopyTo(_batch.AsSpan(_batchCount * _size, _size));
-                _batchCount++;
+                while (_batchCount < BatchSize && _features.MoveNext())
+                {
+                    _getFeatures(ref _buffer);
+                    if (_buffer.Length != _size)
+                        throw new InvalidDataException($"Row {_features.Position} of column '{column}' has {_buffer.Length} values; expected {_size}.");
+                    var row = _batch.AsSpan(_batchCount * _size, _size);
+                    _buffer.CopyTo(row);
+                    int bad = TrainingData.IndexOfNonFinite(row);
+                    if (bad >= 0)
+                        throw new InvalidDataException($"Row {_features.Position} of column '{column}' has {row[bad]} at index {bad}; features must be finite numbers.");
+                    _batchCount++;
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidOperationException(e.Message);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var cause = TrainingData.Innermost(e);
+                throw new InvalidOperationException($"Reading row {_batchStart + _batchCount} of the data to score failed: {cause.Message} ({cause.GetType().Name})", e);
             }
             if (_batchCount == 0)
                 throw new InvalidOperationException("The input yielded a row to one cursor and none to another; it must give every cursor the same rows.");

@@ -29,6 +29,31 @@ internal sealed class TrainingData
     /// <exception cref="InvalidOperationException">A feature is NaN or infinite, or a label key exceeds the class count.</exception>
     public static TrainingData Read(IDataView data, string featureColumn, string labelColumn, int featureSize, int numberOfClasses, Action checkCancelled)
     {
+        long row = -1;
+        try
+        {
+            return ReadRows(data, featureColumn, labelColumn, featureSize, numberOfClasses, checkCancelled, ref row);
+        }
+        catch (FailedRowException e)
+        {
+            throw new InvalidOperationException(e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // ML.NET reports a failing upstream transform (an image that cannot be read, say) in a message that
+            // names only its parallel reader; the deepest cause says what is wrong.
+            throw new InvalidOperationException($"Reading row {row} of the data failed: {Innermost(e).Message} ({Innermost(e).GetType().Name})", e);
+        }
+    }
+
+    /// <summary>The deepest cause of an exception.</summary>
+    internal static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
+
+    /// <summary>A row this reader refuses; turned into <see cref="InvalidOperationException"/> with its message.</summary>
+    private sealed class FailedRowException(string message) : Exception(message);
+
+    private static TrainingData ReadRows(IDataView data, string featureColumn, string labelColumn, int featureSize, int numberOfClasses, Action checkCancelled, ref long row)
+    {
         var features = new List<float[]>();
         var labels = new List<long>();
         long skipped = 0;
@@ -42,10 +67,11 @@ internal sealed class TrainingData
         float[] chunk = null;
         int inChunk = 0;
         const int rowsPerChunk = 4096;
-        long row = -1;
-        while (cursor.MoveNext())
+        while (true)
         {
-            row++;
+            row++; // before MoveNext, which is where an upstream transform fails
+            if (!cursor.MoveNext())
+                break;
             if ((row & 1023) == 0)
                 checkCancelled();
             getLabel(ref key);
@@ -55,10 +81,10 @@ internal sealed class TrainingData
                 continue;
             }
             if (key > numberOfClasses)
-                throw new InvalidOperationException($"Row {row} of column '{labelColumn}' has key {key}, but the column's key type has {numberOfClasses} values.");
+                throw new FailedRowException($"Row {row} of column '{labelColumn}' has key {key}, but the column's key type has {numberOfClasses} values.");
             getFeatures(ref buffer);
             if (buffer.Length != featureSize)
-                throw new InvalidOperationException($"Row {row} of column '{featureColumn}' has {buffer.Length} values; expected {featureSize}.");
+                throw new FailedRowException($"Row {row} of column '{featureColumn}' has {buffer.Length} values; expected {featureSize}.");
             if (chunk is null || inChunk == rowsPerChunk)
             {
                 chunk = new float[rowsPerChunk * featureSize];
@@ -69,7 +95,7 @@ internal sealed class TrainingData
             buffer.CopyTo(target);
             int bad = IndexOfNonFinite(target);
             if (bad >= 0)
-                throw new InvalidOperationException($"Row {row} of column '{featureColumn}' has {target[bad]} at index {bad}; features must be finite numbers (pixels scaled to [0, 1]).");
+                throw new FailedRowException($"Row {row} of column '{featureColumn}' has {target[bad]} at index {bad}; features must be finite numbers (pixels scaled to [0, 1]).");
             inChunk++;
             labels.Add(key - 1);
         }
@@ -113,7 +139,7 @@ internal sealed class TrainingData
         return new TrainingData(features, labels, FeatureSize, SkippedMissingLabels);
     }
 
-    private static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    internal static int IndexOfNonFinite(ReadOnlySpan<float> values)
     {
         for (int i = 0; i < values.Length; i++)
         {
