@@ -11,6 +11,30 @@ using MLNet.ConvNet.Data;
 using MLNet.ConvNet.Training;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+try
+{
+    return Run(args);
+}
+catch (Exception e) when (Explained(e) is { } error)
+{
+    // The library's errors say what was expected and what to do; show them, not a stack trace.
+    // (ML.NET's Model.Load wraps a loader's exception in TargetInvocationException.)
+    Console.Error.WriteLine($"error: {error.Message}");
+    return 2;
+}
+
+static Exception Explained(Exception e)
+{
+    for (var x = e; x is not null; x = x.InnerException)
+    {
+        if (x is ConvNetNativeException or MnistNotFoundException or ArgumentException or IOException or InvalidOperationException)
+            return x;
+    }
+    return null;
+}
+
+static int Run(string[] args)
+{
 var arguments = CommandLine.Parse(args);
 if (arguments.Command == "evaluate")
     return EvaluateSavedModels(arguments);
@@ -89,6 +113,7 @@ foreach (var (path, accuracy) in saved)
     Console.WriteLine($"{(found ? "same" : "DIFFERENT")} accuracy after loading {Path.GetFileName(path)} in a fresh process ({accuracy:P2}).");
 }
 return same ? 0 : 1;
+}
 
 static int EvaluateSavedModels(CommandLine arguments)
 {

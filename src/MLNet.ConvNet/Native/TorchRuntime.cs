@@ -57,10 +57,3 @@ internal static class TorchRuntime
         return $"libtorch could not be loaded, so MLNet.ConvNet cannot train or score. {hint} The loader reported: {detail}";
     }
 }
-
-/// <summary>libtorch, the native library under TorchSharp, cannot be loaded or used in this process.</summary>
-public sealed class ConvNetNativeException : Exception
-{
-    /// <summary>Creates the exception with a message that says what failed and what to do.</summary>
-    public ConvNetNativeException(string message, Exception inner) : base(message, inner) { }
-}

@@ -105,6 +105,7 @@ internal sealed class TrainingLoop
                 }
 
                 using (torch.NewDisposeScope())
+                try
                 {
                     // The whole buffer is copied; the last, shorter batch takes its first rows.
                     var x = TensorLayout.ToChannelsLast(torch.tensor(batchFeatures, [s.BatchSize, shape.Channels, shape.Height, shape.Width], device: s.Device).narrow(0, 0, size));
@@ -116,6 +117,12 @@ internal sealed class TrainingLoop
                     optimizer.step();
                     lossSum += loss.item<float>() * size;
                     correct += logits.argmax(1).eq(y).sum().item<long>();
+                }
+                catch (System.Runtime.InteropServices.ExternalException e) when (IsOutOfMemory(e))
+                {
+                    throw new InsufficientMemoryException(
+                        $"libtorch ran out of memory in epoch {epoch}, batch {batch + 1} of {batches} (batch size {s.BatchSize}, {_model.Architecture.Name}): {e.Message.Trim()} " +
+                        "Lower BatchSize, train a smaller architecture, or free memory; checkpoints of completed epochs are intact.", e);
                 }
                 int seen = start + size;
                 runningLoss = lossSum / seen;
@@ -156,6 +163,9 @@ internal sealed class TrainingLoop
         _model.eval();
         return history;
     }
+
+    private static bool IsOutOfMemory(Exception e)
+        => e.Message.Contains("alloc", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The row order of an epoch: a function of the seed and the epoch, so a resumed run draws the same batches.</summary>
     private int[] Order(int epoch)

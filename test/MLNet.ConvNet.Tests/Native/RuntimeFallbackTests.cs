@@ -27,22 +27,7 @@ public sealed class RuntimeFallbackTests
         string root = TestData.TempDirectory();
         try
         {
-            // A copy of the example's output: managed files copied, the large native libraries linked,
-            // and libLibTorchSharp.so replaced by the package's unpatched original.
-            string app = Path.Combine(root, "app");
-            string scorerDirectory = Path.GetDirectoryName(TestData.ScorerAssembly);
-            foreach (var file in Directory.EnumerateFiles(scorerDirectory, "*", SearchOption.AllDirectories))
-            {
-                string target = Path.Combine(app, Path.GetRelativePath(scorerDirectory, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(target));
-                if (Path.GetFileName(file) == "libLibTorchSharp.so")
-                    File.Copy(packaged, target);
-                else if (file.EndsWith(".so", StringComparison.Ordinal) || file.Contains(".so.", StringComparison.Ordinal))
-                    File.CreateSymbolicLink(target, file);
-                else
-                    File.Copy(file, target);
-            }
-
+            string app = CopyOfTheExampleWithTheUnpatchedLibrary(root, packaged);
             string model = Path.Combine(root, "model.zip");
             var ml = new MLContext(1);
             var train = TestData.Train(ml, 256);
@@ -52,15 +37,8 @@ public sealed class RuntimeFallbackTests
 
             string cache = Path.Combine(root, "cache");
             string scores = Path.Combine(root, "scores.bin");
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.Environment[LibTorchSharpFallback.CacheVariable] = cache;
-            foreach (var argument in new[] { Path.Combine(app, Path.GetFileName(TestData.ScorerAssembly)), "score", "--data", TestData.MnistDirectory, "--max-test-rows", "50", "--scores-out", scores, model })
-                start.ArgumentList.Add(argument);
-            using var process = Process.Start(start);
-            string errors = process.StandardError.ReadToEnd();
-            process.StandardOutput.ReadToEnd();
-            Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(2)), "The scoring process did not finish.");
-            Assert.AreEqual(0, process.ExitCode, errors);
+            var (exitCode, errors) = Score(app, model, scores, new() { [LibTorchSharpFallback.CacheVariable] = cache });
+            Assert.AreEqual(0, exitCode, errors);
 
             CollectionAssert.AreEqual(expected, MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(scores)).ToArray());
             var patched = Directory.GetFiles(cache, "libLibTorchSharp.so", SearchOption.AllDirectories).Single();
@@ -72,5 +50,73 @@ public sealed class RuntimeFallbackTests
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    [TestMethod]
+    public void WithoutThePatchAndWithTheFallbackOff_TheApplicationGetsOneClearErrorAndExitsNormally()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Inconclusive("The libstdc++ step applies to Linux only.");
+        if (LibStdCxxCompat.ReadDefinedVersions(LibStdCxxCompat.FindSystemLibStdCxx()).Contains("GLIBCXX_3.4.32"))
+            Assert.Inconclusive("This system's libstdc++ has GLIBCXX_3.4.32; libtorch loads anyway.");
+        string packaged = NativeLibraryTests.PackagedLibrary;
+        if (!File.Exists(packaged))
+            Assert.Inconclusive($"{packaged} is not in the package cache.");
+        string root = TestData.TempDirectory();
+        try
+        {
+            string app = CopyOfTheExampleWithTheUnpatchedLibrary(root, packaged);
+            var ml = new MLContext(1);
+            var train = TestData.Train(ml, 64);
+            string model = Path.Combine(root, "model.zip");
+            using (var fitted = ml.MulticlassClassification.Trainers.ConvNet(epochs: 1).Fit(train))
+                ml.Model.Save(fitted, train.Schema, model);
+
+            var (exitCode, errors) = Score(app, model, Path.Combine(root, "scores.bin"), new() { [LibTorchSharpFallback.SwitchVariable] = "0" });
+            Assert.AreEqual(2, exitCode, "The example reports the library's error and exits with 2; an abort would give 134. " + errors);
+            StringAssert.Contains(errors, "error: libtorch could not be loaded, so MLNet.ConvNet cannot train or score.");
+            StringAssert.Contains(errors, "needs GLIBCXX_3.4.32, which the system libstdc++");
+            StringAssert.Contains(errors, $"turned off by {LibTorchSharpFallback.SwitchVariable}=0");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A copy of the example's output: managed files copied, the large native libraries linked, and
+    /// libLibTorchSharp.so replaced by the package's unpatched original.
+    /// </summary>
+    private static string CopyOfTheExampleWithTheUnpatchedLibrary(string root, string packaged)
+    {
+        string app = Path.Combine(root, "app");
+        string scorerDirectory = Path.GetDirectoryName(TestData.ScorerAssembly);
+        foreach (var file in Directory.EnumerateFiles(scorerDirectory, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(app, Path.GetRelativePath(scorerDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target));
+            if (Path.GetFileName(file) == "libLibTorchSharp.so")
+                File.Copy(packaged, target);
+            else if (file.EndsWith(".so", StringComparison.Ordinal) || file.Contains(".so.", StringComparison.Ordinal))
+                File.CreateSymbolicLink(target, file);
+            else
+                File.Copy(file, target);
+        }
+        return app;
+    }
+
+    private static (int ExitCode, string Errors) Score(string app, string model, string scores, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
+        foreach (var argument in new[] { Path.Combine(app, Path.GetFileName(TestData.ScorerAssembly)), "score", "--data", TestData.MnistDirectory, "--max-test-rows", "50", "--scores-out", scores, model })
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start);
+        var errors = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(2)), "The scoring process did not finish.");
+        return (process.ExitCode, errors.Result);
     }
 }
