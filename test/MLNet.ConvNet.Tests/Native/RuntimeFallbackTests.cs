@@ -16,13 +16,7 @@ public sealed class RuntimeFallbackTests
     [TestMethod]
     public void OutputWithTheUnpatchedLibrary_StillScores_ThroughAPatchedCopyInTheCache()
     {
-        if (!OperatingSystem.IsLinux())
-            Assert.Inconclusive("The libstdc++ step applies to Linux only.");
-        if (LibStdCxxCompat.ReadDefinedVersions(LibStdCxxCompat.FindSystemLibStdCxx()).Contains("GLIBCXX_3.4.32"))
-            Assert.Inconclusive("This system's libstdc++ has GLIBCXX_3.4.32; there is nothing to fall back from.");
-        string packaged = NativeLibraryTests.PackagedLibrary;
-        if (!File.Exists(packaged))
-            Assert.Inconclusive($"{packaged} is not in the package cache.");
+        string packaged = UnpatchedLibraryThatNeedsTheStep();
 
         string root = TestData.TempDirectory();
         try
@@ -55,13 +49,7 @@ public sealed class RuntimeFallbackTests
     [TestMethod]
     public void WithoutThePatchAndWithTheFallbackOff_TheApplicationGetsOneClearErrorAndExitsNormally()
     {
-        if (!OperatingSystem.IsLinux())
-            Assert.Inconclusive("The libstdc++ step applies to Linux only.");
-        if (LibStdCxxCompat.ReadDefinedVersions(LibStdCxxCompat.FindSystemLibStdCxx()).Contains("GLIBCXX_3.4.32"))
-            Assert.Inconclusive("This system's libstdc++ has GLIBCXX_3.4.32; libtorch loads anyway.");
-        string packaged = NativeLibraryTests.PackagedLibrary;
-        if (!File.Exists(packaged))
-            Assert.Inconclusive($"{packaged} is not in the package cache.");
+        string packaged = UnpatchedLibraryThatNeedsTheStep();
         string root = TestData.TempDirectory();
         try
         {
@@ -82,6 +70,19 @@ public sealed class RuntimeFallbackTests
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>The package's unpatched library, when this system needs the libstdc++ step at all; else the test is inconclusive.</summary>
+    private static string UnpatchedLibraryThatNeedsTheStep()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Inconclusive("The libstdc++ step applies to Linux only.");
+        if (LibStdCxxCompat.ReadDefinedVersions(LibStdCxxCompat.FindSystemLibStdCxx()).Contains("GLIBCXX_3.4.32"))
+            Assert.Inconclusive("This system's libstdc++ has GLIBCXX_3.4.32; libtorch loads without the step.");
+        string packaged = NativeLibraryTests.PackagedLibrary;
+        if (!File.Exists(packaged))
+            Assert.Inconclusive($"{packaged} is not in the package cache.");
+        return packaged;
     }
 
     /// <summary>
