@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using MLNet.ConvNet;
-using MLNet.ConvNet.Data;
-using MLNet.ConvNet.Training;
-
 /// <summary>The example's command line.</summary>
 internal sealed record CommandLine(string Command, string DataDirectory, string OutputDirectory, string[] Architectures, int? Epochs, int? MaxTrainRows, int? MaxTestRows, string ScoresOut, int Seed, List<string> Models, MnistSplit Split, int[] Seeds, int Patience, double? PlateauFactor, int PlateauPatience, double ValidationFraction)
 {

@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using MLNet.ConvNet;
-using MLNet.ConvNet.Data;
-using MLNet.ConvNet.Training;
-
 /// <summary>The early-stopping command: the Keras recipe against early stopping, over seeds.</summary>
 internal static class EarlyStoppingCommand
 {

@@ -1,14 +1,7 @@
 // Trains both seed architectures on MNIST, in the style of ML.NET's samples:
 //   dotnet run --project examples/MnistConvNet -c Release -- --data ../shared/data/mnist
 // then evaluates each saved .zip again in a fresh process (`evaluate MODEL.zip...`).
-using System.Diagnostics;
-using System.Globalization;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-using MLNet.ConvNet;
-using MLNet.ConvNet.Data;
-using MLNet.ConvNet.Training;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 try

@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using MLNet.ConvNet;
-using MLNet.ConvNet.Data;
-using MLNet.ConvNet.Training;
-
 /// <summary>A one-line progress bar on the console, driven by the trainer's per-batch progress reports.</summary>
 internal sealed class ProgressBar : IProgress<TrainingProgress>
 {

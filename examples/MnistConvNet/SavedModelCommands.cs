@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using MLNet.ConvNet;
-using MLNet.ConvNet.Data;
-using MLNet.ConvNet.Training;
-
 /// <summary>The evaluate and score commands: saved models in a fresh process.</summary>
 internal static class SavedModelCommands
 {
