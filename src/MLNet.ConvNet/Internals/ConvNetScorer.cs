@@ -108,12 +108,8 @@ internal sealed class ConvNetScorer : RowToRowTransformerBase
                 if (cachedPosition == input.Position)
                     return;
                 getFeatures(ref buffer);
-                if (buffer.Length != shape.Size)
-                    throw new InvalidOperationException($"Row {input.Position} of column '{parent.FeatureColumnName}' has {buffer.Length} values; expected {shape.Size}.");
-                buffer.CopyTo(features);
-                int bad = Training.TrainingData.IndexOfNonFinite(features);
-                if (bad >= 0)
-                    throw new InvalidOperationException($"Row {input.Position} of column '{parent.FeatureColumnName}' has {features[bad]} at index {bad}; features must be finite numbers.");
+                if (FeatureRows.CopyChecked(buffer, features, input.Position, parent.FeatureColumnName) is { } problem)
+                    throw new InvalidOperationException(problem);
                 parent.BatchScorer.Score(features, 1, probabilities);
                 cachedPosition = input.Position;
             }

@@ -110,13 +110,8 @@ internal sealed class BatchScoringDataView : IDataView
                 while (_batchCount < BatchSize && _features.MoveNext())
                 {
                     _getFeatures(ref _buffer);
-                    if (_buffer.Length != _size)
-                        throw new InvalidDataException($"Row {_features.Position} of column '{column}' has {_buffer.Length} values; expected {_size}.");
-                    var row = _batch.AsSpan(_batchCount * _size, _size);
-                    _buffer.CopyTo(row);
-                    int bad = TrainingData.IndexOfNonFinite(row);
-                    if (bad >= 0)
-                        throw new InvalidDataException($"Row {_features.Position} of column '{column}' has {row[bad]} at index {bad}; features must be finite numbers.");
+                    if (FeatureRows.CopyChecked(_buffer, _batch.AsSpan(_batchCount * _size, _size), _features.Position, column) is { } problem)
+                        throw new InvalidDataException(problem);
                     _batchCount++;
                 }
             }

@@ -83,19 +83,14 @@ internal sealed class TrainingData
             if (key > numberOfClasses)
                 throw new FailedRowException($"Row {row} of column '{labelColumn}' has key {key}, but the column's key type has {numberOfClasses} values.");
             getFeatures(ref buffer);
-            if (buffer.Length != featureSize)
-                throw new FailedRowException($"Row {row} of column '{featureColumn}' has {buffer.Length} values; expected {featureSize}.");
             if (chunk is null || inChunk == rowsPerChunk)
             {
                 chunk = new float[rowsPerChunk * featureSize];
                 features.Add(chunk);
                 inChunk = 0;
             }
-            var target = chunk.AsSpan(inChunk * featureSize, featureSize);
-            buffer.CopyTo(target);
-            int bad = IndexOfNonFinite(target);
-            if (bad >= 0)
-                throw new FailedRowException($"Row {row} of column '{featureColumn}' has {target[bad]} at index {bad}; features must be finite numbers (pixels scaled to [0, 1]).");
+            if (FeatureRows.CopyChecked(buffer, chunk.AsSpan(inChunk * featureSize, featureSize), row, featureColumn) is { } problem)
+                throw new FailedRowException(problem);
             inChunk++;
             labels.Add(key - 1);
         }
@@ -137,15 +132,5 @@ internal sealed class TrainingData
             labels[i] = Labels[rows[i]];
         }
         return new TrainingData(features, labels, FeatureSize, SkippedMissingLabels);
-    }
-
-    internal static int IndexOfNonFinite(ReadOnlySpan<float> values)
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (!float.IsFinite(values[i]))
-                return i;
-        }
-        return -1;
     }
 }
