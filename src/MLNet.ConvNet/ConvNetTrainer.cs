@@ -93,7 +93,7 @@ public sealed partial class ConvNetTrainer : IEstimator<ConvNetTransformer>
         {
             ChannelLog.Info(channel, model.Summary());
             ChannelLog.Info(channel, $"Training {_architecture.Name} for {epochs} epochs, batch {settings.BatchSize}, {settings.Optimizer}(lr={settings.LearningRate}), " +
-                $"schedule {settings.LearningRateScheduleName()}, early stopping {settings.EarlyStopping?.ToString() ?? "off"}, seed {seed}, {threads} threads on {device}; allocator: {AllocatorTuning.Outcome}.");
+                $"schedule {settings.Schedule}, early stopping {settings.EarlyStopping?.ToString() ?? "off"}, seed {seed}, {threads} threads on {device}; allocator: {AllocatorTuning.Outcome}.");
             using var progress = _host.StartProgressChannel("ConvNet training");
             var loop = new TrainingLoop(model, data, validation, settings);
             var history = loop.Run(channel, progress, CheckCancelled);

@@ -165,6 +165,14 @@ namespace MLNet.ConvNet.Native
             return needs;
         }
 
+        /// <summary>The libstdc++ versions a library needs that <paramref name="availableVersions"/> lacks, weakened or not.</summary>
+        internal static List<VersionNeed> MissingVersions(byte[] image, string nameForErrors, ICollection<string> availableVersions)
+        {
+            return ReadVersionNeeds(image, nameForErrors)
+                .Where(n => n.File.StartsWith("libstdc++", StringComparison.Ordinal) && !availableVersions.Contains(n.Version))
+                .ToList();
+        }
+
         /// <summary>What <see cref="PatchFile"/> did.</summary>
         internal enum PatchOutcome
         {
@@ -185,9 +193,7 @@ namespace MLNet.ConvNet.Native
         internal static PatchOutcome PatchFile(string libraryPath, ICollection<string> availableVersions)
         {
             byte[] image = File.ReadAllBytes(libraryPath);
-            var missing = ReadVersionNeeds(image, libraryPath)
-                .Where(n => n.File.StartsWith("libstdc++", StringComparison.Ordinal) && !availableVersions.Contains(n.Version))
-                .ToList();
+            var missing = MissingVersions(image, libraryPath, availableVersions);
             if (missing.Count == 0)
                 return PatchOutcome.NotNeeded;
             if (missing.All(n => n.IsWeak))

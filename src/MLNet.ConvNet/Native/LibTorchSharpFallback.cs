@@ -47,9 +47,7 @@ internal static class LibTorchSharpFallback
 
         byte[] image = File.ReadAllBytes(original);
         var available = LibStdCxxCompat.ReadDefinedVersions(system);
-        bool needsPatch = LibStdCxxCompat.ReadVersionNeeds(image, original)
-            .Any(n => n.File.StartsWith("libstdc++", StringComparison.Ordinal) && !available.Contains(n.Version) && !n.IsWeak);
-        if (!needsPatch)
+        if (Unmet(image, original, available).Count == 0)
         {
             Outcome = $"'{original}' loads with the system libstdc++ as it is";
             return;
@@ -87,10 +85,7 @@ internal static class LibTorchSharpFallback
             string original = FindLibTorchSharp();
             if (!OperatingSystem.IsLinux() || system is null || original is null)
                 return "";
-            var available = LibStdCxxCompat.ReadDefinedVersions(system);
-            var missing = LibStdCxxCompat.ReadVersionNeeds(File.ReadAllBytes(original), original)
-                .Where(n => n.File.StartsWith("libstdc++", StringComparison.Ordinal) && !available.Contains(n.Version) && !n.IsWeak)
-                .Select(n => n.Version).Distinct().ToList();
+            var missing = Unmet(File.ReadAllBytes(original), original, LibStdCxxCompat.ReadDefinedVersions(system));
             return missing.Count == 0 ? "" : $"'{original}' needs {string.Join(", ", missing)}, which the system libstdc++ '{system}' lacks.";
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
@@ -98,6 +93,10 @@ internal static class LibTorchSharpFallback
             return "";
         }
     }
+
+    /// <summary>The libstdc++ versions the library needs, the system lacks and no patch has weakened yet.</summary>
+    private static List<string> Unmet(byte[] image, string original, ICollection<string> available)
+        => LibStdCxxCompat.MissingVersions(image, original, available).Where(n => !n.IsWeak).Select(n => n.Version).Distinct().ToList();
 
     private static string FindLibTorchSharp()
     {

@@ -23,8 +23,6 @@ internal sealed record TrainingSettings(
     IProgress<TrainingProgress> Progress,
     TorchSharp.torch.Device Device)
 {
-    public string LearningRateScheduleName() => Schedule.ToString();
-
     /// <summary>What a checkpoint must match to be resumed: everything that changes the trajectory.</summary>
     public string Fingerprint(string architecture, int classes, int trainingRows, int validationRows) =>
         $"architecture {architecture}, {classes} classes, {trainingRows} training rows, {validationRows} validation rows, " +
