@@ -15,8 +15,14 @@ internal static class TestData
 
     /// <summary>Runs a .NET program to completion (two minutes at most) and returns its exit code and output.</summary>
     public static (int ExitCode, string Output, string Errors) Run(string assembly, params string[] arguments)
+        => Run(assembly, new Dictionary<string, string>(), arguments);
+
+    /// <summary>As <see cref="Run(string, string[])"/>, with extra environment variables for the child.</summary>
+    public static (int ExitCode, string Output, string Errors) Run(string assembly, Dictionary<string, string> environment, params string[] arguments)
     {
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         start.ArgumentList.Add(assembly);
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
@@ -56,6 +62,12 @@ internal static class TestData
         Directory.CreateDirectory(path);
         return path;
     }
+
+    /// <summary>Every message down the chain of inner exceptions, for asserting on a cause ML.NET wrapped.</summary>
+    public static string Messages(Exception e) => e is null ? "" : e.Message + " | " + Messages(e.InnerException);
+
+    /// <summary>All of a fitted network's parameters, in order, as one array.</summary>
+    public static float[] Weights(ConvNetTransformer model) => model.Model.parameters().SelectMany(p => p.detach().data<float>().ToArray()).ToArray();
 
     private static string Metadata(string key) => typeof(TestData).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value;
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -109,15 +108,8 @@ public sealed class RuntimeFallbackTests
 
     private static (int ExitCode, string Errors) Score(string app, string model, string scores, Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var (name, value) in environment)
-            start.Environment[name] = value;
-        foreach (var argument in new[] { Path.Combine(app, Path.GetFileName(TestData.ScorerAssembly)), "score", "--data", TestData.MnistDirectory, "--max-test-rows", "50", "--scores-out", scores, model })
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start);
-        var errors = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(2)), "The scoring process did not finish.");
-        return (process.ExitCode, errors.Result);
+        var (exitCode, _, errors) = TestData.Run(Path.Combine(app, Path.GetFileName(TestData.ScorerAssembly)), environment,
+            "score", "--data", TestData.MnistDirectory, "--max-test-rows", "50", "--scores-out", scores, model);
+        return (exitCode, errors);
     }
 }

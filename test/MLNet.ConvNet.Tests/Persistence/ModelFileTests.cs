@@ -27,8 +27,6 @@ public sealed class ModelFileTests
     [ClassCleanup]
     public static void Delete() => Directory.Delete(_directory, recursive: true);
 
-    private static string Messages(Exception e) => e is null ? "" : e.Message + " | " + Messages(e.InnerException);
-
     private static string Copy(string name)
     {
         string path = Path.Combine(_directory, name);
@@ -67,7 +65,7 @@ public sealed class ModelFileTests
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
         var error = Assert.Throws<Exception>(() => new MLContext().Model.Load(path, out _));
-        Assert.IsTrue(error is InvalidDataException or InvalidOperationException || error.InnerException is InvalidDataException, Messages(error));
+        Assert.IsTrue(error is InvalidDataException or InvalidOperationException || error.InnerException is InvalidDataException, TestData.Messages(error));
     }
 
     [TestMethod]
@@ -85,7 +83,7 @@ public sealed class ModelFileTests
             return true;
         });
         var error = Assert.Throws<Exception>(() => new MLContext().Model.Load(path, out _));
-        StringAssert.Contains(Messages(error), "because the model is too new");
+        StringAssert.Contains(TestData.Messages(error), "because the model is too new");
     }
 
     [TestMethod]
@@ -100,7 +98,7 @@ public sealed class ModelFileTests
 
         ArchitectureRegistry.Register(new Reshaped(12), replace: true);
         var error = Assert.Throws<Exception>(() => ml.Model.Load(path, out _));
-        StringAssert.Contains(Messages(error), "The model's weights give 'conv2d.weight' shape [8, 1, 3, 3] but architecture 'Reshaped' needs [12, 1, 3, 3]");
+        StringAssert.Contains(TestData.Messages(error), "The model's weights give 'conv2d.weight' shape [8, 1, 3, 3] but architecture 'Reshaped' needs [12, 1, 3, 3]");
     }
 
     [TestMethod]

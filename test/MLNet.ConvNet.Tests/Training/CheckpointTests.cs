@@ -14,8 +14,6 @@ public sealed class CheckpointTests
     [TestCleanup]
     public void Delete() => Directory.Delete(_directory, recursive: true);
 
-    private static float[] Weights(ConvNetTransformer model) => model.Model.parameters().SelectMany(p => p.detach().data<float>().ToArray()).ToArray();
-
     private ConvNetTrainer.Options Options(string checkpoints, CancellationToken token = default, IProgress<TrainingProgress> progress = null) => new()
     {
         Architecture = "LeNot", Epochs = 4, Seed = 5, ValidationFraction = 0.2, Patience = 10,
@@ -38,7 +36,7 @@ public sealed class CheckpointTests
             "Cancelling inside epoch 3 leaves the checkpoints of epochs 1 and 2, and nothing half-written.");
 
         using var resumed = ml.MulticlassClassification.Trainers.ConvNet(Options(checkpoints)).Fit(train);
-        CollectionAssert.AreEqual(Weights(uninterrupted), Weights(resumed));
+        CollectionAssert.AreEqual(TestData.Weights(uninterrupted), TestData.Weights(resumed));
         CollectionAssert.AreEqual(uninterrupted.History.Select(h => (h.Loss, h.Accuracy, h.LearningRate, h.ValidationLoss)).ToList(),
             resumed.History.Select(h => (h.Loss, h.Accuracy, h.LearningRate, h.ValidationLoss)).ToList());
     }

@@ -7,8 +7,6 @@ namespace MLNet.ConvNet.Tests.Training;
 [TestClass]
 public sealed class TrainingBeyondKerasTests
 {
-    private static float[] Weights(ConvNetTransformer model) => model.Model.parameters().SelectMany(p => p.detach().data<float>().ToArray()).ToArray();
-
     [TestMethod]
     public void ValidationFraction_AddsValidationMetricsToEveryEpoch()
     {
@@ -57,7 +55,7 @@ public sealed class TrainingBeyondKerasTests
             // The restored weights are exactly those the epoch-1 checkpoint holds.
             var epochOne = new ConvNetTrainer.Options { Epochs = 1, ValidationSet = options.ValidationSet, EarlyStopping = false };
             using var reference = ml.MulticlassClassification.Trainers.ConvNet(epochOne).Fit(TestData.Train(ml, 300));
-            CollectionAssert.AreEqual(Weights(reference), Weights(model));
+            CollectionAssert.AreEqual(TestData.Weights(reference), TestData.Weights(model));
         }
         finally
         {

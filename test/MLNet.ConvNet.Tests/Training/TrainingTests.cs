@@ -33,7 +33,7 @@ public sealed class TrainingTests
         {
             var ml = new MLContext(seed);
             using var model = ml.MulticlassClassification.Trainers.ConvNet(epochs: 1).Fit(TestData.Train(ml, 512));
-            return model.Model.parameters().SelectMany(p => p.detach().data<float>().ToArray()).ToArray();
+            return TestData.Weights(model);
         }
 
         var first = Train(7);
