@@ -44,41 +44,33 @@ public static class IdxReader
         // for more is refused before anything is allocated.
         long available = gzip ? GzipUncompressedSize(file) : file.Length;
         using var stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
-        try
+        Span<byte> magic = stackalloc byte[4];
+        ReadExactly(stream, magic, path, "the 4-byte magic number");
+        if (magic[0] != 0 || magic[1] != 0 || magic[2] != UnsignedByte || magic[3] != expectedRank)
         {
-            Span<byte> magic = stackalloc byte[4];
-            ReadExactly(stream, magic, path, "the 4-byte magic number");
-            if (magic[0] != 0 || magic[1] != 0 || magic[2] != UnsignedByte || magic[3] != expectedRank)
-            {
-                throw new InvalidDataException(
-                    $"'{path}' is not an IDX {(expectedRank == 3 ? "image" : "label")} file: expected magic number 0x0000080{expectedRank} " +
-                    $"(unsigned bytes, {expectedRank} dimension{(expectedRank == 1 ? "" : "s")}), got 0x{Convert.ToHexString(magic)}.");
-            }
-
-            var dims = new long[expectedRank];
-            Span<byte> size = stackalloc byte[4];
-            long total = 1;
-            for (int i = 0; i < expectedRank; i++)
-            {
-                ReadExactly(stream, size, path, $"dimension {i} of the header");
-                dims[i] = BinaryPrimitives.ReadUInt32BigEndian(size);
-                if (dims[i] == 0 || dims[i] > int.MaxValue)
-                    throw new InvalidDataException($"'{path}' declares dimension {i} as {dims[i]}; expected a size between 1 and {int.MaxValue}.");
-                total *= dims[i];
-                if (total > MaxDataBytes)
-                    throw new InvalidDataException($"'{path}' declares dimensions [{string.Join(", ", dims.Take(i + 1))}], {total:N0} bytes or more of data; the reader accepts at most {MaxDataBytes:N0}. The header is probably corrupt.");
-            }
-
-            long headerBytes = 4 + 4L * expectedRank;
-            if (headerBytes + total > available)
-                throw new InvalidDataException($"'{path}' is truncated or its header is corrupt: dimensions [{string.Join(", ", dims)}] need {total:N0} bytes of data, but the file holds at most {Math.Max(0, available - headerBytes):N0}.");
-            return (dims, ReadData(stream, total, path, dims));
+            throw new InvalidDataException(
+                $"'{path}' is not an IDX {(expectedRank == 3 ? "image" : "label")} file: expected magic number 0x0000080{expectedRank} " +
+                $"(unsigned bytes, {expectedRank} dimension{(expectedRank == 1 ? "" : "s")}), got 0x{Convert.ToHexString(magic)}.");
         }
-        catch (InvalidDataException e) when (e.Message.StartsWith('\'') is false)
+
+        var dims = new long[expectedRank];
+        Span<byte> size = stackalloc byte[4];
+        long total = 1;
+        for (int i = 0; i < expectedRank; i++)
         {
-            // GZipStream reports a corrupt stream without naming the file.
-            throw new InvalidDataException($"'{path}' could not be decompressed: {e.Message}", e);
+            ReadExactly(stream, size, path, $"dimension {i} of the header");
+            dims[i] = BinaryPrimitives.ReadUInt32BigEndian(size);
+            if (dims[i] == 0 || dims[i] > int.MaxValue)
+                throw new InvalidDataException($"'{path}' declares dimension {i} as {dims[i]}; expected a size between 1 and {int.MaxValue}.");
+            total *= dims[i];
+            if (total > MaxDataBytes)
+                throw new InvalidDataException($"'{path}' declares dimensions [{string.Join(", ", dims.Take(i + 1))}], {total:N0} bytes or more of data; the reader accepts at most {MaxDataBytes:N0}. The header is probably corrupt.");
         }
+
+        long headerBytes = 4 + 4L * expectedRank;
+        if (headerBytes + total > available)
+            throw new InvalidDataException($"'{path}' is truncated or its header is corrupt: dimensions [{string.Join(", ", dims)}] need {total:N0} bytes of data, but the file holds at most {Math.Max(0, available - headerBytes):N0}.");
+        return (dims, ReadData(stream, total, path, dims));
     }
 
     // The buffer grows only as bytes arrive: a truncated gzip file, whose last four bytes are not a real trailer,
@@ -91,7 +83,7 @@ public static class IdxReader
         {
             if (filled == buffer.Length)
                 Array.Resize(ref buffer, (int)Math.Min(total, buffer.Length * 2L));
-            int read = stream.Read(buffer, (int)filled, (int)(buffer.Length - filled));
+            int read = ReadSome(stream, buffer.AsSpan((int)filled), path);
             if (read == 0)
                 throw new InvalidDataException($"'{path}' is truncated: dimensions [{string.Join(", ", dims)}] need {total:N0} bytes of data, but the file ended after {filled:N0}.");
             filled += read;
@@ -118,12 +110,25 @@ public static class IdxReader
         return read == 2 && head[0] == 0x1f && head[1] == 0x8b;
     }
 
+    // GZipStream reports a corrupt stream without naming the file; every read goes through here to add it.
+    private static int ReadSome(Stream stream, Span<byte> buffer, string path)
+    {
+        try
+        {
+            return stream.Read(buffer);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{path}' could not be decompressed: {e.Message}", e);
+        }
+    }
+
     private static void ReadExactly(Stream stream, Span<byte> buffer, string path, string what)
     {
         int total = 0;
         while (total < buffer.Length)
         {
-            int read = stream.Read(buffer[total..]);
+            int read = ReadSome(stream, buffer[total..], path);
             if (read == 0)
                 throw new InvalidDataException($"'{path}' is truncated: expected {what}, but the file ended after {total:N0} of {buffer.Length:N0} bytes.");
             total += read;
