@@ -17,7 +17,7 @@ internal static class ForwardProfile
         foreach (var name in architectures)
         {
             torch.manual_seed(1);
-            using var model = new ConvNetModel(ArchitectureRegistry.Get(name), 10);
+            using var model = new ConvNetModule(ArchitectureRegistry.Get(name), 10);
             model.eval();
             foreach (int batch in new[] { 64, 256, 512, 1024, 2048 })
             {
@@ -31,7 +31,7 @@ internal static class ForwardProfile
                         {
                             using var scope = torch.NewDisposeScope();
                             using var inference = torch.inference_mode();
-                            var x = channelsLast ? TensorLayout.ToChannelsLast(input) : input;
+                            var x = channelsLast ? InputBatch.ToChannelsLast(input) : input;
                             model.Probabilities(x).cpu();
                         }
                         return clock.Elapsed.TotalSeconds / 10;

@@ -23,7 +23,7 @@ internal static class PhaseProfile
         {
             var architecture = ArchitectureRegistry.Get(name);
             torch.manual_seed(1);
-            using var model = new ConvNetModel(architecture, 10);
+            using var model = new ConvNetModule(architecture, 10);
             using var optimizer = optim.RMSProp(model.parameters(), lr: 0.001, alpha: 0.9, eps: 1e-7);
             var shape = architecture.InputShape;
             const int batchSize = 128;
@@ -43,7 +43,7 @@ internal static class PhaseProfile
                         labels[i] = data.Labels[start + i];
                     }
                     using var scope = torch.NewDisposeScope();
-                    var x = TensorLayout.ToChannelsLast(torch.tensor(batch, [batchSize, shape.Channels, shape.Height, shape.Width]));
+                    var x = InputBatch.ToChannelsLast(torch.tensor(batch, [batchSize, shape.Channels, shape.Height, shape.Width]));
                     var y = torch.tensor(labels, [batchSize]);
                     double assemble = clock.Elapsed.TotalSeconds;
                     optimizer.zero_grad();
@@ -76,7 +76,7 @@ internal static class PhaseProfile
     }
 
     /// <summary>Multiply-adds of the convolutions and dense layers, x2 for FLOPs, x3 for forward plus backward.</summary>
-    public static double TrainingFlopsPerImage(ConvNetModel model)
+    public static double TrainingFlopsPerImage(ConvNetModule model)
     {
         double forward = 0;
         foreach (var layer in model.Layers)

@@ -24,7 +24,7 @@ internal static class PlainTorchSharpLoop
         var labels = data.Labels.Select(l => (long)l).ToArray();
 
         torch.manual_seed(seed);
-        using var model = new ConvNetModel(architecture, 10);
+        using var model = new ConvNetModule(architecture, 10);
         using var optimizer = optim.RMSProp(model.parameters(), lr: 0.001, alpha: 0.9, eps: 1e-7);
         model.train();
         var random = new Random(seed);
@@ -47,7 +47,7 @@ internal static class PlainTorchSharpLoop
                 using var scope = torch.NewDisposeScope();
                 var x = torch.tensor(batch, [batchSize, shape.Channels, shape.Height, shape.Width]).narrow(0, 0, n);
                 if (channelsLast)
-                    x = TensorLayout.ToChannelsLast(x);
+                    x = InputBatch.ToChannelsLast(x);
                 var y = torch.tensor(batchLabels, [batchSize]).narrow(0, 0, n);
                 optimizer.zero_grad();
                 var loss = nn.functional.cross_entropy(model.forward(x), y);

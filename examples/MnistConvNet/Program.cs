@@ -65,7 +65,7 @@ foreach (var architecture in arguments.Architectures)
     };
     Console.WriteLine();
     Console.WriteLine($"=== {architecture} ===");
-    Console.WriteLine(options.GetSummary());
+    Console.WriteLine(ArchitectureRegistry.Get(architecture).GetSummary());
 
     var pipeline = ml.MulticlassClassification.Trainers.ConvNet(options)
         .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedDigit", "PredictedLabel"));

@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
-using MLNet.ConvNet.Architectures;
 
 namespace MLNet.ConvNet;
 
@@ -24,7 +23,7 @@ public static class ConvNetCatalog
     /// <param name="architecture">The registered architecture. Defaults to "SimpleConvNet".</param>
     /// <param name="epochs">Passes over the data. Defaults to null: the architecture's own.</param>
     /// <param name="batchSize">Images per mini-batch. Defaults to 128.</param>
-    /// <param name="learningRate">RMSprop learning rate. Defaults to 0.001.</param>
+    /// <param name="learningRate">The learning rate of the default optimizer, RMSprop. Defaults to 0.001.</param>
     /// <param name="seed">Seed for initialisation and shuffling. Defaults to null: the MLContext's.</param>
     /// <exception cref="ArgumentException">The architecture is not registered, or an option is out of range.</exception>
     public static ConvNetTrainer ConvNet(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,

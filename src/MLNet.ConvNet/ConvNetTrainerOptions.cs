@@ -1,5 +1,6 @@
 using Microsoft.ML;
-using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Model;
+using MLNet.ConvNet.Native;
 using MLNet.ConvNet.Training;
 
 namespace MLNet.ConvNet;
@@ -9,6 +10,7 @@ public sealed partial class ConvNetTrainer
     /// <summary>
     /// Options for <see cref="ConvNetTrainer"/>. The defaults reproduce the Keras MNIST tutorial: RMSprop
     /// (learning rate 0.001, rho 0.9, epsilon 1e-7), batch 128, and the architecture's own epoch count.
+    /// They are read and checked once, when the trainer is created; changing them afterwards does not change it.
     /// </summary>
     public sealed class Options
     {
@@ -33,14 +35,8 @@ public sealed partial class ConvNetTrainer
         /// <summary>Images per mini-batch. Defaults to 128.</summary>
         public int BatchSize { get; set; } = 128;
 
-        /// <summary>RMSprop learning rate. Defaults to 0.001.</summary>
+        /// <summary>The learning rate, for every optimizer; a schedule starts from it. Defaults to 0.001.</summary>
         public double LearningRate { get; set; } = 0.001;
-
-        /// <summary>RMSprop discount factor for the running average of squared gradients (PyTorch's alpha). Defaults to 0.9.</summary>
-        public double Rho { get; set; } = 0.9;
-
-        /// <summary>RMSprop term added to the denominator for numerical stability. Defaults to 1e-7.</summary>
-        public double Epsilon { get; set; } = 1e-7;
 
         /// <summary>Whether to reshuffle the training rows every epoch. Defaults to true.</summary>
         public bool Shuffle { get; set; } = true;
@@ -58,26 +54,20 @@ public sealed partial class ConvNetTrainer
         /// <summary>Threads libtorch uses (a process-wide setting). Defaults to null: one per processor core.</summary>
         public int? NumberOfThreads { get; set; }
 
-        /// <summary>The optimizer. Defaults to <see cref="ConvNetOptimizer.RMSprop"/>, as the Keras tutorial.</summary>
-        public ConvNetOptimizer Optimizer { get; set; } = ConvNetOptimizer.RMSprop;
-
-        /// <summary>Adam and AdamW: decay rate of the first-moment estimates. Defaults to 0.9.</summary>
-        public double Beta1 { get; set; } = 0.9;
-
-        /// <summary>Adam and AdamW: decay rate of the second-moment estimates. Defaults to 0.999.</summary>
-        public double Beta2 { get; set; } = 0.999;
-
-        /// <summary>SGD: momentum factor. Defaults to 0 (plain SGD).</summary>
-        public double Momentum { get; set; }
-
-        /// <summary>SGD: use Nesterov momentum (needs <see cref="Momentum"/> above 0). Defaults to false.</summary>
-        public bool Nesterov { get; set; }
+        /// <summary>
+        /// On Linux, raise glibc's mmap and trim thresholds once, process-wide, when training starts, so libtorch reuses
+        /// its per-batch buffers instead of mapping fresh zeroed pages every batch (faster by up to a third on small
+        /// networks; docs/benchmarks.md). The environment variable <c>MLNET_CONVNET_TUNE_ALLOCATOR=0</c> turns it off
+        /// for a whole deployment. Defaults to true.
+        /// </summary>
+        public bool TuneAllocator { get; set; } = true;
 
         /// <summary>
-        /// Weight decay. AdamW decouples it from the gradient; the other optimizers add it as an L2 penalty.
-        /// Defaults to null: 0.01 for AdamW (PyTorch's default), 0 for the others.
+        /// The optimizer, with its own settings: <see cref="RMSpropOptimizer"/>, <see cref="AdamOptimizer"/>,
+        /// <see cref="AdamWOptimizer"/> or <see cref="SgdOptimizer"/>. Defaults to <c>new RMSpropOptimizer()</c>
+        /// (rho 0.9, epsilon 1e-7), as the Keras tutorial.
         /// </summary>
-        public double? WeightDecay { get; set; }
+        public ConvNetOptimizer Optimizer { get; set; } = new RMSpropOptimizer();
 
         /// <summary>How the learning rate changes over training. Defaults to <see cref="LearningRateSchedule.Constant"/>.</summary>
         public LearningRateSchedule LearningRateSchedule { get; set; } = LearningRateSchedule.Constant;
@@ -135,16 +125,70 @@ public sealed partial class ConvNetTrainer
         /// <summary>Called after every epoch with its metrics, on the training thread. Defaults to null.</summary>
         public Action<EpochMetrics> EpochEnded { get; set; }
 
-        /// <summary>
-        /// The Keras-style summary of the network these options train: every layer's output shape and
-        /// parameter count, then the totals.
-        /// </summary>
-        /// <param name="numberOfClasses">The number of classes of the label. Defaults to 10.</param>
-        /// <exception cref="ArgumentException">The architecture is not registered.</exception>
-        public string GetSummary(int numberOfClasses = 10)
+        /// <summary>Checks every option and fills in every default: the one place options are read.</summary>
+        /// <param name="environmentSeed">The MLContext's seed, if it has one.</param>
+        /// <exception cref="ArgumentException">An option is out of range, or options contradict each other.</exception>
+        internal TrainingSettings Resolve(int? environmentSeed)
         {
-            using var model = ModelFactory.Create(ArchitectureRegistry.Get(Architecture), numberOfClasses, seed: 0);
-            return model.Summary();
+            static void Check(bool ok, string name, object value, string expected)
+            {
+                if (!ok)
+                    throw new ArgumentOutOfRangeException(name, value, $"{name} must be {expected}; got {value}.");
+            }
+            var architecture = ArchitectureRegistry.Get(Architecture);
+            Check(Epochs is null or > 0, nameof(Epochs), Epochs, "at least 1 (or null for the architecture's default)");
+            Check(BatchSize > 0, nameof(BatchSize), BatchSize, "at least 1");
+            Check(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a positive finite number");
+            Check(NumberOfThreads is null or > 0, nameof(NumberOfThreads), NumberOfThreads, "at least 1 (or null for one per core)");
+            Check(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+            Check(Patience > 0, nameof(Patience), Patience, "at least 1");
+            Check(MinDelta >= 0, nameof(MinDelta), MinDelta, "0 or more");
+            Check(!ResumeFromCheckpoint || !string.IsNullOrWhiteSpace(CheckpointDirectory), nameof(CheckpointDirectory), CheckpointDirectory, "a folder when ResumeFromCheckpoint is set");
+            ArgumentNullException.ThrowIfNull(Optimizer, nameof(Optimizer));
+            ArgumentNullException.ThrowIfNull(LearningRateSchedule, nameof(LearningRateSchedule));
+            if (ValidationSet is not null && ValidationFraction > 0)
+                throw new ArgumentException($"Give either ValidationSet or ValidationFraction, not both (ValidationFraction is {ValidationFraction}).", nameof(ValidationFraction));
+            foreach (var (name, value) in new[] { (nameof(LabelColumnName), LabelColumnName), (nameof(FeatureColumnName), FeatureColumnName), (nameof(ScoreColumnName), ScoreColumnName), (nameof(PredictedLabelColumnName), PredictedLabelColumnName) })
+            {
+                if (string.IsNullOrWhiteSpace(value))
+                    throw new ArgumentException($"{name} must name a column; got '{value}'.", name);
+            }
+
+            bool hasValidation = ValidationSet is not null || ValidationFraction > 0;
+            EarlyStoppingSettings stopping = null;
+            if (EarlyStopping ?? hasValidation)
+            {
+                var metric = EarlyStoppingMetric ?? (hasValidation ? TrainingMetric.ValidationLoss : TrainingMetric.Loss);
+                if (metric.IsValidation() && !hasValidation)
+                    throw new ArgumentException($"Early stopping watches {metric}, but there is no validation data: set ValidationSet or ValidationFraction, or watch {TrainingMetric.Loss}.", nameof(EarlyStoppingMetric));
+                stopping = new EarlyStoppingSettings(metric, Patience, MinDelta, RestoreBestWeights);
+            }
+            if (LearningRateSchedule.Monitor(hasValidation) is { } watched && watched.IsValidation() && !hasValidation)
+                throw new ArgumentException($"The learning-rate schedule watches {watched}, but there is no validation data: set ValidationSet or ValidationFraction, or watch {TrainingMetric.Loss}.", nameof(LearningRateSchedule));
+
+            return new TrainingSettings
+            {
+                Architecture = architecture,
+                Columns = new ColumnNames(FeatureColumnName, LabelColumnName, ScoreColumnName, PredictedLabelColumnName),
+                Epochs = Epochs ?? architecture.DefaultEpochs,
+                BatchSize = BatchSize,
+                Optimizer = Optimizer,
+                LearningRate = LearningRate,
+                Schedule = LearningRateSchedule,
+                Seed = Seed ?? environmentSeed ?? Random.Shared.Next(),
+                Shuffle = Shuffle,
+                EarlyStopping = stopping,
+                ValidationSet = ValidationSet,
+                ValidationFraction = ValidationFraction,
+                CheckpointDirectory = CheckpointDirectory,
+                Resume = ResumeFromCheckpoint,
+                Device = ComputeDevice.Parse(Device, nameof(Device)),
+                Threads = NumberOfThreads ?? Environment.ProcessorCount,
+                TuneAllocator = TuneAllocator,
+                EpochEnded = EpochEnded,
+                Progress = Progress,
+                CancellationToken = CancellationToken,
+            };
         }
     }
 }

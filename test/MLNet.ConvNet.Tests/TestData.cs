@@ -67,7 +67,7 @@ internal static class TestData
     public static string Messages(Exception e) => e is null ? "" : e.Message + " | " + Messages(e.InnerException);
 
     /// <summary>All of a fitted network's parameters, in order, as one array.</summary>
-    public static float[] Weights(ConvNetTransformer model) => model.Model.parameters().SelectMany(p => p.detach().data<float>().ToArray()).ToArray();
+    public static float[] Weights(ConvNetTransformer model) => model.Network.parameters().SelectMany(p => p.detach().data<float>().ToArray()).ToArray();
 
     private static string Metadata(string key) => typeof(TestData).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value;
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace MLNet.ConvNet.Architectures;
+namespace MLNet.ConvNet;
 
 /// <summary>
 /// Finds architectures by name (case-insensitive). <see cref="SimpleConvNet"/> and <see cref="LeNot"/> are

@@ -1,6 +1,7 @@
-using MLNet.ConvNet.Architectures.Layers;
+using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Layers;
 
-namespace MLNet.ConvNet.Architectures;
+namespace MLNet.ConvNet;
 
 /// <summary>
 /// A convolutional network described as data: an input shape and a list of layers. Adding an
@@ -8,8 +9,8 @@ namespace MLNet.ConvNet.Architectures;
 /// </summary>
 /// <remarks>
 /// The last layer must be a <see cref="Dense"/> layer with <see cref="Activation.Softmax"/> and one unit
-/// per class: <see cref="ConvNetModel"/> checks it. Sizes between layers are never written by hand:
-/// the model runs a zero tensor through the layers to find them.
+/// per class: building the network checks it. Sizes between layers are never written by hand: the network
+/// runs a zero tensor through the layers to find them.
 /// </remarks>
 public abstract class ConvNetArchitecture
 {
@@ -25,19 +26,19 @@ public abstract class ConvNetArchitecture
     /// <summary>The layers, first to last, for a classifier over <paramref name="numberOfClasses"/> classes.</summary>
     public abstract IReadOnlyList<LayerSpec> CreateLayers(int numberOfClasses);
 
+    /// <summary>
+    /// The Keras-style summary of the network this architecture builds: every layer's output shape and parameter
+    /// count, then the total, trainable and non-trainable counts. Builds the network once, with libtorch.
+    /// </summary>
+    /// <param name="numberOfClasses">The number of classes of the label. Defaults to 10.</param>
+    /// <exception cref="ArgumentException">The layers do not fit together.</exception>
+    /// <exception cref="ConvNetNativeException">libtorch cannot be loaded.</exception>
+    public string GetSummary(int numberOfClasses = 10)
+    {
+        using var network = ConvNetModule.Create(this, numberOfClasses, seed: 0);
+        return network.Summary();
+    }
+
     /// <inheritdoc />
     public override string ToString() => $"{Name} (input {InputShape})";
-}
-
-/// <summary>The shape of one image: channels, height and width, as the feature vector stores them (channel-major).</summary>
-/// <param name="Channels">Number of channels (1 for grayscale).</param>
-/// <param name="Height">Height in pixels.</param>
-/// <param name="Width">Width in pixels.</param>
-public readonly record struct ImageShape(int Channels, int Height, int Width)
-{
-    /// <summary>The length of the feature vector one image fills: channels x height x width.</summary>
-    public int Size => Channels * Height * Width;
-
-    /// <inheritdoc />
-    public override string ToString() => $"{Channels}x{Height}x{Width}";
 }

@@ -1,6 +1,6 @@
-using MLNet.ConvNet.Architectures.Layers;
+using MLNet.ConvNet.Layers;
 
-namespace MLNet.ConvNet.Architectures;
+namespace MLNet.ConvNet;
 
 /// <summary>
 /// The LeNet-5-like network of the Keras MNIST tutorial: 28x28 padded to 32x32, two 5x5 convolutions

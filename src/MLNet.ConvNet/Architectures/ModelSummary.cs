@@ -6,7 +6,7 @@ namespace MLNet.ConvNet.Architectures;
 /// <summary>Formats a model summary in the style of Keras' <c>model.summary()</c>.</summary>
 internal static class ModelSummary
 {
-    public static string Format(ConvNetModel model)
+    public static string Format(ConvNetModule model)
     {
         var culture = CultureInfo.InvariantCulture;
         var rows = model.Layers

@@ -1,6 +1,6 @@
-using MLNet.ConvNet.Architectures.Layers;
+using MLNet.ConvNet.Layers;
 
-namespace MLNet.ConvNet.Architectures;
+namespace MLNet.ConvNet;
 
 /// <summary>
 /// The small convnet of the Keras MNIST tutorial: three 3x3 convolutions (16, 32, 64 filters) with two

@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Transforms.Image;
-using MLNet.ConvNet.Architectures;
 
 namespace MLNet.ConvNet.Data;
 

@@ -3,15 +3,14 @@ using System.Runtime.InteropServices;
 namespace MLNet.ConvNet.Native;
 
 /// <summary>
-/// Keeps glibc from handing libtorch's large buffers back to the kernel after every batch. By default glibc
-/// serves allocations above a (dynamic) threshold with fresh mmap calls and trims the heap eagerly, so every
-/// batch pays for new zeroed pages; measured on a 2-core machine this cost training 30-45%. Raising the mmap
-/// and trim thresholds once, at start-up, keeps those buffers in the heap for reuse. Process-wide; Linux with
-/// glibc only; turned off with <c>MLNET_CONVNET_TUNE_ALLOCATOR=0</c>.
+/// Raises glibc's mmap and trim thresholds so that libtorch's per-batch buffers are reused from the heap instead of
+/// being mapped and zeroed afresh every batch (measured in docs/benchmarks.md). The trainer applies it when training
+/// starts if <c>ConvNetTrainer.Options.TuneAllocator</c> is on (the default); nothing else does. Process-wide, once;
+/// Linux with glibc only; <c>MLNET_CONVNET_TUNE_ALLOCATOR=0</c> turns it off for a whole deployment.
 /// </summary>
 internal static class AllocatorTuning
 {
-    /// <summary>Set to 0 to leave glibc's allocator as it is.</summary>
+    /// <summary>Set to 0 to leave glibc's allocator as it is, whatever the options say.</summary>
     public const string SwitchVariable = "MLNET_CONVNET_TUNE_ALLOCATOR";
 
     private const int M_TRIM_THRESHOLD = -1;
@@ -21,29 +20,25 @@ internal static class AllocatorTuning
     private const int MmapThreshold = 32 * 1024 * 1024;
     private const int TrimThreshold = 512 * 1024 * 1024;
 
-    /// <summary>What was done, for the training log.</summary>
-    public static string Outcome { get; private set; } = "not applied";
+    private static readonly Lazy<string> _outcome = new(Tune, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public static void Apply()
+    /// <summary>Tunes the allocator, the first time only; returns what was done, for the training log.</summary>
+    public static string Apply() => _outcome.Value;
+
+    private static string Tune()
     {
         if (!OperatingSystem.IsLinux())
-        {
-            Outcome = "not applied (not Linux)";
-            return;
-        }
+            return "not tuned (not Linux)";
         if (Environment.GetEnvironmentVariable(SwitchVariable) == "0")
-        {
-            Outcome = $"turned off by {SwitchVariable}=0";
-            return;
-        }
+            return $"not tuned ({SwitchVariable}=0)";
         try
         {
             bool ok = mallopt(M_MMAP_THRESHOLD, MmapThreshold) == 1 & mallopt(M_TRIM_THRESHOLD, TrimThreshold) == 1;
-            Outcome = ok ? "glibc mmap threshold 32 MiB, trim threshold 512 MiB" : "glibc refused the new thresholds";
+            return ok ? "glibc mmap threshold 32 MiB, trim threshold 512 MiB" : "glibc refused the new thresholds";
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            Outcome = "not applied (no glibc mallopt)";
+            return "not tuned (no glibc mallopt)";
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using MLNet.ConvNet.Common;
 using TorchSharp;
 
 namespace MLNet.ConvNet.Native;
@@ -14,7 +15,7 @@ namespace MLNet.ConvNet.Native;
 /// </summary>
 internal static class LibTorchSharpFallback
 {
-    /// <summary>Overrides the folder that receives patched copies. Defaults to $XDG_CACHE_HOME or ~/.cache, then mlnet-convnet/native.</summary>
+    /// <summary>Overrides the folder that receives patched copies. Defaults to the per-user cache (<c>~/.cache/mlnet-convnet/native</c> or <c>$XDG_CACHE_HOME/mlnet-convnet/native</c>).</summary>
     public const string CacheVariable = "MLNET_CONVNET_NATIVE_CACHE";
 
     /// <summary>Set to 0 to turn the run-time step off. Defaults to on.</summary>
@@ -115,31 +116,20 @@ internal static class LibTorchSharpFallback
     {
         string root = Environment.GetEnvironmentVariable(CacheVariable);
         if (string.IsNullOrWhiteSpace(root))
-        {
-            string cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            if (string.IsNullOrWhiteSpace(cache))
-                cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-            root = Path.Combine(cache, "mlnet-convnet", "native");
-        }
+            root = UserCache.Directory("native");
         string folder = Path.Combine(root, Convert.ToHexString(SHA256.HashData(image))[..16].ToLowerInvariant());
         string target = Path.Combine(folder, LibraryFile);
         if (File.Exists(target))
             return target;
 
         Directory.CreateDirectory(folder);
-        string temporary = Path.Combine(folder, $"{LibraryFile}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        // Another process may finish first; its copy is identical, and the rename replaces it whole.
+        AtomicFile.Write(target, temporary =>
         {
             File.Copy(original, temporary);
             LibStdCxxCompat.PatchFile(temporary, available);
-            // Another process may have finished first; its copy is identical.
-            File.Move(temporary, target, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-                File.Delete(temporary);
-        }
+            return true;
+        });
         return target;
     }
 }

@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Common;
 using TorchSharp;
 
 namespace MLNet.ConvNet.Native;
@@ -26,7 +27,6 @@ internal static class TorchRuntime
             fallbackFailure = e;
         }
 
-        AllocatorTuning.Apply();
         try
         {
             using var probe = torch.zeros(1);
@@ -40,15 +40,7 @@ internal static class TorchRuntime
 
     private static string Explain(Exception failure)
     {
-        var messages = new List<string>();
-        for (var e = failure; e is not null; e = e.InnerException)
-        {
-            if (e is AggregateException aggregate)
-                messages.AddRange(aggregate.InnerExceptions.Select(i => i.Message));
-            else if (e is not TypeInitializationException)
-                messages.Add(e.Message);
-        }
-        string detail = string.Join(" ", messages.Distinct().Select(m => m.Trim()));
+        string detail = string.Join(" ", ExceptionChain.Messages(failure));
         string diagnosis = LibTorchSharpFallback.Diagnose();
         string hint = diagnosis.Length > 0
             ? $"{diagnosis} The libstdc++ compatibility step ({LibTorchSharpFallback.Outcome}) did not make up for it; see docs/native-libraries.md for the causes and fixes."

@@ -1,7 +1,4 @@
 using MLNet.ConvNet.Architectures;
-using MLNet.ConvNet.Persistence;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Training;
 
@@ -20,12 +17,12 @@ internal sealed class Checkpoints
 
     public string PathOf(int epoch) => Path.Combine(_directory, $"epoch-{epoch:D4}.ckpt");
 
-    public void Save(int epoch, IReadOnlyList<EpochMetrics> history, ConvNetModel model, TorchSharp.Modules.OptimizerHelper optimizer, EarlyStopping stopping)
+    public void Save(int epoch, IReadOnlyList<EpochMetrics> history, ConvNetModule network, TorchSharp.Modules.OptimizerHelper optimizer, EarlyStopping stopping)
     {
         using var state = new MemoryStream();
         using (var writer = new BinaryWriter(state, System.Text.Encoding.UTF8, leaveOpen: true))
             optimizer.save_state_dict(writer);
-        CheckpointFormat.Write(PathOf(epoch), new CheckpointFormat.Content(_fingerprint, epoch, history.ToList(), WeightsFormat.Snapshot(model), state.ToArray(), stopping?.Current));
+        CheckpointFormat.Write(PathOf(epoch), new CheckpointFormat.Content(_fingerprint, epoch, history.ToList(), network.SnapshotWeights(), state.ToArray(), stopping?.Current));
     }
 
     /// <summary>
@@ -33,7 +30,7 @@ internal sealed class Checkpoints
     /// null when the folder has none. Damaged files are skipped (the log says so).
     /// </summary>
     /// <exception cref="InvalidOperationException">The newest good checkpoint was written by a run with other options or data.</exception>
-    public CheckpointFormat.Content Resume(ConvNetModel model, TorchSharp.Modules.OptimizerHelper optimizer, Action<string> warn)
+    public CheckpointFormat.Content Resume(ConvNetModule network, TorchSharp.Modules.OptimizerHelper optimizer, Action<string> warn)
     {
         var files = Directory.GetFiles(_directory, "epoch-*.ckpt").OrderByDescending(f => f, StringComparer.Ordinal);
         foreach (var file in files)
@@ -41,7 +38,7 @@ internal sealed class Checkpoints
             CheckpointFormat.Content content;
             try
             {
-                content = CheckpointFormat.Read(file, model);
+                content = CheckpointFormat.Read(file, network);
             }
             catch (InvalidDataException e)
             {
@@ -54,7 +51,7 @@ internal sealed class Checkpoints
                     $"The checkpoint '{file}' was written by a different training run ({content.Fingerprint}); this run is ({_fingerprint}). " +
                     "Resume with the same options, data and seed, or point CheckpointDirectory at an empty folder.");
             }
-            WeightsFormat.Apply(model, content.Weights);
+            network.LoadWeights(content.Weights);
             using var reader = new BinaryReader(new MemoryStream(content.OptimizerState));
             optimizer.load_state_dict(reader);
             return content;

@@ -1,5 +1,5 @@
+using System.Globalization;
 using MLNet.ConvNet.Architectures;
-using MLNet.ConvNet.Persistence;
 
 namespace MLNet.ConvNet.Training;
 
@@ -23,12 +23,12 @@ internal sealed class EarlyStopping
     public void Restore(State state) => Current = state;
 
     /// <summary>Records an epoch; returns whether it is the best so far.</summary>
-    public bool Update(EpochMetrics epoch, ConvNetModel model)
+    public bool Update(EpochMetrics epoch, ConvNetModule network)
     {
         double value = _settings.Metric.Of(epoch);
         if (_settings.Metric.Improves(value, Current.Best, _settings.MinDelta))
         {
-            Current = new State(value, epoch.Epoch, 0, _settings.RestoreBestWeights ? WeightsFormat.Snapshot(model) : null);
+            Current = new State(value, epoch.Epoch, 0, _settings.RestoreBestWeights ? network.SnapshotWeights() : null);
             return true;
         }
         Current = Current with { Wait = Current.Wait + 1 };
@@ -37,4 +37,9 @@ internal sealed class EarlyStopping
 }
 
 /// <summary>Resolved early-stopping settings.</summary>
-internal sealed record EarlyStoppingSettings(TrainingMetric Metric, int Patience, double MinDelta, bool RestoreBestWeights);
+internal sealed record EarlyStoppingSettings(TrainingMetric Metric, int Patience, double MinDelta, bool RestoreBestWeights)
+{
+    /// <summary>For the training log and a checkpoint's fingerprint.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"on {Metric}, patience {Patience}, min delta {MinDelta:R}, {(RestoreBestWeights ? "restoring" : "not restoring")} the best weights");
+}

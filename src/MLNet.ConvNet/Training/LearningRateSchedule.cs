@@ -1,4 +1,4 @@
-namespace MLNet.ConvNet.Training;
+namespace MLNet.ConvNet;
 
 /// <summary>
 /// How the learning rate changes during training. Every schedule is a function of the epoch, the batch and

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.ConvNet.Common;
 
 namespace MLNet.ConvNet.Training;
 
@@ -42,12 +43,10 @@ internal sealed class TrainingData
         {
             // ML.NET reports a failing upstream transform (an image that cannot be read, say) in a message that
             // names only its parallel reader; the deepest cause says what is wrong.
-            throw new InvalidOperationException($"Reading row {row} of the data failed: {Innermost(e).Message} ({Innermost(e).GetType().Name})", e);
+            var cause = ExceptionChain.Innermost(e);
+            throw new InvalidOperationException($"Reading row {row} of the data failed: {cause.Message} ({cause.GetType().Name})", e);
         }
     }
-
-    /// <summary>The deepest cause of an exception.</summary>
-    internal static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 
     /// <summary>A row this reader refuses; turned into <see cref="InvalidOperationException"/> with its message.</summary>
     private sealed class FailedRowException(string message) : Exception(message);

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.Runtime;
 using MLNet.ConvNet.Architectures;
-using MLNet.ConvNet.Internals;
-using MLNet.ConvNet.Persistence;
+using MLNet.ConvNet.Common.Internals;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,17 +16,22 @@ internal sealed class TrainingLoop
 {
     private const int ValidationBatchSize = 1024;
 
-    private readonly ConvNetModel _model;
+    private readonly ConvNetModule _model;
     private readonly TrainingData _data;
     private readonly TrainingData _validation;
     private readonly TrainingSettings _settings;
+    private readonly Device _device;
+    private readonly ImageShape _shape;
 
-    public TrainingLoop(ConvNetModel model, TrainingData data, TrainingData validation, TrainingSettings settings)
+    /// <summary>A loop over <paramref name="data"/> for <paramref name="model"/>, which must already be on <paramref name="device"/>.</summary>
+    public TrainingLoop(ConvNetModule model, TrainingData data, TrainingData validation, TrainingSettings settings, Device device)
     {
         _model = model;
         _data = data;
         _validation = validation;
         _settings = settings;
+        _device = device;
+        _shape = model.Architecture.InputShape;
     }
 
     /// <summary>The epoch whose weights the model holds at the end (the best one when they were restored).</summary>
@@ -41,9 +45,9 @@ internal sealed class TrainingLoop
         bool hasValidation = _validation is not null;
         var history = new List<EpochMetrics>();
         var stopping = s.EarlyStopping is { } es ? new EarlyStopping(es) : null;
-        using var optimizer = OptimizerFactory.Create(_model, s);
+        using var optimizer = s.Optimizer.Create(_model.parameters(), s.LearningRate);
         var checkpoints = s.CheckpointDirectory is null ? null
-            : new Checkpoints(s.CheckpointDirectory, s.Fingerprint(_model.Architecture.Name, _model.NumberOfClasses, count, _validation?.Count ?? 0));
+            : new Checkpoints(s.CheckpointDirectory, s.Fingerprint(_model.NumberOfClasses, count, _validation?.Count ?? 0));
 
         int first = 1;
         if (checkpoints is not null && s.Resume && checkpoints.Resume(_model, optimizer, m => ChannelLog.Warning(channel, m)) is { } resumed)
@@ -67,7 +71,6 @@ internal sealed class TrainingLoop
 
         var batchFeatures = new float[s.BatchSize * _data.FeatureSize];
         var batchLabels = new long[s.BatchSize];
-        var shape = _model.Architecture.InputShape;
         var clock = Stopwatch.StartNew();
         long batchesDone = 0, batchesPlanned = (long)(s.Epochs - first + 1) * batches;
         bool stopped = stopping?.ShouldStop == true;
@@ -84,16 +87,14 @@ internal sealed class TrainingLoop
                 double wanted = s.Schedule.Rate(s.LearningRate, epoch, batch, batches, s.Epochs, history, hasValidation);
                 if (wanted != rate)
                 {
-                    OptimizerFactory.SetLearningRate(optimizer, wanted);
+                    ConvNetOptimizer.SetLearningRate(optimizer, wanted);
                     rate = wanted;
                 }
                 if (batch == 0)
                     firstRate = rate;
 
-                // A short batch (count not a multiple of the batch size) comes first in the epoch, not last: with
-                // it last, every epoch ended on odd-sized buffers and resident memory crept up by ~35 MiB an epoch
-                // for five epochs (bench/, LeNot); first, each epoch starts from the same pattern and memory stays
-                // flat. The rows are shuffled, so which ones form it is random either way.
+                // A short batch (count not a multiple of the batch size) comes first in the epoch, which keeps resident
+                // memory flat (docs/benchmarks.md); the rows are shuffled, so which ones form it is random either way.
                 int shortBatch = count % s.BatchSize;
                 int start = batch == 0 ? 0 : shortBatch == 0 ? batch * s.BatchSize : shortBatch + (batch - 1) * s.BatchSize;
                 int size = batch == 0 && shortBatch != 0 ? shortBatch : Math.Min(s.BatchSize, count - start);
@@ -107,13 +108,9 @@ internal sealed class TrainingLoop
                 using (torch.NewDisposeScope())
                 try
                 {
-                    // frombuffer wraps the reused buffers without copying them: torch.tensor(float[]) would copy every
-                    // batch into a new 400 KB managed array, and those piled up on the large-object heap until a full
-                    // GC (+32 MiB of resident memory an epoch). The tensors die with this scope, before the buffers
-                    // are refilled; a short batch takes the first rows.
-                    var x = TensorLayout.ToChannelsLast(torch.frombuffer(batchFeatures, ScalarType.Float32, (long)size * _data.FeatureSize)
-                        .view(size, shape.Channels, shape.Height, shape.Width).to(s.Device));
-                    var y = torch.frombuffer(batchLabels, ScalarType.Int64, size).to(s.Device);
+                    // The tensors wrap the reused buffers and die with this scope, before the buffers are refilled.
+                    var x = InputBatch.Images(batchFeatures, 0, size, _shape, _device);
+                    var y = InputBatch.Labels(batchLabels, 0, size, _device);
                     optimizer.zero_grad();
                     var logits = _model.forward(x);
                     var loss = nn.functional.cross_entropy(logits, y);
@@ -160,7 +157,7 @@ internal sealed class TrainingLoop
         FinalEpoch = history.Count == 0 ? 0 : history[^1].Epoch;
         if (stopping is { Current: { BestWeights: { } best, BestEpoch: var bestEpoch } } && bestEpoch != FinalEpoch)
         {
-            WeightsFormat.Apply(_model, best);
+            _model.LoadWeights(best);
             FinalEpoch = bestEpoch;
             ChannelLog.Info(channel, $"Restored the weights of epoch {bestEpoch}, the best by {s.EarlyStopping.Metric}.");
         }
@@ -182,7 +179,6 @@ internal sealed class TrainingLoop
 
     private (double? Loss, double? Accuracy) Validate()
     {
-        var shape = _model.Architecture.InputShape;
         double lossSum = 0;
         long correct = 0;
         _model.eval();
@@ -192,9 +188,8 @@ internal sealed class TrainingLoop
             {
                 int size = Math.Min(ValidationBatchSize, _validation.Count - start);
                 using var scope = torch.NewDisposeScope();
-                var all = torch.frombuffer(_validation.Features, ScalarType.Float32, (long)size * _validation.FeatureSize, (long)start * _validation.FeatureSize);
-                var x = TensorLayout.ToChannelsLast(all.view(size, shape.Channels, shape.Height, shape.Width).to(_settings.Device));
-                var y = torch.frombuffer(_validation.Labels, ScalarType.Int64, size, start).to(_settings.Device);
+                var x = InputBatch.Images(_validation.Features, start, size, _shape, _device);
+                var y = InputBatch.Labels(_validation.Labels, start, size, _device);
                 var logits = _model.forward(x);
                 lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
                 correct += logits.argmax(1).eq(y).sum().item<long>();

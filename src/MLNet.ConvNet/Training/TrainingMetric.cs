@@ -1,4 +1,4 @@
-namespace MLNet.ConvNet.Training;
+namespace MLNet.ConvNet;
 
 /// <summary>A per-epoch metric that early stopping or a plateau schedule watches.</summary>
 public enum TrainingMetric

@@ -1,4 +1,4 @@
-namespace MLNet.ConvNet.Training;
+namespace MLNet.ConvNet;
 
 /// <summary>Where training stands, reported after every batch to <see cref="ConvNetTrainer.Options.Progress"/>.</summary>
 /// <param name="Epoch">The current epoch, starting at 1.</param>

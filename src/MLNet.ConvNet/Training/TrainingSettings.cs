@@ -1,32 +1,54 @@
+using System.Globalization;
+using Microsoft.ML;
+using MLNet.ConvNet.Model;
+using MLNet.ConvNet.Native;
+
 namespace MLNet.ConvNet.Training;
 
-/// <summary>The resolved settings one training run uses (options with their defaults filled in).</summary>
-internal sealed record TrainingSettings(
-    int Epochs,
-    int BatchSize,
-    ConvNetOptimizer Optimizer,
-    double LearningRate,
-    double Rho,
-    double Epsilon,
-    double Beta1,
-    double Beta2,
-    double Momentum,
-    bool Nesterov,
-    double WeightDecay,
-    LearningRateSchedule Schedule,
-    int Seed,
-    bool Shuffle,
-    EarlyStoppingSettings EarlyStopping,
-    string CheckpointDirectory,
-    bool Resume,
-    Action<EpochMetrics> EpochEnded,
-    IProgress<TrainingProgress> Progress,
-    TorchSharp.torch.Device Device)
+/// <summary>
+/// One training run's settings, resolved and validated once from the trainer's options (ConvNetTrainer.Options.Resolve):
+/// every default filled in, every range checked. Nothing downstream reads the options.
+/// </summary>
+internal sealed class TrainingSettings
 {
+    public required ConvNetArchitecture Architecture { get; init; }
+    public required ColumnNames Columns { get; init; }
+    public required int Epochs { get; init; }
+    public required int BatchSize { get; init; }
+    public required ConvNetOptimizer Optimizer { get; init; }
+    public required double LearningRate { get; init; }
+    public required LearningRateSchedule Schedule { get; init; }
+    public required int Seed { get; init; }
+    public required bool Shuffle { get; init; }
+
+    /// <summary>Null when early stopping is off.</summary>
+    public required EarlyStoppingSettings EarlyStopping { get; init; }
+
+    /// <summary>Data scored after every epoch; null when there is none or when <see cref="ValidationFraction"/> is used.</summary>
+    public required IDataView ValidationSet { get; init; }
+
+    public required double ValidationFraction { get; init; }
+    public bool HasValidation => ValidationSet is not null || ValidationFraction > 0;
+
+    /// <summary>Null when no checkpoints are written.</summary>
+    public required string CheckpointDirectory { get; init; }
+
+    public required bool Resume { get; init; }
+    public required ComputeDevice Device { get; init; }
+    public required int Threads { get; init; }
+    public required bool TuneAllocator { get; init; }
+    public required Action<EpochMetrics> EpochEnded { get; init; }
+    public required IProgress<TrainingProgress> Progress { get; init; }
+    public required CancellationToken CancellationToken { get; init; }
+
     /// <summary>What a checkpoint must match to be resumed: everything that changes the trajectory.</summary>
-    public string Fingerprint(string architecture, int classes, int trainingRows, int validationRows) =>
-        $"architecture {architecture}, {classes} classes, {trainingRows} training rows, {validationRows} validation rows, " +
-        $"epochs {Epochs}, batch {BatchSize}, {Optimizer} lr {LearningRate:R} rho {Rho:R} eps {Epsilon:R} betas {Beta1:R}/{Beta2:R} " +
-        $"momentum {Momentum:R} nesterov {Nesterov} decay {WeightDecay:R}, schedule {Schedule}, seed {Seed}, shuffle {Shuffle}, " +
-        $"early stopping {EarlyStopping?.ToString() ?? "off"}";
+    public string Fingerprint(int classes, int trainingRows, int validationRows) => string.Create(CultureInfo.InvariantCulture,
+        $"architecture {Architecture.Name}, {classes} classes, {trainingRows} training rows, {validationRows} validation rows, " +
+        $"epochs {Epochs}, batch {BatchSize}, {Optimizer} lr {LearningRate:R}, schedule {Schedule}, seed {Seed}, shuffle {Shuffle}, " +
+        $"early stopping {EarlyStopping?.ToString() ?? "off"}");
+
+    /// <summary>The settings in one line, for the training log.</summary>
+    public string Describe(string allocator) => string.Create(CultureInfo.InvariantCulture,
+        $"Training {Architecture.Name} for {Epochs} epoch{(Epochs == 1 ? "" : "s")}, batch {BatchSize}, {Optimizer} with learning rate {LearningRate}, " +
+        $"schedule {Schedule}, early stopping {EarlyStopping?.ToString() ?? "off"}, seed {Seed}, {Threads} thread{(Threads == 1 ? "" : "s")} on {Device}; allocator: {allocator}.");
 }

@@ -1,5 +1,5 @@
 using MLNet.ConvNet.Architectures;
-using MLNet.ConvNet.Architectures.Layers;
+using MLNet.ConvNet.Layers;
 using TorchSharp;
 
 namespace MLNet.ConvNet.Tests.Architectures;
@@ -21,7 +21,7 @@ public sealed class ArchitectureTests
     [DataRow("LeNot", 61_706L)]
     public void ParameterCounts_MatchTheTutorial_LayerByLayerAndInTotal(string name, long total)
     {
-        using var model = new ConvNetModel(ArchitectureRegistry.Get(name), 10);
+        using var model = new ConvNetModule(ArchitectureRegistry.Get(name), 10);
         CollectionAssert.AreEqual(TutorialCounts[name], model.Layers.Select(l => l.Parameters).ToArray());
         Assert.AreEqual(total, model.TotalParameters);
         Assert.AreEqual(total, model.TrainableParameters);
@@ -31,7 +31,7 @@ public sealed class ArchitectureTests
     [DynamicData(nameof(Registered))]
     public void EveryArchitecture_SummaryAgreesWithTheModel(string name)
     {
-        using var model = new ConvNetModel(ArchitectureRegistry.Get(name), 10);
+        using var model = new ConvNetModule(ArchitectureRegistry.Get(name), 10);
         Assert.AreEqual(model.TotalParameters, model.Layers.Sum(l => l.Parameters));
         CollectionAssert.AreEqual(new long[] { 10 }, model.Layers[^1].OutputShape);
         string summary = model.Summary();
@@ -51,7 +51,7 @@ public sealed class ArchitectureTests
     public void EveryArchitecture_ProducesOneLogitPerClass(string name)
     {
         var architecture = ArchitectureRegistry.Get(name);
-        using var model = new ConvNetModel(architecture, 7);
+        using var model = new ConvNetModule(architecture, 7);
         var shape = architecture.InputShape;
         using var scope = torch.NewDisposeScope();
         var output = model.Probabilities(torch.rand(3, shape.Channels, shape.Height, shape.Width));
@@ -66,7 +66,7 @@ public sealed class ArchitectureTests
     public void EveryArchitecture_InitialisesLikeKeras_GlorotUniformWeightsAndZeroBiases(string name)
     {
         torch.manual_seed(3);
-        using var model = new ConvNetModel(ArchitectureRegistry.Get(name), 10);
+        using var model = new ConvNetModule(ArchitectureRegistry.Get(name), 10);
         foreach (var (parameterName, parameter) in model.named_parameters())
         {
             var values = parameter.detach().data<float>().ToArray();
@@ -89,7 +89,7 @@ public sealed class ArchitectureTests
     {
         TestSetup.EnsureRegistered();
         CollectionAssert.Contains(ArchitectureRegistry.Names.ToList(), TinyNet.ArchitectureName);
-        using var model = new ConvNetModel(ArchitectureRegistry.Get("tinynet"), 10);
+        using var model = new ConvNetModule(ArchitectureRegistry.Get("tinynet"), 10);
         // 3*3*1*8 + 8 = 80; 13*13*8 = 1,352 inputs to Dense(10): 13,530.
         CollectionAssert.AreEqual(new long[] { 80, 0, 0, 13_530 }, model.Layers.Select(l => l.Parameters).ToArray());
         StringAssert.Contains(model.Summary(), "Total params: 13,610");
@@ -115,14 +115,14 @@ public sealed class ArchitectureTests
     [TestMethod]
     public void Model_ArchitectureWithoutSoftmaxHead_IsRefusedWithTheReason()
     {
-        var error = Assert.ThrowsExactly<ArgumentException>(() => new ConvNetModel(new HeadlessNet(), 10));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => new ConvNetModule(new HeadlessNet(), 10));
         StringAssert.Contains(error.Message, "must end with a Dense layer with Activation.Softmax");
     }
 
     [TestMethod]
     public void Model_LayersThatShrinkTheImageAway_AreRefusedWithTheShapes()
     {
-        var error = Assert.ThrowsExactly<ArgumentException>(() => new ConvNetModel(new TooDeepNet(), 10));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => new ConvNetModule(new TooDeepNet(), 10));
         StringAssert.Contains(error.Message, "Conv2D");
         StringAssert.Contains(error.Message, "[16, 1, 1]");
     }

@@ -1,5 +1,5 @@
 using MLNet.ConvNet.Architectures;
-using MLNet.ConvNet.Architectures.Layers;
+using MLNet.ConvNet.Layers;
 
 namespace MLNet.ConvNet.Tests.Architectures;
 

@@ -1,6 +1,6 @@
 using Microsoft.ML;
 using MLNet.ConvNet.Architectures;
-using MLNet.ConvNet.Architectures.Layers;
+using MLNet.ConvNet.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 

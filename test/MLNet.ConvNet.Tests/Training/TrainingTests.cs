@@ -65,13 +65,15 @@ public sealed class TrainingTests
     }
 
     [TestMethod]
-    public void Summary_IsAvailableFromTheOptionsAndTheFittedTransformer()
+    public void Summary_IsAvailableFromTheArchitectureTheTrainerAndTheFittedTransformer()
     {
         var ml = new MLContext(1);
         var options = new ConvNetTrainer.Options { Architecture = "LeNot", Epochs = 1 };
-        string fromOptions = options.GetSummary();
-        StringAssert.Contains(fromOptions, "Total params: 61,706");
-        using var model = ml.MulticlassClassification.Trainers.ConvNet(options).Fit(TestData.Train(ml, 128));
-        Assert.AreEqual(fromOptions, model.Summary);
+        string fromArchitecture = ArchitectureRegistry.Get("LeNot").GetSummary();
+        StringAssert.Contains(fromArchitecture, "Total params: 61,706");
+        var trainer = ml.MulticlassClassification.Trainers.ConvNet(options);
+        Assert.AreEqual(fromArchitecture, trainer.Architecture.GetSummary(numberOfClasses: 10));
+        using var model = trainer.Fit(TestData.Train(ml, 128));
+        Assert.AreEqual(fromArchitecture, model.Summary);
     }
 }

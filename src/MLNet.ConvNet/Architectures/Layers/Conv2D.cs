@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace MLNet.ConvNet.Architectures.Layers;
+namespace MLNet.ConvNet.Layers;
 
 /// <summary>A 2-D convolution with "valid" padding and stride 1, as Keras <c>Conv2D(filters, kernel_size)</c>.</summary>
 /// <param name="filters">Number of output channels.</param>

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace MLNet.ConvNet.Architectures.Layers;
+namespace MLNet.ConvNet.Layers;
 
 /// <summary>A fully connected layer, as Keras <c>Dense(units)</c>; its input size comes from the shape that reaches it.</summary>
 /// <param name="units">Number of outputs.</param>

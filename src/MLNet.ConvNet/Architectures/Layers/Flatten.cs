@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace MLNet.ConvNet.Architectures.Layers;
+namespace MLNet.ConvNet.Layers;
 
 /// <summary>Flattens everything but the batch dimension, as Keras <c>Flatten()</c>.</summary>
 public sealed class Flatten : LayerSpec

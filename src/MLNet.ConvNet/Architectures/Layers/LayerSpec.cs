@@ -1,10 +1,10 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MLNet.ConvNet.Architectures.Layers;
+namespace MLNet.ConvNet.Layers;
 
 /// <summary>
-/// One layer of an architecture, described as data. The shared <see cref="ConvNetModel"/> builds the
+/// One layer of an architecture, described as data. The shared network builds the
 /// TorchSharp module from the shape that reaches the layer, so no layer needs a hand-computed input size.
 /// </summary>
 /// <remarks>Subclass it to add a layer type of your own; see docs/architectures.md.</remarks>
@@ -36,18 +36,4 @@ public abstract class LayerSpec
 
     /// <summary>Formats a shape for error messages, such as <c>[16, 26, 26]</c>.</summary>
     protected static string Format(long[] shape) => "[" + string.Join(", ", shape) + "]";
-}
-
-/// <summary>The activation that follows a layer.</summary>
-public enum Activation
-{
-    /// <summary>No activation.</summary>
-    None,
-    /// <summary>max(0, x).</summary>
-    Relu,
-    /// <summary>
-    /// Softmax over the classes; only valid on the last layer. Training uses the log-softmax of the
-    /// logits, which is the categorical cross-entropy of the softmax outputs, computed stably.
-    /// </summary>
-    Softmax,
 }

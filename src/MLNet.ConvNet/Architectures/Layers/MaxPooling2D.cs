@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace MLNet.ConvNet.Architectures.Layers;
+namespace MLNet.ConvNet.Layers;
 
 /// <summary>Max pooling over square windows with stride equal to the window, as Keras <c>MaxPooling2D(pool_size)</c>.</summary>
 /// <param name="poolSize">Height and width of the window.</param>

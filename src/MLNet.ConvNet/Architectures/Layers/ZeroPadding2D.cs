@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace MLNet.ConvNet.Architectures.Layers;
+namespace MLNet.ConvNet.Layers;
 
 /// <summary>Pads height and width with zeros on every side, as Keras <c>ZeroPadding2D(padding)</c>.</summary>
 /// <param name="padding">Rows and columns of zeros added on each side.</param>

@@ -1,0 +1,65 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.ConvNet.Common;
+
+/// <summary>
+/// Checks the trainer's and the transformer's input columns eagerly, with ML.NET's wording for schema
+/// problems, and throws <see cref="ArgumentOutOfRangeException"/> as ML.NET's own components do.
+/// </summary>
+internal static class SchemaChecks
+{
+    /// <summary>Returns the index of a features column that fits <paramref name="shape"/>.</summary>
+    public static int CheckFeatureColumn(DataViewSchema schema, string name, ImageShape shape, string purpose)
+    {
+        var column = schema.GetColumnOrNull(name)
+            ?? throw Missing("feature", name, schema.Select(c => c.Name), purpose);
+        if (column.Type is not VectorDataViewType { ItemType: var item, Size: var size } || item != NumberDataViewType.Single || size != shape.Size)
+            throw Mismatch("feature", name, ExpectedFeatures(shape), column.Type.ToString());
+        return column.Index;
+    }
+
+    /// <summary>Returns the number of classes of a key-typed label column.</summary>
+    public static int CheckLabelColumn(DataViewSchema schema, string name)
+    {
+        var column = schema.GetColumnOrNull(name)
+            ?? throw Missing("label", name, schema.Select(c => c.Name), "train on");
+        return CheckLabelType(name, column.Type);
+    }
+
+    /// <summary>The same checks for an estimator's <see cref="SchemaShape"/>.</summary>
+    public static void CheckShape(SchemaShape schema, string featureName, string labelName, ImageShape shape)
+    {
+        var features = Find(schema, featureName);
+        if (features.Name is null)
+            throw Missing("feature", featureName, schema.Select(c => c.Name), "train on");
+        if (features.Kind != SchemaShape.Column.VectorKind.Vector || features.ItemType != NumberDataViewType.Single)
+            throw Mismatch("feature", featureName, ExpectedFeatures(shape), $"{features.Kind} of {features.ItemType}");
+        var label = Find(schema, labelName);
+        if (label.Name is null)
+            throw Missing("label", labelName, schema.Select(c => c.Name), "train on");
+        if (!label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar)
+            throw Mismatch("label", labelName, "key type (use MapValueToKey on the label first)", $"{label.Kind} of {label.ItemType}");
+    }
+
+    /// <summary>The column named <paramref name="name"/>, or the default column (whose Name is null).</summary>
+    public static SchemaShape.Column Find(SchemaShape schema, string name) => schema.FirstOrDefault(c => c.Name == name);
+
+    public static int CheckLabelType(string name, DataViewType type)
+    {
+        if (type is not KeyDataViewType key)
+            throw Mismatch("label", name, "key type (use mlContext.Transforms.Conversion.MapValueToKey on the label first)", type.ToString());
+        if (key.Count < 2 || key.Count > int.MaxValue)
+            throw Mismatch("label", name, "key type with between 2 and 2,147,483,647 values", $"{type} with {key.Count} values");
+        return (int)key.Count;
+    }
+
+    private static string ExpectedFeatures(ImageShape shape)
+        => $"known-size vector of Single with {shape.Size} items ({shape} images)";
+
+    private static ArgumentOutOfRangeException Mismatch(string role, string name, string expected, string got)
+        => new("inputSchema", $"Schema mismatch for {role} column '{name}': expected {expected}, got {got}");
+
+    private static ArgumentOutOfRangeException Missing(string role, string name, IEnumerable<string> available, string purpose)
+        => new("inputSchema", $"Could not find {role} column '{name}' to {purpose}. The data has columns: {string.Join(", ", available.Select(c => $"'{c}'"))}. Set the {role} column name in the options if yours is named differently.");
+}

@@ -1,0 +1,106 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Common;
+using MLNet.ConvNet.Model;
+using MLNet.ConvNet.Model.Internals;
+
+namespace MLNet.ConvNet;
+
+/// <summary>
+/// A trained convnet in an ML.NET pipeline. <see cref="Transform"/> adds <c>Score</c> (one probability per
+/// class, with the slot names and score annotations ML.NET's multiclass scorers add) and
+/// <c>PredictedLabel</c> (a key with the training label's values), so <c>Evaluate</c>,
+/// <c>MapKeyToValue</c> and <c>PredictionEngine</c> work as with any ML.NET multiclass trainer.
+/// <c>mlContext.Model.Save</c> stores the weights inside the .zip and <c>mlContext.Model.Load</c>
+/// returns this type again.
+/// </summary>
+/// <remarks>
+/// Thread-safety: <see cref="Transform"/> and the data views it returns may be used from several threads
+/// at once; a <c>PredictionEngine</c> is single-threaded, as in ML.NET, so create one per thread.
+/// </remarks>
+public sealed class ConvNetTransformer : ITransformer, IDisposable
+{
+    private readonly ConvNetRowMapper _rowMapper;
+
+    internal ConvNetTransformer(IHostEnvironment env, ConvNetModule network, ColumnNames columns, DataViewSchema.DetachedColumn labelColumn, IReadOnlyList<EpochMetrics> history, int finalEpoch)
+    {
+        Network = network;
+        Columns = columns;
+        LabelColumn = labelColumn;
+        History = history;
+        FinalEpoch = finalEpoch;
+        BatchScorer = new BatchScorer(network);
+        _rowMapper = new ConvNetRowMapper(env, this);
+    }
+
+    /// <summary>The architecture the network was built from.</summary>
+    public ConvNetArchitecture Architecture => Network.Architecture;
+
+    /// <summary>The architecture's registry name, as saved with the model.</summary>
+    public string ArchitectureName => Network.Architecture.Name;
+
+    /// <summary>The number of classes the network scores.</summary>
+    public int NumberOfClasses => Network.NumberOfClasses;
+
+    /// <summary>The Keras-style summary: every layer's output shape and parameter count, then the totals.</summary>
+    public string Summary => Network.Summary();
+
+    /// <summary>Loss, accuracy, learning rate and seconds of every training epoch, in order. Survives Save and Load.</summary>
+    public IReadOnlyList<EpochMetrics> History { get; }
+
+    /// <summary>
+    /// The epoch whose weights the network holds: the last one trained, or the best one when early stopping
+    /// restored its weights. Survives Save and Load.
+    /// </summary>
+    public int FinalEpoch { get; }
+
+    /// <summary>The features column the network reads.</summary>
+    public string FeatureColumnName => Columns.Features;
+
+    /// <summary>The output column with one probability per class.</summary>
+    public string ScoreColumnName => Columns.Score;
+
+    /// <summary>The output column with the predicted class.</summary>
+    public string PredictedLabelColumnName => Columns.PredictedLabel;
+
+    /// <summary>Always true: every output row depends only on its input row.</summary>
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>The TorchSharp network.</summary>
+    internal ConvNetModule Network { get; }
+
+    /// <summary>Runs the network on batches; the row mapper uses it with batches of one.</summary>
+    internal BatchScorer BatchScorer { get; }
+
+    internal ColumnNames Columns { get; }
+
+    /// <summary>The training label column, detached, with its key values.</summary>
+    internal DataViewSchema.DetachedColumn LabelColumn { get; }
+
+    /// <summary>Returns the schema <see cref="Transform"/> produces from <paramref name="inputSchema"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The features column is missing or has the wrong type.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _rowMapper.GetOutputSchema(inputSchema);
+
+    /// <summary>
+    /// Scores <paramref name="input"/> lazily: the network runs as rows are read, on batches of rows gathered
+    /// behind the cursor.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The features column is missing or has the wrong type.</exception>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        int features = SchemaChecks.CheckFeatureColumn(input.Schema, FeatureColumnName, Architecture.InputShape, "score with");
+        return new BatchScoringDataView(input, GetOutputSchema(input.Schema), BatchScorer, features, PredictedLabelColumnName, ScoreColumnName);
+    }
+
+    /// <summary>Returns a row-to-row mapper, as <c>PredictionEngine</c> uses.</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => ((ITransformer)_rowMapper).GetRowToRowMapper(inputSchema);
+
+    /// <summary>The one way into the model file: <c>mlContext.Model.Save</c> calls it, and so does the row mapper.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ModelContextBridge.Save(ctx, this);
+
+    /// <summary>Releases the network's native tensors.</summary>
+    public void Dispose() => Network.Dispose();
+}

@@ -1,0 +1,88 @@
+namespace MLNet.ConvNet.Model;
+
+/// <summary>
+/// The bytes a <see cref="ConvNetTransformer"/> keeps inside an ML.NET model .zip. ML.NET's model header
+/// (signature CONVNETT, loader ConvNetTransformer) comes first and is written by Model/Internals/ModelContextBridge.cs,
+/// which calls the methods below in this order:
+/// <code>
+/// Model.key stream (ML.NET's BinaryWriter; strings are .NET length-prefixed UTF-8):
+///   string  architecture name, as registered
+///   int32   input channels, height, width (checked against the registered architecture on load)
+///   int32   number of classes
+///   string  feature, label, score and predicted-label column names
+///           history (see <see cref="HistoryFormat"/>; format 0x00010001 lacks the validation entries)
+///   int32   the epoch whose weights are saved (from format 0x00010002; 0x00010001: the last epoch)
+///   bool + ML.NET BinarySaver type-and-value block: the training label's key values, if it has them
+/// "Weights" stream (its own .zip entry): see <see cref="WeightsFormat"/>.
+/// </code>
+/// </summary>
+internal static class ModelFormat
+{
+    public const string WeightsStreamName = "Weights";
+
+    /// <summary>The format written now: history with validation metrics, and the final epoch.</summary>
+    public const uint CurrentVersion = 0x00010002;
+
+    /// <summary>The oldest format this code reads.</summary>
+    public const uint OldestReadableVersion = 0x00010001;
+
+    /// <summary>Everything in the Model.key stream except the label's key values.</summary>
+    public sealed record Header(string ArchitectureName, ImageShape InputShape, int NumberOfClasses, ColumnNames Columns, IReadOnlyList<EpochMetrics> History, int FinalEpoch);
+
+    public static Header HeaderOf(ConvNetTransformer transformer)
+        => new(transformer.ArchitectureName, transformer.Architecture.InputShape, transformer.NumberOfClasses, transformer.Columns, transformer.History, transformer.FinalEpoch);
+
+    public static void WriteHeader(BinaryWriter writer, Header header)
+    {
+        writer.Write(header.ArchitectureName);
+        writer.Write(header.InputShape.Channels);
+        writer.Write(header.InputShape.Height);
+        writer.Write(header.InputShape.Width);
+        writer.Write(header.NumberOfClasses);
+        writer.Write(header.Columns.Features);
+        writer.Write(header.Columns.Label);
+        writer.Write(header.Columns.Score);
+        writer.Write(header.Columns.PredictedLabel);
+        HistoryFormat.Write(writer, header.History);
+        writer.Write(header.FinalEpoch);
+    }
+
+    /// <exception cref="InvalidDataException">The stream is truncated or holds impossible values.</exception>
+    public static Header ReadHeader(BinaryReader reader, uint version)
+    {
+        try
+        {
+            string architecture = reader.ReadString();
+            var shape = new ImageShape(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+            int classes = reader.ReadInt32();
+            if (shape.Channels <= 0 || shape.Height <= 0 || shape.Width <= 0 || classes < 2)
+                throw new InvalidDataException($"The model records input shape {shape} and {classes} classes; the file is corrupt.");
+            var columns = new ColumnNames(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString());
+            var history = HistoryFormat.Read(reader, withValidation: version >= CurrentVersion);
+            int finalEpoch = version >= CurrentVersion ? reader.ReadInt32() : history.Count == 0 ? 0 : history[^1].Epoch;
+            return new Header(architecture, shape, classes, columns, history, finalEpoch);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("The ConvNet model stream ends early; the .zip is truncated or corrupt.", e);
+        }
+    }
+
+    /// <summary>Finds the saved architecture in the registry and checks that it still has the saved input shape.</summary>
+    /// <exception cref="InvalidOperationException">The architecture is not registered in this process, or has changed.</exception>
+    public static ConvNetArchitecture ResolveArchitecture(Header header)
+    {
+        if (!ArchitectureRegistry.TryGet(header.ArchitectureName, out var architecture))
+        {
+            throw new InvalidOperationException(
+                $"The model was trained with architecture '{header.ArchitectureName}', which is not registered in this process. " +
+                $"Registered: {string.Join(", ", ArchitectureRegistry.Names)}. Call ArchitectureRegistry.Register with it before loading the model.");
+        }
+        if (architecture.InputShape != header.InputShape)
+        {
+            throw new InvalidOperationException(
+                $"The model was trained with architecture '{header.ArchitectureName}' on {header.InputShape} inputs, but the registered architecture of that name takes {architecture.InputShape}.");
+        }
+        return architecture;
+    }
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.ConvNet.Data;
+using TorchSharp;
+
+namespace MLNet.ConvNet.Tests.Model;
+
+[TestClass]
+public sealed class ConcurrencyAndResourceTests
+{
+    private static MLContext _ml;
+    private static ConvNetTransformer _model;
+    private static MnistData _test;
+
+    [ClassInitialize]
+    public static void Train(TestContext context)
+    {
+        _ml = new MLContext(1);
+        _model = _ml.MulticlassClassification.Trainers.ConvNet(architecture: "LeNot", epochs: 1).Fit(TestData.Train(_ml, 512));
+        _test = MnistDataset.ReadSplit(TestData.MnistDirectory, MnistSplit.Test, 1200);
+    }
+
+    [ClassCleanup]
+    public static void Dispose() => _model.Dispose();
+
+    private sealed class Digit
+    {
+        [VectorType(784)] public float[] Features { get; set; }
+    }
+
+    private sealed class Scored
+    {
+        public float[] Score { get; set; }
+        public uint PredictedLabel { get; set; }
+    }
+
+    private static Digit Image(int i) => new() { Features = _test.Images.Pixels.AsSpan(i * 784, 784).ToArray().Select(p => p * MnistDataset.PixelScale).ToArray() };
+
+    [TestMethod]
+    public void OneTransformer_FromManyThreads_GivesTheSequentialResults()
+    {
+        const int threads = 6, perThread = 150;
+        var sequentialEngine = _ml.Model.CreatePredictionEngine<Digit, Scored>(_model);
+        var expected = Enumerable.Range(0, threads * perThread).Select(i => sequentialEngine.Predict(Image(i)).Score).ToArray();
+        var slices = Enumerable.Range(0, threads).Select(t => MnistDataset.Load(_ml, TestData.MnistDirectory, MnistSplit.Test, 200 + t * 150)).ToArray();
+        var expectedTransforms = slices.Select(s => _model.Transform(s).GetColumn<float[]>("Score").SelectMany(x => x).ToArray()).ToArray();
+
+        var engineResults = new float[threads * perThread][];
+        var transformResults = new float[threads][];
+        var start = new Barrier(threads);
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            var engine = _ml.Model.CreatePredictionEngine<Digit, Scored>(_model); // one engine per thread
+            start.SignalAndWait();
+            for (int i = t * perThread; i < (t + 1) * perThread; i++)
+                engineResults[i] = engine.Predict(Image(i)).Score;
+            transformResults[t] = _model.Transform(slices[t]).GetColumn<float[]>("Score").SelectMany(x => x).ToArray();
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => Assert.IsTrue(w.Join(TimeSpan.FromMinutes(2)), "A worker thread did not finish."));
+
+        for (int i = 0; i < expected.Length; i++)
+            CollectionAssert.AreEqual(expected[i], engineResults[i], $"PredictionEngine result {i} differs under concurrency.");
+        for (int t = 0; t < threads; t++)
+            CollectionAssert.AreEqual(expectedTransforms[t], transformResults[t], $"Transform on slice {t} differs under concurrency.");
+    }
+
+    [TestMethod]
+    public void ThousandsOfPredictionsAndTransforms_LeaveNoTensorsBehind_AndMemoryFlat()
+    {
+        var engine = _ml.Model.CreatePredictionEngine<Digit, Scored>(_model);
+        var inputs = Enumerable.Range(0, 100).Select(Image).ToArray();
+        var view = MnistDataset.Load(_ml, TestData.MnistDirectory, MnistSplit.Test, 600);
+        void Work(int rounds)
+        {
+            for (int r = 0; r < rounds; r++)
+            {
+                for (int i = 0; i < 50; i++)
+                    engine.Predict(inputs[(r * 50 + i) % inputs.Length]);
+                using var cursor = _model.Transform(view).GetRowCursor(_model.Transform(view).Schema);
+                while (cursor.MoveNext()) { }
+            }
+        }
+
+        Work(5); // warm-up: caches, pools, first allocations
+        long tensors = torch.Tensor.TotalCount;
+        long resident = Process.GetCurrentProcess().WorkingSet64;
+        Work(60); // 3,000 predictions and 60 full passes of 600 rows
+        long tensorGrowth = torch.Tensor.TotalCount - tensors;
+        double residentGrowthMiB = (Process.GetCurrentProcess().WorkingSet64 - resident) / (1024.0 * 1024.0);
+        Assert.IsTrue(tensorGrowth <= 0, $"{tensorGrowth} tensors are still alive after the work; something is not disposed.");
+        Assert.IsTrue(residentGrowthMiB < 64, $"Resident memory grew by {residentGrowthMiB:F0} MiB over 3,000 predictions and 60 transforms.");
+    }
+}

@@ -1,0 +1,44 @@
+using System.Runtime.InteropServices;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.ConvNet.Tests.Model;
+
+/// <summary>
+/// Models saved by earlier versions of the library keep loading. The fixture was written by commit e32ecc7 with
+/// <c>dotnet run --project examples/MnistConvNet -c Release -- --data ../shared/data/mnist --architectures LeNot
+/// --epochs 2 --max-train-rows 2048</c> (format 0x00010002, LeNot, then MapKeyToValue), and its scores of the first
+/// 64 test images by that commit's <c>score --max-test-rows 64</c> command.
+/// </summary>
+[TestClass]
+public sealed class EarlierModelFileTests
+{
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Model", "Fixtures", name);
+
+    [TestMethod]
+    public void ModelSavedBeforeTheLayoutChange_Loads_WithItsHistoryAndScores()
+    {
+        var ml = new MLContext();
+        var loaded = (TransformerChain<ITransformer>)ml.Model.Load(Fixture("lenot-format-0x00010002.zip"), out var schema);
+        var convNet = loaded.OfType<ConvNetTransformer>().Single();
+        Assert.AreEqual("LeNot", convNet.ArchitectureName);
+        Assert.AreEqual(10, convNet.NumberOfClasses);
+        Assert.AreEqual(2, convNet.History.Count);
+        Assert.AreEqual(2, convNet.FinalEpoch);
+        Assert.AreEqual(784, ((VectorDataViewType)schema["Features"].Type).Size);
+
+        var expected = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Fixture("lenot-format-0x00010002.scores-64.bin"))).ToArray();
+        var scored = loaded.Transform(TestData.Test(ml, 64));
+        var actual = scored.GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
+        Assert.AreEqual(expected.Length, actual.Length);
+        // Bit-identical on the machine that wrote the fixture; other instruction sets round slightly differently.
+        for (int i = 0; i < expected.Length; i++)
+            Assert.AreEqual(expected[i], actual[i], 1e-5f, $"score {i % 10} of test image {i / 10}");
+        var digits = scored.GetColumn<string>("PredictedDigit").ToArray();
+        for (int row = 0; row < 64; row++)
+        {
+            int best = Enumerable.Range(0, 10).MaxBy(c => expected[row * 10 + c]);
+            Assert.AreEqual(best.ToString(), digits[row], $"test image {row}");
+        }
+    }
+}
