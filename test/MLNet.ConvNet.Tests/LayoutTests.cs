@@ -61,6 +61,16 @@ public sealed class LayoutTests
         Assert.IsTrue(folders.Count > 80, $"Only {folders.Count} types were placed in folders.");
     }
 
+    [TestMethod]
+    public void PublicTypes_LiveInTheThreeUserNamespaces()
+    {
+        var allowed = new[] { "MLNet.ConvNet", "MLNet.ConvNet.Data", "MLNet.ConvNet.Layers" };
+        var elsewhere = typeof(ConvNetTransformer).Assembly.GetExportedTypes().Where(t => !allowed.Contains(t.Namespace)).Select(t => t.FullName).ToList();
+        Assert.AreEqual(0, elsewhere.Count, "Public types outside MLNet.ConvNet, .Data and .Layers: " + string.Join(", ", elsewhere));
+        foreach (var needed in new[] { typeof(ConvNetTrainer.Options), typeof(ConvNetOptimizer), typeof(LearningRateSchedule), typeof(TrainingMetric), typeof(EpochMetrics), typeof(TrainingProgress), typeof(ImageShape) })
+            Assert.AreEqual("MLNet.ConvNet", needed.Namespace, needed.Name);
+    }
+
     /// <summary>Every use of one folder's types by another's: (from, to) with one example.</summary>
     private static Dictionary<(string From, string To), string> Edges()
     {

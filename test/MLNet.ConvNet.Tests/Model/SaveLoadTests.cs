@@ -59,6 +59,26 @@ public sealed class SaveLoadTests
         Assert.AreEqual(_metrics.LogLoss, metrics.LogLoss);
     }
 
+    public static IEnumerable<object[]> Registered => TestSetup.RegisteredArchitectures;
+
+    [TestMethod]
+    [DynamicData(nameof(Registered))]
+    public void EveryArchitecture_SavesAndLoads_WithBitIdenticalScores(string architecture)
+    {
+        var ml = new MLContext(seed: 1);
+        var train = TestData.Train(ml, 256);
+        using var model = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = architecture, Epochs = 1 }).Fit(train);
+        var test = TestData.Test(ml, 64);
+        var before = model.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
+        using var file = new MemoryStream();
+        ml.Model.Save(model, train.Schema, file);
+        file.Position = 0;
+        var loaded = (ConvNetTransformer)ml.Model.Load(file, out _);
+        Assert.AreEqual(model.ArchitectureName, loaded.ArchitectureName);
+        Assert.AreEqual(model.Summary, loaded.Summary);
+        CollectionAssert.AreEqual(before, loaded.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray());
+    }
+
     [TestMethod]
     public void Load_InAFreshProcess_GivesBitIdenticalScores()
     {

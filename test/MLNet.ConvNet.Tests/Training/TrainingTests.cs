@@ -54,6 +54,37 @@ public sealed class TrainingTests
     }
 
     [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void AllocatorTuning_IsAStepTheTrainerTakes_AndSaysWhatItDid(bool tune)
+    {
+        var ml = new MLContext(1);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+        using var model = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Epochs = 1, TuneAllocator = tune }).Fit(TestData.Train(ml, 128));
+        string line = messages.Single(m => m.Contains("Training SimpleConvNet for 1 epoch,"));
+        if (tune)
+            StringAssert.Contains(line, OperatingSystem.IsLinux() ? "allocator: glibc mmap threshold 32 MiB, trim threshold 512 MiB" : "allocator: not tuned (not Linux)");
+        else
+            StringAssert.Contains(line, "allocator: not tuned (TuneAllocator is off)");
+        StringAssert.Contains(line, "RMSprop(rho 0.9, epsilon 1E-07, weight decay 0) with learning rate 0.001");
+    }
+
+    [TestMethod]
+    public void Options_AreReadOnce_WhenTheTrainerIsCreated()
+    {
+        var ml = new MLContext(1);
+        var options = new ConvNetTrainer.Options { Architecture = "LeNot", Epochs = 1 };
+        var trainer = ml.MulticlassClassification.Trainers.ConvNet(options);
+        options.Architecture = "SimpleConvNet";
+        options.BatchSize = 0;
+        Assert.AreEqual("LeNot", trainer.Architecture.Name);
+        using var model = trainer.Fit(TestData.Train(ml, 128));
+        Assert.AreEqual("LeNot", model.ArchitectureName);
+        Assert.AreEqual(1, model.History.Count);
+    }
+
+    [TestMethod]
     public void CancellingTheToken_StopsTrainingWithinABatch()
     {
         var ml = new MLContext(1);
