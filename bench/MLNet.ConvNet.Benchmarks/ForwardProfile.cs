@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using MLNet.ConvNet.Architectures;
-using MLNet.ConvNet.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

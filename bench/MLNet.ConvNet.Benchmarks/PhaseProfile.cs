@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Data;
-using MLNet.ConvNet.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

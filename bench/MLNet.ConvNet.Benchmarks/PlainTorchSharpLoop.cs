@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Data;
-using MLNet.ConvNet.Training;
+using MLNet.ConvNet.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,6 +23,7 @@ internal static class PlainTorchSharpLoop
             features[i] = data.Images.Pixels[i] * MnistDataset.PixelScale;
         var labels = data.Labels.Select(l => (long)l).ToArray();
 
+        AllocatorTuning.Apply(); // the allocator settings the trainer uses by default, so the two compare like for like
         torch.manual_seed(seed);
         using var model = new ConvNetModule(architecture, 10);
         using var optimizer = optim.RMSProp(model.parameters(), lr: 0.001, alpha: 0.9, eps: 1e-7);
