@@ -4,7 +4,7 @@ using TorchSharp.Modules;
 namespace MLNet.ConvNet;
 
 /// <summary>Adam; weight decay, if any, is an L2 penalty added to the gradient (see <see cref="AdamWOptimizer"/> for the decoupled kind).</summary>
-public sealed class AdamOptimizer : ConvNetOptimizer
+public sealed class AdamOptimizer : AdaptiveMomentOptimizer
 {
     /// <summary>Creates Adam.</summary>
     /// <param name="beta1">Decay rate of the first-moment estimates; in [0, 1). Defaults to 0.9.</param>
@@ -13,29 +13,12 @@ public sealed class AdamOptimizer : ConvNetOptimizer
     /// <param name="weightDecay">An L2 penalty added to the gradient; 0 or more. Defaults to 0.</param>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range.</exception>
     public AdamOptimizer(double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, double weightDecay = 0)
+        : base(beta1, beta2, epsilon, weightDecay)
     {
-        Beta1 = Check(beta1, beta1 is >= 0 and < 1, nameof(beta1), "in [0, 1)");
-        Beta2 = Check(beta2, beta2 is >= 0 and < 1, nameof(beta2), "in [0, 1)");
-        Epsilon = Check(epsilon, epsilon > 0 && double.IsFinite(epsilon), nameof(epsilon), "a positive finite number");
-        WeightDecay = Check(weightDecay, weightDecay >= 0 && double.IsFinite(weightDecay), nameof(weightDecay), "0 or more");
     }
-
-    /// <summary>Decay rate of the first-moment estimates. Defaults to 0.9.</summary>
-    public double Beta1 { get; }
-
-    /// <summary>Decay rate of the second-moment estimates. Defaults to 0.999.</summary>
-    public double Beta2 { get; }
-
-    /// <summary>Added to the denominator for numerical stability. Defaults to 1e-7.</summary>
-    public double Epsilon { get; }
-
-    /// <summary>The L2 penalty added to the gradient. Defaults to 0.</summary>
-    public double WeightDecay { get; }
 
     /// <inheritdoc />
     public override string Name => "Adam";
-
-    private protected override string Settings => $"beta1 {Format(Beta1)}, beta2 {Format(Beta2)}, epsilon {Format(Epsilon)}, weight decay {Format(WeightDecay)}";
 
     internal override OptimizerHelper Create(IEnumerable<Parameter> parameters, double learningRate)
         => torch.optim.Adam(parameters, lr: learningRate, beta1: Beta1, beta2: Beta2, eps: Epsilon, weight_decay: WeightDecay);
