@@ -17,7 +17,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     // two threads still get the weights their seeds promise.
     private static readonly object _globalGenerator = new();
 
-    private readonly List<(nn.Module<Tensor, Tensor> Module, Activation Activation)> _layers = new();
+    private readonly List<(string Name, LayerSpec Spec, nn.Module<Tensor, Tensor> Module)> _layers = new();
 
     /// <summary>Loads libtorch if needed and builds the network with weights drawn from <paramref name="seed"/>.</summary>
     /// <exception cref="ArgumentException">The layers do not fit together or do not end in a softmax over the classes.</exception>
@@ -76,7 +76,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
                     throw new ArgumentException($"Layer '{name}' ({spec.TypeName}) of architecture '{architecture.Name}' shrinks its input [{string.Join(", ", shape)}] to [{string.Join(", ", output)}]; the input image is too small for the layers.");
 
                 register_module(name, module);
-                _layers.Add((module, spec.Activation));
+                _layers.Add((name, spec, module));
                 long parameters = module.parameters().Sum(p => p.numel());
                 summary.Add(new LayerSummary(name, spec.TypeName, output, parameters));
                 shape = output;
@@ -106,9 +106,9 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var x = input;
-        foreach (var (module, activation) in _layers)
+        foreach (var (_, spec, module) in _layers)
         {
-            x = activation.Apply(module.forward(x));
+            x = spec.Activation.Apply(module.forward(x));
         }
         return x;
     }
@@ -118,6 +118,30 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
 
     /// <summary>Formats the Keras-style summary: layer, output shape and parameter count, then the totals.</summary>
     public string Summary() => ModelSummary.Format(this);
+
+    /// <summary>
+    /// Writes the network into an ONNX graph: the flat features reshaped to <c>[N, channels, height, width]</c>, then
+    /// every layer with its activation and weights. Returns the logits variable (the softmax is the caller's).
+    /// </summary>
+    /// <exception cref="NotSupportedException">A layer has no ONNX form; the message names it and the architecture.</exception>
+    public string ExportOnnx(IOnnxGraph graph, string features)
+    {
+        var shape = Architecture.InputShape;
+        string x = graph.AddNode("Reshape", [features, graph.AddInitializer(new long[] { -1, shape.Channels, shape.Height, shape.Width }, [4], "input_shape")], "image");
+        foreach (var (name, spec, module) in _layers)
+        {
+            try
+            {
+                x = spec.Activation.ExportOnnx(graph, spec.ExportOnnx(graph, x, module, name), name);
+            }
+            catch (NotSupportedException e)
+            {
+                throw new NotSupportedException($"Architecture '{Architecture.Name}' cannot be exported to ONNX. {e.Message} " +
+                    "Train it with built-in layers to export it, or score it with the ConvNet transformer (libtorch).", e);
+            }
+        }
+        return x;
+    }
 
     /// <summary>Copies every parameter out of libtorch, in parameter order.</summary>
     public IReadOnlyList<NamedTensor> SnapshotWeights()
@@ -157,7 +181,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     private void InitializeLikeKeras()
     {
         using var noGrad = torch.no_grad();
-        foreach (var (module, _) in _layers)
+        foreach (var (_, _, module) in _layers)
         {
             foreach (var (name, parameter) in module.named_parameters())
             {

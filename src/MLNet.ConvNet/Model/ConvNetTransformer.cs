@@ -92,7 +92,8 @@ public sealed class ConvNetTransformer : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         int features = SchemaChecks.CheckFeatureColumn(input.Schema, FeatureColumnName, Architecture.InputShape, "score with");
-        return new BatchScoringDataView(input, GetOutputSchema(input.Schema), BatchScorer, features, PredictedLabelColumnName, ScoreColumnName);
+        var scored = new BatchScoringDataView(input, GetOutputSchema(input.Schema), BatchScorer, features, PredictedLabelColumnName, ScoreColumnName);
+        return new OnnxExportableScoring(input, scored, this);
     }
 
     /// <summary>Returns a row-to-row mapper, as <c>PredictionEngine</c> uses.</summary>

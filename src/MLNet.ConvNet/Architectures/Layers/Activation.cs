@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Architectures;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Layers;
@@ -29,6 +30,9 @@ public abstract class Activation
     /// <summary>Applies the activation in the forward pass.</summary>
     internal abstract Tensor Apply(Tensor x);
 
+    /// <summary>Writes the activation into an ONNX graph after <paramref name="input"/>; returns the output variable.</summary>
+    internal abstract string ExportOnnx(IOnnxGraph graph, string input, string name);
+
     /// <inheritdoc />
     public override string ToString() => Name;
 
@@ -37,6 +41,8 @@ public abstract class Activation
         public override string Name => name;
 
         internal override Tensor Apply(Tensor x) => x;
+
+        internal override string ExportOnnx(IOnnxGraph graph, string input, string name) => input;
     }
 
     private sealed class Rectifier : Activation
@@ -44,5 +50,7 @@ public abstract class Activation
         public override string Name => "Relu";
 
         internal override Tensor Apply(Tensor x) => nn.functional.relu(x);
+
+        internal override string ExportOnnx(IOnnxGraph graph, string input, string name) => graph.AddNode("Relu", [input], $"{name}.relu");
     }
 }

@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Architectures;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Layers;
@@ -27,4 +28,8 @@ public sealed class Conv2D(int filters, int kernelSize) : LayerSpec
             throw new ArgumentException($"Conv2D with a {KernelSize}x{KernelSize} kernel needs an input of at least {KernelSize}x{KernelSize}, got {Format(inputShape)}.", nameof(inputShape));
         return nn.Conv2d(inputShape[0], Filters, KernelSize);
     }
+
+    internal override string ExportOnnx(IOnnxGraph graph, string input, nn.Module<Tensor, Tensor> module, string name)
+        => graph.AddNode("Conv", [input, Initializer(graph, module, "weight", name), Initializer(graph, module, "bias", name)], name,
+            new Dictionary<string, object> { ["kernel_shape"] = new long[] { KernelSize, KernelSize } });
 }

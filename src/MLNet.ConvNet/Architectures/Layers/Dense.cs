@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Architectures;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Layers;
@@ -22,4 +23,9 @@ public sealed class Dense(int units) : LayerSpec
             throw new ArgumentException($"Dense expects a flat input of rank 1 [features], got {Format(inputShape)}; put a Flatten layer before it.", nameof(inputShape));
         return nn.Linear(inputShape[0], Units);
     }
+
+    // Gemm computes input x weight^T + bias, as torch.nn.Linear stores its weight [units, inputs].
+    internal override string ExportOnnx(IOnnxGraph graph, string input, nn.Module<Tensor, Tensor> module, string name)
+        => graph.AddNode("Gemm", [input, Initializer(graph, module, "weight", name), Initializer(graph, module, "bias", name)], name,
+            new Dictionary<string, object> { ["transB"] = 1L });
 }

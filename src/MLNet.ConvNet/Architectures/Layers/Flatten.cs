@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Architectures;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Layers;
@@ -13,4 +14,7 @@ public sealed class Flatten : LayerSpec
 
     /// <inheritdoc />
     public override nn.Module<Tensor, Tensor> Build(long[] inputShape) => nn.Flatten();
+
+    internal override string ExportOnnx(IOnnxGraph graph, string input, nn.Module<Tensor, Tensor> module, string name)
+        => graph.AddNode("Flatten", [input], name, new Dictionary<string, object> { ["axis"] = 1L });
 }

@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Architectures;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,6 +26,23 @@ public abstract class LayerSpec
     /// </summary>
     /// <exception cref="ArgumentException">The layer cannot take an input of that shape.</exception>
     public abstract nn.Module<Tensor, Tensor> Build(long[] inputShape);
+
+    /// <summary>
+    /// Writes the layer (without its activation) into an ONNX graph, reading its weights from <paramref name="module"/>,
+    /// the module <see cref="Build"/> made; returns the output variable. Only the built-in layer types export; a layer
+    /// type of your own makes the export fail with a message that names it.
+    /// </summary>
+    /// <exception cref="NotSupportedException">This layer type has no ONNX form.</exception>
+    internal virtual string ExportOnnx(IOnnxGraph graph, string input, nn.Module<Tensor, Tensor> module, string name)
+        => throw new NotSupportedException($"Layer '{name}' ({TypeName}) has no ONNX form: only the built-in layer types export to ONNX.");
+
+    /// <summary>A parameter of <paramref name="module"/> (such as "weight") as a float initializer of the same shape.</summary>
+    private protected static string Initializer(IOnnxGraph graph, nn.Module<Tensor, Tensor> module, string parameter, string name)
+    {
+        var tensor = module.named_parameters().Single(p => p.name == parameter).parameter;
+        using var values = tensor.detach().cpu().contiguous();
+        return graph.AddInitializer(values.data<float>().ToArray(), tensor.shape, $"{name}.{parameter}");
+    }
 
     /// <summary>Throws unless <paramref name="inputShape"/> is an image shape <c>[channels, height, width]</c>.</summary>
     /// <exception cref="ArgumentException">The shape has another rank.</exception>

@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Architectures;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Layers;
@@ -21,4 +22,11 @@ public sealed class MaxPooling2D(int poolSize = 2) : LayerSpec
         RequireImage(inputShape);
         return nn.MaxPool2d(PoolSize, PoolSize);
     }
+
+    internal override string ExportOnnx(IOnnxGraph graph, string input, nn.Module<Tensor, Tensor> module, string name)
+        => graph.AddNode("MaxPool", [input], name, new Dictionary<string, object>
+        {
+            ["kernel_shape"] = new long[] { PoolSize, PoolSize },
+            ["strides"] = new long[] { PoolSize, PoolSize },
+        });
 }
