@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.Trainers;
 using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Common;
 using MLNet.ConvNet.Common.Internals;
@@ -22,7 +23,7 @@ namespace MLNet.ConvNet;
 /// that adds Score and PredictedLabel. Progress, the model summary and per-epoch loss and accuracy go to
 /// the MLContext's log and progress channels; nothing is written to the console.
 /// </remarks>
-public sealed partial class ConvNetTrainer : IEstimator<ConvNetTransformer>
+public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransformer, ConvNetModelParameters>
 {
     private readonly IHost _host;
     private readonly TrainingSettings _settings;
@@ -35,6 +36,13 @@ public sealed partial class ConvNetTrainer : IEstimator<ConvNetTransformer>
         _host = env.Register(nameof(ConvNetTrainer));
         _settings = options.Resolve(EnvironmentAccess.SeedOf(env));
     }
+
+    /// <summary>
+    /// What ML.NET's tools read about a trainer: no feature normalization needed (pixels come scaled to [0, 1]), no
+    /// calibration (the scores are softmax probabilities), no caching needed (the rows are read once into memory), and
+    /// validation data supported.
+    /// </summary>
+    public TrainerInfo Info { get; } = Internals.TrainerInfoAccess.Create(normalization: false, calibration: false, caching: false, supportValidation: true);
 
     /// <summary>The architecture this trainer builds.</summary>
     public ConvNetArchitecture Architecture => _settings.Architecture;

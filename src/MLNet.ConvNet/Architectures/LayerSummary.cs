@@ -1,11 +1,8 @@
-namespace MLNet.ConvNet.Architectures;
+namespace MLNet.ConvNet;
 
 /// <summary>One row of the model summary.</summary>
 /// <param name="Name">The layer's name, such as <c>conv2d_1</c>.</param>
 /// <param name="TypeName">The layer's type, such as <c>Conv2D</c>.</param>
 /// <param name="OutputShape">The output shape without the batch dimension, channels first.</param>
 /// <param name="Parameters">The number of weights and biases.</param>
-internal sealed record LayerSummary(string Name, string TypeName, long[] OutputShape, long Parameters);
-
-/// <summary>One parameter's values outside libtorch.</summary>
-internal sealed record NamedTensor(string Name, long[] Shape, float[] Values);
+public sealed record LayerSummary(string Name, string TypeName, long[] OutputShape, long Parameters);

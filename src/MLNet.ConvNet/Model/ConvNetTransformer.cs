@@ -17,20 +17,21 @@ namespace MLNet.ConvNet;
 /// returns this type again.
 /// </summary>
 /// <remarks>
+/// It is an ML.NET prediction transformer over one features column
+/// (<see cref="ISingleFeaturePredictionTransformer{TModel}"/> of <see cref="ConvNetModelParameters"/>), so
+/// permutation feature importance and other tools that look for one find it.
 /// Thread-safety: <see cref="Transform"/> and the data views it returns may be used from several threads
 /// at once; a <c>PredictionEngine</c> is single-threaded, as in ML.NET, so create one per thread.
 /// </remarks>
-public sealed class ConvNetTransformer : ITransformer, IDisposable
+public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<ConvNetModelParameters>, ISingleFeaturePredictionTransformer, IDisposable
 {
     private readonly ConvNetRowMapper _rowMapper;
 
     internal ConvNetTransformer(IHostEnvironment env, ConvNetModule network, ColumnNames columns, DataViewSchema.DetachedColumn labelColumn, IReadOnlyList<EpochMetrics> history, int finalEpoch)
     {
-        Network = network;
+        Model = new ConvNetModelParameters(network, history, finalEpoch);
         Columns = columns;
         LabelColumn = labelColumn;
-        History = history;
-        FinalEpoch = finalEpoch;
         BatchScorer = new BatchScorer(network);
         _rowMapper = new ConvNetRowMapper(env, this);
     }
@@ -48,13 +49,19 @@ public sealed class ConvNetTransformer : ITransformer, IDisposable
     public string Summary => Network.Summary();
 
     /// <summary>Loss, accuracy, learning rate and seconds of every training epoch, in order. Survives Save and Load.</summary>
-    public IReadOnlyList<EpochMetrics> History { get; }
+    public IReadOnlyList<EpochMetrics> History => Model.History;
 
     /// <summary>
     /// The epoch whose weights the network holds: the last one trained, or the best one when early stopping
     /// restored its weights. Survives Save and Load.
     /// </summary>
-    public int FinalEpoch { get; }
+    public int FinalEpoch => Model.FinalEpoch;
+
+    /// <summary>The fitted network: architecture, classes, summary, history and its weights.</summary>
+    public ConvNetModelParameters Model { get; }
+
+    /// <summary>The type of the features column: a known-size vector of Single, channels x height x width long.</summary>
+    public DataViewType FeatureColumnType => new VectorDataViewType(NumberDataViewType.Single, Network.Architecture.InputShape.Size);
 
     /// <summary>The features column the network reads.</summary>
     public string FeatureColumnName => Columns.Features;
@@ -69,7 +76,7 @@ public sealed class ConvNetTransformer : ITransformer, IDisposable
     public bool IsRowToRowMapper => true;
 
     /// <summary>The TorchSharp network.</summary>
-    internal ConvNetModule Network { get; }
+    internal ConvNetModule Network => Model.Network;
 
     /// <summary>Runs the network on batches; the row mapper uses it with batches of one.</summary>
     internal BatchScorer BatchScorer { get; }

@@ -39,6 +39,14 @@ public sealed class InternalContractTests
     [DataRow("Microsoft.ML.Data.RowToRowTransformerBase", "SaveModel")]
     [DataRow("Microsoft.ML.Data.IO.BinarySaver", "TryWriteTypeAndValue")]
     [DataRow("Microsoft.ML.Data.IO.BinarySaver", "TryLoadTypeAndValue")]
+    [DataRow("Microsoft.ML.TrainerInfo", ".ctor")]
+    [DataRow("Microsoft.ML.ISingleFeaturePredictionTransformer", "get_FeatureColumnName")]
+    [DataRow("Microsoft.ML.Model.OnnxConverter.OnnxContext", "AddIntermediateVariable")]
+    [DataRow("Microsoft.ML.Model.OnnxConverter.OnnxContext", "CreateNode")]
+    [DataRow("Microsoft.ML.Model.OnnxConverter.OnnxContext", "AddInitializer")]
+    [DataRow("Microsoft.ML.Model.OnnxConverter.OnnxContext", "CheckOpSetVersion")]
+    [DataRow("Microsoft.ML.Model.OnnxConverter.ISaveAsOnnx", "SaveAsOnnx")]
+    [DataRow("Microsoft.ML.Model.OnnxConverter.ICanSaveOnnx", "CanSaveOnnx")]
     public void InternalMemberWeUse_StillExists(string typeName, string member)
     {
         var type = Core.GetType(typeName) ?? Data.GetType(typeName);

@@ -11,6 +11,16 @@ namespace MLNet.ConvNet.Tests.Internals;
 public sealed class InternalsBoundaryTests
 {
     private static readonly string[] Publicized = ["Microsoft.ML.Core", "Microsoft.ML.Data"];
+
+    /// <summary>
+    /// Internal ML.NET interfaces that a public type of ours must implement itself, so no adapter in an Internals
+    /// folder can stand in for it. Each with the reason; InternalContractTests checks that they still exist.
+    /// </summary>
+    private static readonly Dictionary<string, string> ImplementedWhereNoAdapterCan = new()
+    {
+        ["Microsoft.ML.ISingleFeaturePredictionTransformer"] =
+            "ConvNetTransformer: PermutationFeatureImportance(ITransformer model, ...) looks for this non-generic form on the transformer itself",
+    };
     private const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
 
     [TestMethod]
@@ -24,7 +34,7 @@ public sealed class InternalsBoundaryTests
                 continue;
             foreach (var inherited in new[] { type.BaseType }.Concat(type.GetInterfaces()).Where(t => t is not null))
             {
-                if (!IsReachable(inherited))
+                if (!IsReachable(inherited) && !ImplementedWhereNoAdapterCan.ContainsKey(inherited.FullName))
                     violations.Add($"{type.FullName} derives from {inherited.FullName}");
             }
             foreach (var method in type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared)))

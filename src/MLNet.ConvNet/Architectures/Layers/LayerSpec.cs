@@ -1,4 +1,3 @@
-using MLNet.ConvNet.Architectures;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -5,8 +5,9 @@ namespace MLNet.ConvNet.Data;
 
 /// <summary>
 /// MNIST records as an <see cref="IDataView"/> straight over the IDX bytes: <c>Label</c> (key 1..10 for the
-/// digits 0..9, key values "0".."9") and <c>Features</c> (pixels x <see cref="MnistDataset.PixelScale"/>),
-/// each computed only when its getter is called, into the caller's buffer. Nothing is allocated per row.
+/// digits 0..9, key values "0".."9") and <c>Features</c> (pixels x <see cref="MnistDataset.PixelScale"/>, with
+/// slot names "r{row}c{column}" so that ML.NET's per-feature tools can name each pixel), each computed only when
+/// its getter is called, into the caller's buffer. Nothing is allocated per row.
 /// </summary>
 internal sealed class MnistDataView : IDataView
 {
@@ -20,7 +21,12 @@ internal sealed class MnistDataView : IDataView
         var annotations = new DataViewSchema.Annotations.Builder();
         annotations.Add("KeyValues", new VectorDataViewType(TextDataViewType.Instance, keyValues.Length), (ref VBuffer<ReadOnlyMemory<char>> value) => keyValues.CopyTo(ref value));
         builder.AddColumn(MnistDataset.LabelColumnName, new KeyDataViewType(typeof(uint), MnistDataset.ClassNames.Count), annotations.ToAnnotations());
-        builder.AddColumn(MnistDataset.FeaturesColumnName, new VectorDataViewType(NumberDataViewType.Single, data.Images.PixelsPerImage));
+        var pixelNames = Enumerable.Range(0, data.Images.PixelsPerImage)
+            .Select(p => $"r{p / data.Images.Columns}c{p % data.Images.Columns}".AsMemory()).ToArray();
+        var slotNames = new DataViewSchema.Annotations.Builder();
+        slotNames.Add("SlotNames", new VectorDataViewType(TextDataViewType.Instance, pixelNames.Length),
+            (ref VBuffer<ReadOnlyMemory<char>> value) => new VBuffer<ReadOnlyMemory<char>>(pixelNames.Length, pixelNames).CopyTo(ref value));
+        builder.AddColumn(MnistDataset.FeaturesColumnName, new VectorDataViewType(NumberDataViewType.Single, data.Images.PixelsPerImage), slotNames.ToAnnotations());
         Schema = builder.ToSchema();
     }
 

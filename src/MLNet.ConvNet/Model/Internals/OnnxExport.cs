@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Model.OnnxConverter;
-using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Layers;
 
 namespace MLNet.ConvNet.Model.Internals;
 

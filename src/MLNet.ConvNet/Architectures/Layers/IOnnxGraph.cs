@@ -1,4 +1,4 @@
-namespace MLNet.ConvNet.Architectures;
+namespace MLNet.ConvNet.Layers;
 
 /// <summary>
 /// An ONNX graph being built, as much of it as a layer needs to write itself: nodes with attributes, and constant
