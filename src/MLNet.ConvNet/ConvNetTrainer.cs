@@ -60,6 +60,8 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
         var shape = s.Architecture.InputShape;
         SchemaChecks.CheckFeatureColumn(input.Schema, s.Columns.Features, shape, "train on");
         int classes = SchemaChecks.CheckLabelColumn(input.Schema, s.Columns.Label);
+        if (s.WeightColumn is not null)
+            SchemaChecks.CheckWeightColumn(input.Schema, s.WeightColumn);
         var device = s.Device.Open(nameof(Options.Device));
         string allocator = s.TuneAllocator ? AllocatorTuning.Apply() : "not tuned (TuneAllocator is off)";
         void CheckCancelled()
@@ -98,9 +100,11 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
         var s = _settings;
         var shape = s.Architecture.InputShape;
         var clock = Stopwatch.StartNew();
-        var data = TrainingData.Read(input, s.Columns.Features, s.Columns.Label, shape.Size, classes, checkCancelled);
+        var data = TrainingData.Read(input, s.Columns.Features, s.Columns.Label, s.WeightColumn, shape.Size, classes, checkCancelled);
         if (data.SkippedMissingLabels > 0)
             ChannelLog.Warning(channel, $"Skipped {data.SkippedMissingLabels:N0} rows whose label '{s.Columns.Label}' is missing.");
+        if (data.DropUniformWeights() is float uniform)
+            ChannelLog.Info(channel, $"Every example weight in '{s.WeightColumn}' is {uniform}: the weighted loss is the unweighted one, and training computes it so.");
         TrainingData validation = null;
         if (s.ValidationSet is { } validationSet)
         {
@@ -108,7 +112,7 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
             SchemaChecks.CheckFeatureColumn(validationSet.Schema, s.Columns.Features, shape, "validate with");
             if (validationClasses != classes)
                 throw new ArgumentOutOfRangeException(nameof(Options.ValidationSet), $"Schema mismatch for label column '{s.Columns.Label}' of the validation set: expected key type with {classes} values as in the training data, got {validationClasses} values.");
-            validation = TrainingData.Read(validationSet, s.Columns.Features, s.Columns.Label, shape.Size, classes, checkCancelled);
+            validation = TrainingData.Read(validationSet, s.Columns.Features, s.Columns.Label, weightColumn: null, shape.Size, classes, checkCancelled);
         }
         else if (s.ValidationFraction > 0)
         {
@@ -129,6 +133,8 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
         ArgumentNullException.ThrowIfNull(inputSchema);
         var columns = _settings.Columns;
         SchemaChecks.CheckShape(inputSchema, columns.Features, columns.Label, _settings.Architecture.InputShape);
+        if (_settings.WeightColumn is not null)
+            SchemaChecks.CheckWeightShape(inputSchema, _settings.WeightColumn);
         var label = SchemaChecks.Find(inputSchema, columns.Label);
         return ScoreColumns.Add(inputSchema, label, columns.Score, columns.PredictedLabel);
     }

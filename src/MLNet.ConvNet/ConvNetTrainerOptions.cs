@@ -20,6 +20,13 @@ public sealed partial class ConvNetTrainer
         /// <summary>The features column: a known-size vector of Single with channels x height x width values. Defaults to "Features".</summary>
         public string FeatureColumnName { get; set; } = "Features";
 
+        /// <summary>
+        /// A Single column with each example's weight in the loss (0 or more, finite): the loss of a batch is the
+        /// weighted mean of its examples' cross-entropies, so an example of weight 2 counts as two. Validation loss and
+        /// the accuracies stay unweighted. Defaults to null: every example weighs the same.
+        /// </summary>
+        public string ExampleWeightColumnName { get; set; }
+
         /// <summary>The output column with one probability per class. Defaults to "Score".</summary>
         public string ScoreColumnName { get; set; } = "Score";
 
@@ -148,6 +155,8 @@ public sealed partial class ConvNetTrainer
             ArgumentNullException.ThrowIfNull(LearningRateSchedule, nameof(LearningRateSchedule));
             if (ValidationSet is not null && ValidationFraction > 0)
                 throw new ArgumentException($"Give either ValidationSet or ValidationFraction, not both (ValidationFraction is {ValidationFraction}).", nameof(ValidationFraction));
+            if (ExampleWeightColumnName is not null && string.IsNullOrWhiteSpace(ExampleWeightColumnName))
+                throw new ArgumentException($"{nameof(ExampleWeightColumnName)} must name a column, or be null for none; got '{ExampleWeightColumnName}'.", nameof(ExampleWeightColumnName));
             foreach (var (name, value) in new[] { (nameof(LabelColumnName), LabelColumnName), (nameof(FeatureColumnName), FeatureColumnName), (nameof(ScoreColumnName), ScoreColumnName), (nameof(PredictedLabelColumnName), PredictedLabelColumnName) })
             {
                 if (string.IsNullOrWhiteSpace(value))
@@ -170,6 +179,7 @@ public sealed partial class ConvNetTrainer
             {
                 Architecture = architecture,
                 Columns = new ColumnNames(FeatureColumnName, LabelColumnName, ScoreColumnName, PredictedLabelColumnName),
+                WeightColumn = ExampleWeightColumnName,
                 Epochs = Epochs ?? architecture.DefaultEpochs,
                 BatchSize = BatchSize,
                 Optimizer = Optimizer,

@@ -24,6 +24,10 @@ internal static class InputBatch
     public static Tensor Labels(long[] labels, int first, int count, Device device)
         => torch.frombuffer(labels, ScalarType.Int64, count, first).to(device);
 
+    /// <summary>Example weights <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 of <paramref name="weights"/>.</summary>
+    public static Tensor Weights(float[] weights, int first, int count, Device device)
+        => torch.frombuffer(weights, ScalarType.Float32, count, first).to(device);
+
     // NHWC strides behind the logical NCHW shape: libtorch's CPU convolutions run markedly faster on them. For one
     // channel both orders share the same bytes, so this only relabels strides; for more channels it is one copy.
     internal static Tensor ToChannelsLast(Tensor batch)

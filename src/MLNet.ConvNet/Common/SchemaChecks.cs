@@ -27,6 +27,25 @@ internal static class SchemaChecks
         return CheckLabelType(name, column.Type);
     }
 
+    /// <summary>Checks that an example weight column exists and holds one Single per row.</summary>
+    public static void CheckWeightColumn(DataViewSchema schema, string name)
+    {
+        var column = schema.GetColumnOrNull(name)
+            ?? throw Missing("weight", name, schema.Select(c => c.Name), "train with");
+        if (column.Type != NumberDataViewType.Single)
+            throw Mismatch("weight", name, "Single", column.Type.ToString());
+    }
+
+    /// <summary>The same check for an estimator's <see cref="SchemaShape"/>.</summary>
+    public static void CheckWeightShape(SchemaShape schema, string name)
+    {
+        var weight = Find(schema, name);
+        if (weight.Name is null)
+            throw Missing("weight", name, schema.Select(c => c.Name), "train with");
+        if (weight.Kind != SchemaShape.Column.VectorKind.Scalar || weight.ItemType != NumberDataViewType.Single)
+            throw Mismatch("weight", name, "Single", $"{weight.Kind} of {weight.ItemType}");
+    }
+
     /// <summary>The same checks for an estimator's <see cref="SchemaShape"/>.</summary>
     public static void CheckShape(SchemaShape schema, string featureName, string labelName, ImageShape shape)
     {

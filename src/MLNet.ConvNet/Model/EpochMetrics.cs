@@ -2,7 +2,7 @@ namespace MLNet.ConvNet;
 
 /// <summary>What one training epoch measured.</summary>
 /// <param name="Epoch">The epoch number, starting at 1.</param>
-/// <param name="Loss">Mean categorical cross-entropy over the epoch's training batches.</param>
+/// <param name="Loss">Mean categorical cross-entropy over the epoch's training batches (weighted by the example weights, when there are some).</param>
 /// <param name="Accuracy">Fraction of training images classified correctly during the epoch.</param>
 /// <param name="LearningRate">The learning rate at the start of the epoch (one-cycle changes it every batch).</param>
 /// <param name="Seconds">Wall-clock seconds the epoch took, validation included.</param>

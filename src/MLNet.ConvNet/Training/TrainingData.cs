@@ -5,35 +5,43 @@ using MLNet.ConvNet.Common;
 namespace MLNet.ConvNet.Training;
 
 /// <summary>
-/// The training rows copied once into contiguous memory: features image after image, and each label as
-/// a 0-based class index. Epochs then shuffle indices, not rows.
+/// The training rows copied once into contiguous memory: features image after image, each label as a 0-based class
+/// index, and each example's weight when there is a weight column. Epochs then shuffle indices, not rows.
 /// </summary>
 internal sealed class TrainingData
 {
-    private TrainingData(float[] features, long[] labels, int featureSize, long skippedMissingLabels)
+    private TrainingData(float[] features, long[] labels, float[] weights, int featureSize, long skippedMissingLabels)
     {
         Features = features;
         Labels = labels;
+        Weights = weights;
         FeatureSize = featureSize;
         SkippedMissingLabels = skippedMissingLabels;
     }
 
     public float[] Features { get; }
     public long[] Labels { get; }
+
+    /// <summary>Each row's example weight; null when every row weighs the same.</summary>
+    public float[] Weights { get; private set; }
+
     public int FeatureSize { get; }
     public int Count => Labels.Length;
 
     /// <summary>Rows left out because their label key was missing (0).</summary>
     public long SkippedMissingLabels { get; }
 
-    /// <summary>Reads every row of <paramref name="data"/>; the columns were checked by the trainer.</summary>
-    /// <exception cref="InvalidOperationException">A feature is NaN or infinite, or a label key exceeds the class count.</exception>
-    public static TrainingData Read(IDataView data, string featureColumn, string labelColumn, int featureSize, int numberOfClasses, Action checkCancelled)
+    /// <summary>
+    /// Reads every row of <paramref name="data"/>, with the example weights of <paramref name="weightColumn"/> (a Single
+    /// column, or null for none); the columns were checked by the trainer.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A feature or weight cannot be trained on, or a label key exceeds the class count.</exception>
+    public static TrainingData Read(IDataView data, string featureColumn, string labelColumn, string weightColumn, int featureSize, int numberOfClasses, Action checkCancelled)
     {
         long row = -1;
         try
         {
-            return ReadRows(data, featureColumn, labelColumn, featureSize, numberOfClasses, checkCancelled, ref row);
+            return ReadRows(data, featureColumn, labelColumn, weightColumn, featureSize, numberOfClasses, checkCancelled, ref row);
         }
         catch (FailedRowException e)
         {
@@ -51,18 +59,24 @@ internal sealed class TrainingData
     /// <summary>A row this reader refuses; turned into <see cref="InvalidOperationException"/> with its message.</summary>
     private sealed class FailedRowException(string message) : Exception(message);
 
-    private static TrainingData ReadRows(IDataView data, string featureColumn, string labelColumn, int featureSize, int numberOfClasses, Action checkCancelled, ref long row)
+    private static TrainingData ReadRows(IDataView data, string featureColumn, string labelColumn, string weightColumn, int featureSize, int numberOfClasses, Action checkCancelled, ref long row)
     {
         var features = new List<float[]>();
         var labels = new List<long>();
+        var weights = weightColumn is null ? null : new List<float>();
         long skipped = 0;
         var featureCol = data.Schema[featureColumn];
         var labelCol = data.Schema[labelColumn];
-        using var cursor = data.GetRowCursor(new[] { featureCol, labelCol });
+        var columns = new List<DataViewSchema.Column> { featureCol, labelCol };
+        if (weightColumn is not null)
+            columns.Add(data.Schema[weightColumn]);
+        using var cursor = data.GetRowCursor(columns);
         var getFeatures = cursor.GetGetter<VBuffer<float>>(featureCol);
         var getLabel = cursor.GetGetter<uint>(labelCol);
+        var getWeight = weightColumn is null ? null : cursor.GetGetter<float>(data.Schema[weightColumn]);
         VBuffer<float> buffer = default;
         uint key = 0;
+        float weight = 1;
         float[] chunk = null;
         int inChunk = 0;
         const int rowsPerChunk = 4096;
@@ -81,6 +95,13 @@ internal sealed class TrainingData
             }
             if (key > numberOfClasses)
                 throw new FailedRowException($"Row {row} of column '{labelColumn}' has key {key}, but the column's key type has {numberOfClasses} values.");
+            if (getWeight is not null)
+            {
+                getWeight(ref weight);
+                if (!float.IsFinite(weight) || weight < 0)
+                    throw new FailedRowException($"Row {row} of the example weight column '{weightColumn}' has {weight}; example weights must be finite numbers of 0 or more.");
+                weights.Add(weight);
+            }
             getFeatures(ref buffer);
             if (chunk is null || inChunk == rowsPerChunk)
             {
@@ -93,6 +114,8 @@ internal sealed class TrainingData
             inChunk++;
             labels.Add(key - 1);
         }
+        if (weights is { Count: > 0 } && weights.All(w => w == 0))
+            throw new FailedRowException($"Every example weight in column '{weightColumn}' is 0; at least one example must weigh more than 0.");
 
         var all = new float[(long)labels.Count * featureSize];
         long copied = 0;
@@ -102,7 +125,19 @@ internal sealed class TrainingData
             Array.Copy(c, 0, all, copied, take);
             copied += take;
         }
-        return new TrainingData(all, labels.ToArray(), featureSize, skipped);
+        return new TrainingData(all, labels.ToArray(), weights?.ToArray(), featureSize, skipped);
+    }
+
+    /// <summary>
+    /// Drops the weights when every row weighs the same: the weighted loss is then the unweighted one, which is
+    /// computed exactly as without a weight column. Returns the common weight, or null when the weights differ.
+    /// </summary>
+    public float? DropUniformWeights()
+    {
+        if (Weights is not { Length: > 0 } w || w.Any(x => x != w[0]))
+            return null;
+        Weights = null;
+        return w[0];
     }
 
     /// <summary>
@@ -125,11 +160,14 @@ internal sealed class TrainingData
     {
         var features = new float[(long)rows.Length * FeatureSize];
         var labels = new long[rows.Length];
+        var weights = Weights is null ? null : new float[rows.Length];
         for (int i = 0; i < rows.Length; i++)
         {
             Array.Copy(Features, (long)rows[i] * FeatureSize, features, (long)i * FeatureSize, FeatureSize);
             labels[i] = Labels[rows[i]];
+            if (weights is not null)
+                weights[i] = Weights[rows[i]];
         }
-        return new TrainingData(features, labels, FeatureSize, SkippedMissingLabels);
+        return new TrainingData(features, labels, weights, FeatureSize, SkippedMissingLabels);
     }
 }

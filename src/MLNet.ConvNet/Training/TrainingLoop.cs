@@ -71,6 +71,7 @@ internal sealed class TrainingLoop
 
         var batchFeatures = new float[s.BatchSize * _data.FeatureSize];
         var batchLabels = new long[s.BatchSize];
+        var batchWeights = _data.Weights is null ? null : new float[s.BatchSize];
         var clock = Stopwatch.StartNew();
         long batchesDone = 0, batchesPlanned = (long)(s.Epochs - first + 1) * batches;
         bool stopped = stopping?.ShouldStop == true;
@@ -79,7 +80,8 @@ internal sealed class TrainingLoop
         {
             var epochClock = Stopwatch.StartNew();
             var order = Order(epoch);
-            double lossSum = 0, rate = double.NaN, firstRate = double.NaN;
+            // With example weights the epoch's loss is their weighted mean: each batch counts by its total weight.
+            double lossSum = 0, weightSeen = 0, rate = double.NaN, firstRate = double.NaN;
             long correct = 0;
             for (batch = 0; batch < batches; batch++)
             {
@@ -98,11 +100,18 @@ internal sealed class TrainingLoop
                 int shortBatch = count % s.BatchSize;
                 int start = batch == 0 ? 0 : shortBatch == 0 ? batch * s.BatchSize : shortBatch + (batch - 1) * s.BatchSize;
                 int size = batch == 0 && shortBatch != 0 ? shortBatch : Math.Min(s.BatchSize, count - start);
+                double batchWeight = size;
                 for (int i = 0; i < size; i++)
                 {
                     int row = order[start + i];
                     Array.Copy(_data.Features, (long)row * _data.FeatureSize, batchFeatures, (long)i * _data.FeatureSize, _data.FeatureSize);
                     batchLabels[i] = _data.Labels[row];
+                }
+                if (batchWeights is not null)
+                {
+                    batchWeight = 0;
+                    for (int i = 0; i < size; i++)
+                        batchWeight += batchWeights[i] = _data.Weights[order[start + i]];
                 }
 
                 using (torch.NewDisposeScope())
@@ -113,10 +122,16 @@ internal sealed class TrainingLoop
                     var y = InputBatch.Labels(batchLabels, 0, size, _device);
                     optimizer.zero_grad();
                     var logits = _model.forward(x);
-                    var loss = nn.functional.cross_entropy(logits, y);
-                    loss.backward();
-                    optimizer.step();
-                    lossSum += loss.item<float>() * size;
+                    var loss = batchWeights is null
+                        ? nn.functional.cross_entropy(logits, y)
+                        : WeightedLoss(logits, y, InputBatch.Weights(batchWeights, 0, size, _device));
+                    // A batch whose examples all weigh 0 teaches nothing: no step, so the optimizer's state stays as it was.
+                    if (batchWeight > 0)
+                    {
+                        loss.backward();
+                        optimizer.step();
+                        lossSum += loss.item<float>() * batchWeight;
+                    }
                     correct += logits.argmax(1).eq(y).sum().item<long>();
                 }
                 catch (System.Runtime.InteropServices.ExternalException e) when (IsOutOfMemory(e))
@@ -126,7 +141,8 @@ internal sealed class TrainingLoop
                         "Lower BatchSize, train a smaller architecture, or free memory; checkpoints of completed epochs are intact.", e);
                 }
                 int seen = start + size;
-                runningLoss = lossSum / seen;
+                weightSeen += batchWeight;
+                runningLoss = weightSeen > 0 ? lossSum / weightSeen : 0;
                 runningAccuracy = (double)correct / seen;
                 batchesDone++;
                 if (s.Progress is { } progress)
@@ -138,7 +154,7 @@ internal sealed class TrainingLoop
             }
 
             var (validationLoss, validationAccuracy) = hasValidation ? Validate() : (null, null);
-            var metrics = new EpochMetrics(epoch, lossSum / count, (double)correct / count, firstRate, epochClock.Elapsed.TotalSeconds, validationLoss, validationAccuracy);
+            var metrics = new EpochMetrics(epoch, lossSum / weightSeen, (double)correct / count, firstRate, epochClock.Elapsed.TotalSeconds, validationLoss, validationAccuracy);
             history.Add(metrics);
             string validation = hasValidation ? $", validation loss {validationLoss:F4}, validation accuracy {validationAccuracy:P2}" : "";
             ChannelLog.Info(channel, $"Epoch {epoch}/{s.Epochs}: loss {metrics.Loss:F4}, accuracy {metrics.Accuracy:P2}{validation}, learning rate {firstRate:G4}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
@@ -164,6 +180,10 @@ internal sealed class TrainingLoop
         _model.eval();
         return history;
     }
+
+    /// <summary>The weighted mean of the examples' cross-entropies.</summary>
+    private static Tensor WeightedLoss(Tensor logits, Tensor labels, Tensor weights)
+        => (nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.None) * weights).sum() / weights.sum();
 
     private static bool IsOutOfMemory(Exception e)
         => e.Message.Contains("alloc", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase);

@@ -13,6 +13,9 @@ internal sealed class TrainingSettings
 {
     public required ConvNetArchitecture Architecture { get; init; }
     public required ColumnNames Columns { get; init; }
+
+    /// <summary>The example weight column; null when every example weighs the same.</summary>
+    public required string WeightColumn { get; init; }
     public required int Epochs { get; init; }
     public required int BatchSize { get; init; }
     public required ConvNetOptimizer Optimizer { get; init; }
@@ -45,6 +48,7 @@ internal sealed class TrainingSettings
     public string Fingerprint(int classes, int trainingRows, int validationRows) => string.Create(CultureInfo.InvariantCulture,
         $"architecture {Architecture.Name}, {classes} classes, {trainingRows} training rows, {validationRows} validation rows, " +
         $"epochs {Epochs}, batch {BatchSize}, {Optimizer} lr {LearningRate:R}, schedule {Schedule}, seed {Seed}, shuffle {Shuffle}, " +
+        $"example weights {WeightColumn ?? "none"}, " +
         $"early stopping {EarlyStopping?.ToString() ?? "off"}");
 
     /// <summary>The settings in one line, for the training log.</summary>
