@@ -1,9 +1,9 @@
 /// <summary>The example's command line.</summary>
-internal sealed record CommandLine(string Command, string DataDirectory, string OutputDirectory, string[] Architectures, int? Epochs, int? MaxTrainRows, int? MaxTestRows, string ScoresOut, int Seed, List<string> Models, MnistSplit Split, int[] Seeds, int Patience, double? PlateauFactor, int PlateauPatience, double ValidationFraction)
+internal sealed record CommandLine(string Command, string DataDirectory, string OutputDirectory, string[] Architectures, int? Epochs, int? MaxTrainRows, int? MaxTestRows, string ScoresOut, string OnnxOut, int Seed, List<string> Models, MnistSplit Split, int[] Seeds, int Patience, double? PlateauFactor, int PlateauPatience, double ValidationFraction)
 {
     public static CommandLine Parse(string[] args)
     {
-        string command = args.Length > 0 && args[0] is "evaluate" or "score" or "export-png" or "images" or "early-stopping" ? args[0] : "train";
+        string command = args.Length > 0 && args[0] is "evaluate" or "score" or "export-png" or "export-onnx" or "images" or "early-stopping" ? args[0] : "train";
         int[] seeds = [1, 2, 3];
         int patience = 4, plateauPatience = 2;
         double validationFraction = 0.05;
@@ -13,7 +13,7 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
         string output = "models";
         string[] architectures = ["SimpleConvNet", "LeNot"];
         int? epochs = null, maxRows = null, maxTestRows = null;
-        string scoresOut = null;
+        string scoresOut = null, onnxOut = null;
         int seed = 1;
         var models = new List<string>();
         for (int i = command == "train" ? 0 : 1; i < args.Length; i++)
@@ -28,6 +28,7 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
                 case "--max-train-rows": maxRows = int.Parse(Value()); break;
                 case "--max-test-rows": maxTestRows = int.Parse(Value()); break;
                 case "--scores-out": scoresOut = Value(); break;
+                case "--onnx-out": onnxOut = Value(); break;
                 case "--seed": seed = int.Parse(Value()); break;
                 case "--split": split = Enum.Parse<MnistSplit>(Value(), ignoreCase: true); break;
                 case "--seeds": seeds = Value().Split(',').Select(int.Parse).ToArray(); break;
@@ -39,17 +40,17 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
                     if (command != "train" && !args[i].StartsWith("--"))
                         models.Add(args[i]);
                     else
-                        throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--data DIR] [--out DIR] [--architectures A,B] [--epochs N] [--max-train-rows N] [--seed N] | evaluate --data DIR MODEL.zip... | score --data DIR [--max-test-rows N] --scores-out FILE MODEL.zip | export-png --data DIR --split train|test --out DIR | images --data DIR [--architectures A] [--epochs N] --out DIR | early-stopping --data DIR [--seeds 1,2,3]");
+                        throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--data DIR] [--out DIR] [--architectures A,B] [--epochs N] [--max-train-rows N] [--seed N] | evaluate --data DIR MODEL.zip... | score --data DIR [--max-test-rows N] --scores-out FILE MODEL.zip | export-onnx [--onnx-out FILE.onnx] MODEL.zip | export-png --data DIR --split train|test --out DIR | images --data DIR [--architectures A] [--epochs N] --out DIR | early-stopping --data DIR [--seeds 1,2,3]");
                     break;
             }
         }
-        if (string.IsNullOrWhiteSpace(data))
+        if (string.IsNullOrWhiteSpace(data) && command != "export-onnx")
         {
             // Like keras.datasets.mnist.load_data(): the per-user cache, downloading into it if needed.
             data = MnistDataset.Locate(new MLContext(), null, MnistSplit.Train);
             MnistDataset.Locate(new MLContext(), null, MnistSplit.Test);
         }
         Directory.CreateDirectory(output);
-        return new CommandLine(command, data, output, architectures, epochs, maxRows, maxTestRows, scoresOut, seed, models, split, seeds, patience, plateauFactor, plateauPatience, validationFraction);
+        return new CommandLine(command, data, output, architectures, epochs, maxRows, maxTestRows, scoresOut, onnxOut, seed, models, split, seeds, patience, plateauFactor, plateauPatience, validationFraction);
     }
 }

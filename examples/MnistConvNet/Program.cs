@@ -33,6 +33,8 @@ if (arguments.Command == "evaluate")
     return SavedModelCommands.EvaluateSavedModels(arguments);
 if (arguments.Command == "score")
     return SavedModelCommands.WriteScores(arguments);
+if (arguments.Command == "export-onnx")
+    return SavedModelCommands.ExportOnnx(arguments);
 if (arguments.Command == "export-png")
     return ImageCommands.ExportPngs(arguments);
 if (arguments.Command == "images")

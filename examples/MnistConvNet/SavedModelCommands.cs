@@ -14,6 +14,27 @@ internal static class SavedModelCommands
         return 0;
     }
 
+    // Converts a saved model that reads a Features column of 784 floats into ONNX, with Features as its only input,
+    // for serving without libtorch (examples/OnnxServing, docs/onnx.md).
+    public static int ExportOnnx(CommandLine arguments)
+    {
+        var ml = new MLContext(seed: 1);
+        string source = arguments.Models.Single();
+        string target = arguments.OnnxOut ?? Path.ChangeExtension(source, ".onnx");
+        var model = ml.Model.Load(source, out _);
+        var featuresOnly = ml.Data.LoadFromEnumerable(new List<Image>());
+        using (var file = File.Create(target))
+            ml.Model.ConvertToOnnx(model, featuresOnly, file);
+        Console.WriteLine($"Wrote {target} ({new FileInfo(target).Length / 1024} KiB) from {source}. Serve it: dotnet run --project examples/OnnxServing -c Release -- --model {target} IMAGE.png");
+        return 0;
+    }
+
+    private sealed class Image
+    {
+        [VectorType(784)]
+        public float[] Features { get; set; }
+    }
+
     // Writes every Score vector of the test split (or its first --max-test-rows rows) as raw float32,
     // so that another process can compare them bit for bit.
     public static int WriteScores(CommandLine arguments)

@@ -13,6 +13,8 @@ internal static class TestData
 
     public static string DigitPredictorAssembly => Metadata("DigitPredictorAssembly");
 
+    public static string OnnxServingAssembly => Metadata("OnnxServingAssembly");
+
     /// <summary>Runs a .NET program to completion (two minutes at most) and returns its exit code and output.</summary>
     public static (int ExitCode, string Output, string Errors) Run(string assembly, params string[] arguments)
         => Run(assembly, new Dictionary<string, string>(), arguments);
