@@ -3,7 +3,8 @@
 //   dotnet run --project bench/MLNet.ConvNet.Benchmarks -c Release -- --data ../shared/data/mnist
 // Writes bench/results/latest.json and bench/results/latest.md; docs/benchmarks.md keeps the tables.
 // Also: `-- scaling --data DIR` (cost against rows, batch size and threads), `-- profile --data DIR` (a training
-// step phase by phase, against the arithmetic it needs) and `-- forward` (the bare network's inference speed).
+// step phase by phase, against the arithmetic it needs), `-- forward` (the bare network's inference speed) and
+// `-- onnx --data DIR` (libtorch against ONNX Runtime on the test set; bench/serving.sh times the two serving samples).
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -27,6 +28,11 @@ if (args.Length > 0 && args[0] == "forward")
 if (args.Length > 0 && args[0] == "profile")
 {
     PhaseProfile.Run(BenchSettings.Parse(args[1..]));
+    return 0;
+}
+if (args.Length > 0 && args[0] == "onnx")
+{
+    OnnxInference.Run(BenchSettings.Parse(args[1..]));
     return 0;
 }
 if (args.Length > 0 && args[0] == "scaling")
