@@ -57,8 +57,7 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     {
         ArgumentNullException.ThrowIfNull(input);
         var s = _settings;
-        var shape = s.Architecture.InputShape;
-        SchemaChecks.CheckFeatureColumn(input.Schema, s.Columns.Features, shape, "train on");
+        var shape = SchemaChecks.ResolveImageShape(input.Schema, s.Columns.Features, s.InputShape, s.Architecture.InputShape, s.Architecture.Name);
         int classes = SchemaChecks.CheckLabelColumn(input.Schema, s.Columns.Label);
         if (s.WeightColumn is not null)
             SchemaChecks.CheckWeightColumn(input.Schema, s.WeightColumn);
@@ -71,12 +70,12 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
         }
 
         using var channel = _host.Start("Training");
-        var (data, validation) = ReadData(channel, input, classes, CheckCancelled);
         torch.set_num_threads(s.Threads);
-        var network = ConvNetModule.Create(s.Architecture, classes, s.Seed);
+        var network = ConvNetModule.Create(s.Architecture, shape, classes, s.Seed);
         network.to(device);
         try
         {
+            var (data, validation) = ReadData(channel, input, shape, classes, CheckCancelled);
             ChannelLog.Info(channel, network.Summary());
             ChannelLog.Info(channel, s.Describe(allocator));
             using var progress = _host.StartProgressChannel("ConvNet training");
@@ -95,10 +94,9 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     }
 
     /// <summary>Reads the training rows, and the validation rows from the validation set or a split of the training rows.</summary>
-    private (TrainingData Training, TrainingData Validation) ReadData(IChannel channel, IDataView input, int classes, Action checkCancelled)
+    private (TrainingData Training, TrainingData Validation) ReadData(IChannel channel, IDataView input, ImageShape shape, int classes, Action checkCancelled)
     {
         var s = _settings;
-        var shape = s.Architecture.InputShape;
         var clock = Stopwatch.StartNew();
         var data = TrainingData.Read(input, s.Columns.Features, s.Columns.Label, s.WeightColumn, shape.Size, classes, checkCancelled);
         if (data.SkippedMissingLabels > 0)

@@ -36,6 +36,13 @@ public sealed partial class ConvNetTrainer
         /// <summary>The registered architecture to train (see <see cref="ArchitectureRegistry"/>). Defaults to "SimpleConvNet".</summary>
         public string Architecture { get; set; } = SimpleConvNet.ArchitectureName;
 
+        /// <summary>
+        /// The shape of the images in the features column (channels x height x width values, channel-major). Defaults to
+        /// null: the shape the column's type carries (as <c>ConvNetImageFeatures</c> and ImageAnalytics' pixel
+        /// extraction record it), else the architecture's own (1x28x28 for the built-in ones).
+        /// </summary>
+        public ImageShape? InputShape { get; set; }
+
         /// <summary>Passes over the training data. Defaults to null: the architecture's own (5 for SimpleConvNet, 10 for LeNot).</summary>
         public int? Epochs { get; set; }
 
@@ -180,6 +187,7 @@ public sealed partial class ConvNetTrainer
                 Architecture = architecture,
                 Columns = new ColumnNames(FeatureColumnName, LabelColumnName, ScoreColumnName, PredictedLabelColumnName),
                 WeightColumn = ExampleWeightColumnName,
+                InputShape = InputShape,
                 Epochs = Epochs ?? architecture.DefaultEpochs,
                 BatchSize = BatchSize,
                 Optimizer = Optimizer,

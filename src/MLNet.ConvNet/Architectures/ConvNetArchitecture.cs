@@ -17,7 +17,11 @@ public abstract class ConvNetArchitecture
     /// <summary>The name the registry, the options and saved models know the architecture by.</summary>
     public abstract string Name { get; }
 
-    /// <summary>The shape of one input image.</summary>
+    /// <summary>
+    /// The shape of input image the architecture is written for: the one training uses when neither the features
+    /// column nor <c>ConvNetTrainer.Options.InputShape</c> says otherwise. The layers are built for whatever shape
+    /// training resolves (their sizes come from a dry run), so one architecture serves any image size it fits.
+    /// </summary>
     public abstract ImageShape InputShape { get; }
 
     /// <summary>The number of epochs the trainer uses when the options give none.</summary>
@@ -31,11 +35,12 @@ public abstract class ConvNetArchitecture
     /// count, then the total, trainable and non-trainable counts. Builds the network once, with libtorch.
     /// </summary>
     /// <param name="numberOfClasses">The number of classes of the label. Defaults to 10.</param>
-    /// <exception cref="ArgumentException">The layers do not fit together.</exception>
+    /// <param name="inputShape">The images. Defaults to null: <see cref="InputShape"/>.</param>
+    /// <exception cref="ArgumentException">The layers do not fit together, or the images are too small for them.</exception>
     /// <exception cref="ConvNetNativeException">libtorch cannot be loaded.</exception>
-    public string GetSummary(int numberOfClasses = 10)
+    public string GetSummary(int numberOfClasses = 10, ImageShape? inputShape = null)
     {
-        using var network = ConvNetModule.Create(this, numberOfClasses, seed: 0);
+        using var network = ConvNetModule.Create(this, inputShape ?? InputShape, numberOfClasses, seed: 0);
         return network.Summary();
     }
 

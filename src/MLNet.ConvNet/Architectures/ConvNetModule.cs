@@ -19,75 +19,129 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
 
     private readonly List<(string Name, LayerSpec Spec, nn.Module<Tensor, Tensor> Module)> _layers = new();
 
-    /// <summary>Loads libtorch if needed and builds the network with weights drawn from <paramref name="seed"/>.</summary>
-    /// <exception cref="ArgumentException">The layers do not fit together or do not end in a softmax over the classes.</exception>
+    /// <summary>Loads libtorch if needed and builds the network for <paramref name="input"/> images, with weights drawn from <paramref name="seed"/>.</summary>
+    /// <exception cref="ArgumentException">The layers do not fit together or the images are too small for them; the message names the layer.</exception>
     /// <exception cref="ConvNetNativeException">libtorch cannot be loaded.</exception>
-    public static ConvNetModule Create(ConvNetArchitecture architecture, int numberOfClasses, int seed)
+    public static ConvNetModule Create(ConvNetArchitecture architecture, ImageShape input, int numberOfClasses, int seed)
     {
         TorchRuntime.EnsureLoaded();
         lock (_globalGenerator)
         {
             torch.manual_seed(seed);
-            return new ConvNetModule(architecture, numberOfClasses);
+            return new ConvNetModule(architecture, input, numberOfClasses);
         }
     }
 
-    /// <summary>Builds the network for <paramref name="architecture"/> with <paramref name="numberOfClasses"/> outputs.</summary>
-    /// <exception cref="ArgumentException">The layers do not fit together or do not end in a softmax over the classes.</exception>
-    public ConvNetModule(ConvNetArchitecture architecture, int numberOfClasses) : base(architecture?.Name ?? "ConvNet")
+    /// <summary>Builds the network for the architecture's own input shape.</summary>
+    public ConvNetModule(ConvNetArchitecture architecture, int numberOfClasses)
+        : this(architecture, architecture?.InputShape ?? default, numberOfClasses)
+    {
+    }
+
+    /// <summary>Builds the network for <paramref name="input"/> images with <paramref name="numberOfClasses"/> outputs.</summary>
+    /// <exception cref="ArgumentException">The layers do not fit together, the images are too small for them, or the head is not a softmax over the classes.</exception>
+    public ConvNetModule(ConvNetArchitecture architecture, ImageShape input, int numberOfClasses) : base(architecture?.Name ?? "ConvNet")
     {
         ArgumentNullException.ThrowIfNull(architecture);
         if (numberOfClasses < 2)
             throw new ArgumentOutOfRangeException(nameof(numberOfClasses), numberOfClasses, "A classifier needs at least 2 classes.");
+        if (input.Channels <= 0 || input.Height <= 0 || input.Width <= 0)
+            throw new ArgumentException($"Architecture '{architecture.Name}' cannot take input images of shape {input}; every dimension must be positive.");
 
         Architecture = architecture;
+        InputShape = input;
         NumberOfClasses = numberOfClasses;
-        var specs = architecture.CreateLayers(numberOfClasses) ?? throw new ArgumentException($"Architecture '{architecture.Name}' returned no layers.");
-        CheckClassifierHead(architecture, specs, numberOfClasses);
-
-        var input = architecture.InputShape;
-        if (input.Channels <= 0 || input.Height <= 0 || input.Width <= 0)
-            throw new ArgumentException($"Architecture '{architecture.Name}' declares input shape {input}; every dimension must be positive.");
-
-        var shape = new long[] { input.Channels, input.Height, input.Width };
-        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        var specs = LayerSpecs(architecture, numberOfClasses);
         var summary = new List<LayerSummary>();
         using (torch.no_grad())
         {
-            foreach (var spec in specs)
+            string problem = Stack(architecture, specs, input, (name, spec, module, output) =>
             {
-                int seen = names.GetValueOrDefault(spec.NamePrefix);
-                names[spec.NamePrefix] = seen + 1;
-                string name = seen == 0 ? spec.NamePrefix : $"{spec.NamePrefix}_{seen}";
-
-                var module = spec.Build(shape);
-                long[] output;
-                try
-                {
-                    using var probe = torch.zeros([1, .. shape]);
-                    using var result = module.forward(probe);
-                    output = result.shape[1..];
-                }
-                catch (Exception e) when (e is not ArgumentException)
-                {
-                    throw new ArgumentException($"Layer '{name}' ({spec.TypeName}) of architecture '{architecture.Name}' cannot take an input of shape [{string.Join(", ", shape)}]: {e.Message}", e);
-                }
-                if (output.Any(d => d <= 0))
-                    throw new ArgumentException($"Layer '{name}' ({spec.TypeName}) of architecture '{architecture.Name}' shrinks its input [{string.Join(", ", shape)}] to [{string.Join(", ", output)}]; the input image is too small for the layers.");
-
                 register_module(name, module);
                 _layers.Add((name, spec, module));
-                long parameters = module.parameters().Sum(p => p.numel());
-                summary.Add(new LayerSummary(name, spec.TypeName, output, parameters));
-                shape = output;
-            }
+                summary.Add(new LayerSummary(name, spec.TypeName, output, StateOf(module).Sum(t => t.Tensor.numel())));
+            });
+            if (problem is not null)
+                throw new ArgumentException(problem + SmallestInputThatFits(architecture, input, numberOfClasses));
         }
         Layers = summary;
         InitializeLikeKeras();
     }
 
+    private static IReadOnlyList<LayerSpec> LayerSpecs(ConvNetArchitecture architecture, int numberOfClasses)
+    {
+        var specs = architecture.CreateLayers(numberOfClasses) ?? throw new ArgumentException($"Architecture '{architecture.Name}' returned no layers.");
+        CheckClassifierHead(architecture, specs, numberOfClasses);
+        return specs;
+    }
+
+    /// <summary>
+    /// Builds each layer for the shape that reaches it and runs a zero image through it to find the next shape; hands
+    /// every layer to <paramref name="add"/>. Returns null, or why the layers do not fit <paramref name="input"/>.
+    /// </summary>
+    private static string Stack(ConvNetArchitecture architecture, IReadOnlyList<LayerSpec> specs, ImageShape input, Action<string, LayerSpec, nn.Module<Tensor, Tensor>, long[]> add)
+    {
+        var shape = new long[] { input.Channels, input.Height, input.Width };
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var spec in specs)
+        {
+            int seen = names.GetValueOrDefault(spec.NamePrefix);
+            names[spec.NamePrefix] = seen + 1;
+            string name = seen == 0 ? spec.NamePrefix : $"{spec.NamePrefix}_{seen}";
+            string where = $"Layer '{name}' ({spec.TypeName}) of architecture '{architecture.Name}', on {input} images,";
+            nn.Module<Tensor, Tensor> module;
+            long[] output;
+            try
+            {
+                module = spec.Build(shape);
+                module.eval();
+                using var probe = torch.zeros([1, .. shape]);
+                using var result = module.forward(probe);
+                output = result.shape[1..];
+            }
+            catch (ArgumentException e)
+            {
+                return $"{where} cannot take an input of shape [{string.Join(", ", shape)}]: {e.Message}";
+            }
+            catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or InvalidOperationException)
+            {
+                // libtorch's message carries a C++ backtrace after its first line; the exception keeps it.
+                return $"{where} cannot take an input of shape [{string.Join(", ", shape)}]: {e.Message.Split('\n')[0].Trim()}";
+            }
+            if (output.Any(d => d <= 0))
+                return $"{where} shrinks its input [{string.Join(", ", shape)}] to [{string.Join(", ", output)}]: the images are too small for the layers.";
+            add(name, spec, module, output);
+            shape = output;
+        }
+        return null;
+    }
+
+    /// <summary>" The smallest square input it takes is CxSxS." when a larger square image would fit, else "".</summary>
+    private static string SmallestInputThatFits(ConvNetArchitecture architecture, ImageShape input, int numberOfClasses)
+    {
+        int from = Math.Max(input.Height, input.Width) + 1;
+        for (int size = from; size <= Math.Max(from, 1024); size++)
+        {
+            var modules = new List<nn.Module<Tensor, Tensor>>();
+            string problem = Stack(architecture, LayerSpecs(architecture, numberOfClasses), new ImageShape(input.Channels, size, size), (_, _, module, _) => modules.Add(module));
+            foreach (var module in modules)
+                module.Dispose();
+            if (problem is null)
+                return $" The smallest square input it takes is {input.Channels}x{size}x{size}.";
+        }
+        return "";
+    }
+
+    /// <summary>The weights and float buffers (a batch normalisation's running statistics) of a module, in order.</summary>
+    private static IEnumerable<(string Name, Tensor Tensor)> StateOf(nn.Module module)
+        => module.named_parameters().Select(p => (p.name, (Tensor)p.parameter))
+            .Concat(module.named_buffers().Where(b => b.buffer.dtype == ScalarType.Float32).Select(b => (b.name, b.buffer)));
+
     /// <summary>The architecture this model was built from.</summary>
     public ConvNetArchitecture Architecture { get; }
+
+    /// <summary>The shape of the images the network was built for.</summary>
+    public ImageShape InputShape { get; }
 
     /// <summary>The number of classes the last layer scores.</summary>
     public int NumberOfClasses { get; }
@@ -96,7 +150,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     public IReadOnlyList<LayerSummary> Layers { get; }
 
     /// <summary>The number of parameters, trainable or not.</summary>
-    public long TotalParameters => parameters().Sum(p => p.numel());
+    public long TotalParameters => State().Sum(t => t.Tensor.numel());
 
     /// <summary>The number of parameters the optimizer updates.</summary>
     public long TrainableParameters => parameters().Where(p => p.requires_grad).Sum(p => p.numel());
@@ -126,7 +180,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     /// <exception cref="NotSupportedException">A layer has no ONNX form; the message names it and the architecture.</exception>
     public string ExportOnnx(IOnnxGraph graph, string features)
     {
-        var shape = Architecture.InputShape;
+        var shape = InputShape;
         string x = graph.AddNode("Reshape", [features, graph.AddInitializer(new long[] { -1, shape.Channels, shape.Height, shape.Width }, [4], "input_shape")], "image");
         foreach (var (name, spec, module) in _layers)
         {
@@ -143,28 +197,34 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
         return x;
     }
 
-    /// <summary>Copies every parameter out of libtorch, in parameter order.</summary>
+    /// <summary>
+    /// Every tensor a saved model must hold, in a fixed order: the parameters, then the float buffers (a batch
+    /// normalisation's running mean and variance). Networks without buffers list exactly their parameters.
+    /// </summary>
+    public IReadOnlyList<(string Name, Tensor Tensor)> State() => StateOf(this).ToList();
+
+    /// <summary>Copies every tensor of <see cref="State"/> out of libtorch.</summary>
     public IReadOnlyList<NamedTensor> SnapshotWeights()
     {
         var result = new List<NamedTensor>();
-        foreach (var (name, parameter) in named_parameters())
+        foreach (var (name, tensor) in State())
         {
-            using var values = parameter.detach().cpu().contiguous();
-            result.Add(new NamedTensor(name, parameter.shape, values.data<float>().ToArray()));
+            using var values = tensor.detach().cpu().contiguous();
+            result.Add(new NamedTensor(name, tensor.shape, values.data<float>().ToArray()));
         }
         return result;
     }
 
-    /// <summary>Copies <paramref name="tensors"/>, already checked against this network's names and shapes, into its parameters.</summary>
+    /// <summary>Copies <paramref name="tensors"/>, already checked against <see cref="State"/>'s names and shapes, into the network.</summary>
     public void LoadWeights(IReadOnlyList<NamedTensor> tensors)
     {
         using var noGrad = torch.no_grad();
-        var parameters = named_parameters().ToList();
-        for (int i = 0; i < parameters.Count; i++)
+        var state = State();
+        for (int i = 0; i < state.Count; i++)
         {
-            var parameter = parameters[i].parameter;
-            using var source = torch.tensor(tensors[i].Values, parameter.shape);
-            parameter.copy_(source);
+            var target = state[i].Tensor;
+            using var source = torch.tensor(tensors[i].Values, target.shape);
+            target.copy_(source);
         }
     }
 

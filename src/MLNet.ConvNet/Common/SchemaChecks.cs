@@ -10,14 +10,50 @@ namespace MLNet.ConvNet.Common;
 internal static class SchemaChecks
 {
     /// <summary>Returns the index of a features column that fits <paramref name="shape"/>.</summary>
-    public static int CheckFeatureColumn(DataViewSchema schema, string name, ImageShape shape, string purpose)
+    /// <remarks>A mismatch gets ML.NET's wording, then <paramref name="route"/> (what to do), when given.</remarks>
+    public static int CheckFeatureColumn(DataViewSchema schema, string name, ImageShape shape, string purpose, string route = null)
     {
         var column = schema.GetColumnOrNull(name)
             ?? throw Missing("feature", name, schema.Select(c => c.Name), purpose);
         if (column.Type is not VectorDataViewType { ItemType: var item, Size: var size } || item != NumberDataViewType.Single || size != shape.Size)
-            throw Mismatch("feature", name, ExpectedFeatures(shape), column.Type.ToString());
+            throw Mismatch("feature", name, ExpectedFeatures(shape), column.Type.ToString(), route);
         return column.Index;
     }
+
+    /// <summary>
+    /// The shape of the images in a features column, in this order: <paramref name="requested"/> (the options'), the
+    /// dimensions the column's type carries (channels x height x width, or height x width for one channel, as
+    /// ImageAnalytics' pixel extraction writes them), else the architecture's own shape when the sizes agree.
+    /// </summary>
+    public static ImageShape ResolveImageShape(DataViewSchema schema, string name, ImageShape? requested, ImageShape architectureShape, string architectureName)
+    {
+        var column = schema.GetColumnOrNull(name)
+            ?? throw Missing("feature", name, schema.Select(c => c.Name), "train on");
+        if (column.Type is not VectorDataViewType { ItemType: var item, Size: > 0 } vector || item != NumberDataViewType.Single)
+            throw Mismatch("feature", name, ExpectedFeatures(requested ?? architectureShape), column.Type.ToString(), ShapeRoute);
+        var dims = vector.Dimensions;
+        ImageShape? carried = dims.Length switch
+        {
+            3 => new ImageShape(dims[0], dims[1], dims[2]),
+            2 => new ImageShape(1, dims[0], dims[1]),
+            _ => null,
+        };
+        if (requested is { } shape)
+        {
+            if (shape.Size != vector.Size || (carried is { } c && c != shape))
+                throw Mismatch("feature", name, $"{ExpectedFeatures(shape)}, as InputShape says", column.Type.ToString(), "Set InputShape to the images' shape, or leave it null to take the shape from the column.");
+            return shape;
+        }
+        if (carried is { } fromColumn)
+            return fromColumn;
+        if (architectureShape.Size == vector.Size)
+            return architectureShape;
+        throw Mismatch("feature", name, ExpectedFeatures(architectureShape), column.Type.ToString(), $"{architectureShape} is {architectureName}'s own input. {ShapeRoute}");
+    }
+
+    private const string ShapeRoute =
+        "To train on images of another size, set ConvNetTrainer.Options.InputShape (such as new ImageShape(1, 14, 14) for 196 values), " +
+        "or make the features with mlContext.Transforms.ConvNetImageFeatures(new ImageShape(channels, height, width)), whose column carries the shape.";
 
     /// <summary>Returns the number of classes of a key-typed label column.</summary>
     public static int CheckLabelColumn(DataViewSchema schema, string name)
@@ -76,8 +112,8 @@ internal static class SchemaChecks
     private static string ExpectedFeatures(ImageShape shape)
         => $"known-size vector of Single with {shape.Size} items ({shape} images)";
 
-    private static ArgumentOutOfRangeException Mismatch(string role, string name, string expected, string got)
-        => new("inputSchema", $"Schema mismatch for {role} column '{name}': expected {expected}, got {got}");
+    private static ArgumentOutOfRangeException Mismatch(string role, string name, string expected, string got, string route = null)
+        => new("inputSchema", $"Schema mismatch for {role} column '{name}': expected {expected}, got {got}{(route is null ? "" : ". " + route)}");
 
     private static ArgumentOutOfRangeException Missing(string role, string name, IEnumerable<string> available, string purpose)
         => new("inputSchema", $"Could not find {role} column '{name}' to {purpose}. The data has columns: {string.Join(", ", available.Select(c => $"'{c}'"))}. Set the {role} column name in the options if yours is named differently.");

@@ -22,7 +22,7 @@ internal sealed class BatchScorer
     {
         using var scope = torch.NewDisposeScope();
         using var inference = torch.inference_mode();
-        var x = InputBatch.Images(features, 0, rows, _network.Architecture.InputShape, _device);
+        var x = InputBatch.Images(features, 0, rows, _network.InputShape, _device);
         var output = _network.Probabilities(x).cpu().contiguous();
         output.data<float>().CopyTo(probabilities.AsSpan(0, rows * Classes));
     }

@@ -19,7 +19,7 @@ public sealed class ConvNetModelParameters
     public ConvNetArchitecture Architecture => Network.Architecture;
 
     /// <summary>The shape of one input image.</summary>
-    public ImageShape InputShape => Network.Architecture.InputShape;
+    public ImageShape InputShape => Network.InputShape;
 
     /// <summary>The number of classes the network scores.</summary>
     public int NumberOfClasses => Network.NumberOfClasses;

@@ -61,7 +61,7 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     public ConvNetModelParameters Model { get; }
 
     /// <summary>The type of the features column: a known-size vector of Single, channels x height x width long.</summary>
-    public DataViewType FeatureColumnType => new VectorDataViewType(NumberDataViewType.Single, Network.Architecture.InputShape.Size);
+    public DataViewType FeatureColumnType => new VectorDataViewType(NumberDataViewType.Single, Network.InputShape.Size);
 
     /// <summary>The features column the network reads.</summary>
     public string FeatureColumnName => Columns.Features;
@@ -98,10 +98,14 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        int features = SchemaChecks.CheckFeatureColumn(input.Schema, FeatureColumnName, Architecture.InputShape, "score with");
+        int features = SchemaChecks.CheckFeatureColumn(input.Schema, FeatureColumnName, Network.InputShape, "score with", ScoringRoute);
         var scored = new BatchScoringDataView(input, GetOutputSchema(input.Schema), BatchScorer, features, PredictedLabelColumnName, ScoreColumnName);
         return new OnnxExportableScoring(input, scored, this);
     }
+
+    /// <summary>What to do when data to score has features of another shape.</summary>
+    internal string ScoringRoute => $"This model was trained on {Network.InputShape} images: give it features of that shape " +
+        $"(mlContext.Transforms.ConvNetImageFeatures(new ImageShape({Network.InputShape.Channels}, {Network.InputShape.Height}, {Network.InputShape.Width})) resizes image files to it), or train a model on the images you have.";
 
     /// <summary>Returns a row-to-row mapper, as <c>PredictionEngine</c> uses.</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => ((ITransformer)_rowMapper).GetRowToRowMapper(inputSchema);

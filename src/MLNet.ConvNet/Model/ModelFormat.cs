@@ -30,7 +30,7 @@ internal static class ModelFormat
     public sealed record Header(string ArchitectureName, ImageShape InputShape, int NumberOfClasses, ColumnNames Columns, IReadOnlyList<EpochMetrics> History, int FinalEpoch);
 
     public static Header HeaderOf(ConvNetTransformer transformer)
-        => new(transformer.ArchitectureName, transformer.Architecture.InputShape, transformer.NumberOfClasses, transformer.Columns, transformer.History, transformer.FinalEpoch);
+        => new(transformer.ArchitectureName, transformer.Model.InputShape, transformer.NumberOfClasses, transformer.Columns, transformer.History, transformer.FinalEpoch);
 
     public static void WriteHeader(BinaryWriter writer, Header header)
     {
@@ -68,8 +68,8 @@ internal static class ModelFormat
         }
     }
 
-    /// <summary>Finds the saved architecture in the registry and checks that it still has the saved input shape.</summary>
-    /// <exception cref="InvalidOperationException">The architecture is not registered in this process, or has changed.</exception>
+    /// <summary>Finds the saved architecture in the registry; the network is rebuilt for the saved input shape.</summary>
+    /// <exception cref="InvalidOperationException">The architecture is not registered in this process.</exception>
     public static ConvNetArchitecture ResolveArchitecture(Header header)
     {
         if (!ArchitectureRegistry.TryGet(header.ArchitectureName, out var architecture))
@@ -77,11 +77,6 @@ internal static class ModelFormat
             throw new InvalidOperationException(
                 $"The model was trained with architecture '{header.ArchitectureName}', which is not registered in this process. " +
                 $"Registered: {string.Join(", ", ArchitectureRegistry.Names)}. Call ArchitectureRegistry.Register with it before loading the model.");
-        }
-        if (architecture.InputShape != header.InputShape)
-        {
-            throw new InvalidOperationException(
-                $"The model was trained with architecture '{header.ArchitectureName}' on {header.InputShape} inputs, but the registered architecture of that name takes {architecture.InputShape}.");
         }
         return architecture;
     }

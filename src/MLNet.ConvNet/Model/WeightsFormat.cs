@@ -47,7 +47,7 @@ internal static class WeightsFormat
     /// <exception cref="InvalidDataException">The stream is damaged, altered, or does not fit the model.</exception>
     public static IReadOnlyList<NamedTensor> ReadFor(BinaryReader input, ConvNetModule model)
     {
-        var expected = model.named_parameters().ToList();
+        var expected = model.State();
         using var hashing = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var reader = new HashingReader(input, hashing);
         var loaded = new List<NamedTensor>();

@@ -31,7 +31,7 @@ internal sealed class TrainingLoop
         _validation = validation;
         _settings = settings;
         _device = device;
-        _shape = model.Architecture.InputShape;
+        _shape = model.InputShape;
     }
 
     /// <summary>The epoch whose weights the model holds at the end (the best one when they were restored).</summary>
@@ -47,7 +47,7 @@ internal sealed class TrainingLoop
         var stopping = s.EarlyStopping is { } es ? new EarlyStopping(es) : null;
         using var optimizer = s.Optimizer.Create(_model.parameters(), s.LearningRate);
         var checkpoints = s.CheckpointDirectory is null ? null
-            : new Checkpoints(s.CheckpointDirectory, s.Fingerprint(_model.NumberOfClasses, count, _validation?.Count ?? 0));
+            : new Checkpoints(s.CheckpointDirectory, s.Fingerprint(_model.InputShape, _model.NumberOfClasses, count, _validation?.Count ?? 0));
 
         int first = 1;
         if (checkpoints is not null && s.Resume && checkpoints.Resume(_model, optimizer, m => ChannelLog.Warning(channel, m)) is { } resumed)

@@ -14,6 +14,9 @@ internal sealed class TrainingSettings
     public required ConvNetArchitecture Architecture { get; init; }
     public required ColumnNames Columns { get; init; }
 
+    /// <summary>The images' shape the options give; null to take it from the data.</summary>
+    public required ImageShape? InputShape { get; init; }
+
     /// <summary>The example weight column; null when every example weighs the same.</summary>
     public required string WeightColumn { get; init; }
     public required int Epochs { get; init; }
@@ -45,8 +48,8 @@ internal sealed class TrainingSettings
     public required CancellationToken CancellationToken { get; init; }
 
     /// <summary>What a checkpoint must match to be resumed: everything that changes the trajectory.</summary>
-    public string Fingerprint(int classes, int trainingRows, int validationRows) => string.Create(CultureInfo.InvariantCulture,
-        $"architecture {Architecture.Name}, {classes} classes, {trainingRows} training rows, {validationRows} validation rows, " +
+    public string Fingerprint(ImageShape input, int classes, int trainingRows, int validationRows) => string.Create(CultureInfo.InvariantCulture,
+        $"architecture {Architecture.Name} on {input}, {classes} classes, {trainingRows} training rows, {validationRows} validation rows, " +
         $"epochs {Epochs}, batch {BatchSize}, {Optimizer} lr {LearningRate:R}, schedule {Schedule}, seed {Seed}, shuffle {Shuffle}, " +
         $"example weights {WeightColumn ?? "none"}, " +
         $"early stopping {EarlyStopping?.ToString() ?? "off"}");

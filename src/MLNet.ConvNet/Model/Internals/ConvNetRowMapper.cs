@@ -37,7 +37,7 @@ internal sealed class ConvNetRowMapper : RowToRowTransformerBase
         {
             _owner = owner;
             var parent = owner._parent;
-            _featureIndex = SchemaChecks.CheckFeatureColumn(inputSchema, parent.FeatureColumnName, parent.Architecture.InputShape, "score with");
+            _featureIndex = SchemaChecks.CheckFeatureColumn(inputSchema, parent.FeatureColumnName, parent.Network.InputShape, "score with", parent.ScoringRoute);
         }
 
         protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
@@ -96,7 +96,7 @@ internal sealed class ConvNetRowMapper : RowToRowTransformerBase
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
         {
             var parent = _owner._parent;
-            var shape = parent.Architecture.InputShape;
+            var shape = parent.Network.InputShape;
             int classes = parent.NumberOfClasses;
             var getFeatures = input.GetGetter<VBuffer<float>>(input.Schema[_featureIndex]);
             var features = new float[shape.Size];

@@ -44,7 +44,7 @@ internal static class ModelContextBridge
         var header = ModelFormat.ReadHeader(ctx.Reader, ctx.Header.ModelVerWritten);
         var labelColumn = LoadKeyValues(env, ctx, header);
         var architecture = ModelFormat.ResolveArchitecture(header);
-        var network = ConvNetModule.Create(architecture, header.NumberOfClasses, seed: 0);
+        var network = ConvNetModule.Create(architecture, header.InputShape, header.NumberOfClasses, seed: 0);
         try
         {
             if (!ctx.TryLoadBinaryStream(ModelFormat.WeightsStreamName, reader => network.LoadWeights(WeightsFormat.ReadFor(reader, network))))
