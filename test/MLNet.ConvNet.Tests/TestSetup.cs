@@ -9,6 +9,7 @@ public static class TestSetup
     private static readonly Lazy<bool> _registered = new(() =>
     {
         ArchitectureRegistry.Register(new TinyNet(), replace: true);
+        ArchitectureRegistry.Register(new EveryLayerNet(), replace: true);
         return true;
     });
 

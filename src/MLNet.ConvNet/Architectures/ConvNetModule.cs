@@ -17,7 +17,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     // two threads still get the weights their seeds promise.
     private static readonly object _globalGenerator = new();
 
-    private readonly List<(string Name, LayerSpec Spec, nn.Module<Tensor, Tensor> Module)> _layers = new();
+    private readonly List<(string Name, LayerSpec Spec, nn.Module<Tensor, Tensor> Module, long[] InputShape)> _layers = new();
 
     /// <summary>Loads libtorch if needed and builds the network for <paramref name="input"/> images, with weights drawn from <paramref name="seed"/>.</summary>
     /// <exception cref="ArgumentException">The layers do not fit together or the images are too small for them; the message names the layer.</exception>
@@ -55,10 +55,12 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
         var summary = new List<LayerSummary>();
         using (torch.no_grad())
         {
+            var reaching = new long[] { input.Channels, input.Height, input.Width };
             string problem = Stack(architecture, specs, input, (name, spec, module, output) =>
             {
                 register_module(name, module);
-                _layers.Add((name, spec, module));
+                _layers.Add((name, spec, module, reaching));
+                reaching = output;
                 summary.Add(new LayerSummary(name, spec.TypeName, output, StateOf(module).Sum(t => t.Tensor.numel())));
             });
             if (problem is not null)
@@ -160,7 +162,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var x = input;
-        foreach (var (_, spec, module) in _layers)
+        foreach (var (_, spec, module, _) in _layers)
         {
             x = spec.Activation.Apply(module.forward(x));
         }
@@ -182,11 +184,11 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     {
         var shape = InputShape;
         string x = graph.AddNode("Reshape", [features, graph.AddInitializer(new long[] { -1, shape.Channels, shape.Height, shape.Width }, [4], "input_shape")], "image");
-        foreach (var (name, spec, module) in _layers)
+        foreach (var (name, spec, module, inputShape) in _layers)
         {
             try
             {
-                x = spec.Activation.ExportOnnx(graph, spec.ExportOnnx(graph, x, module, name), name);
+                x = spec.Activation.ExportOnnx(graph, spec.ExportOnnx(graph, x, inputShape, module, name), name);
             }
             catch (NotSupportedException e)
             {
@@ -241,7 +243,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     private void InitializeLikeKeras()
     {
         using var noGrad = torch.no_grad();
-        foreach (var (_, _, module) in _layers)
+        foreach (var (_, _, module, _) in _layers)
         {
             foreach (var (name, parameter) in module.named_parameters())
             {

@@ -41,7 +41,7 @@ public sealed class ArchitectureTests
         StringAssert.Contains(summary, "Param #");
         StringAssert.Contains(summary, $"Total params: {model.TotalParameters:N0}");
         StringAssert.Contains(summary, $"Trainable params: {model.TrainableParameters:N0}");
-        StringAssert.Contains(summary, "Non-trainable params: 0");
+        StringAssert.Contains(summary, $"Non-trainable params: {model.TotalParameters - model.TrainableParameters:N0}");
         foreach (var layer in model.Layers)
             StringAssert.Contains(summary, $"{layer.Name} ({layer.TypeName})");
     }
@@ -73,6 +73,11 @@ public sealed class ArchitectureTests
             if (parameterName.EndsWith(".bias"))
             {
                 Assert.IsTrue(values.All(v => v == 0), $"{parameterName} should start at zero.");
+                continue;
+            }
+            if (parameter.dim() == 1)
+            {
+                Assert.IsTrue(values.All(v => v == 1), $"{parameterName}, a batch normalisation's scale, should start at one, as Keras' gamma.");
                 continue;
             }
             long fanOut = parameter.shape[0], fanIn = parameter.shape[1];

@@ -1,17 +1,39 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Layers;
 
-/// <summary>A 2-D convolution with "valid" padding and stride 1, as Keras <c>Conv2D(filters, kernel_size)</c>.</summary>
-/// <param name="filters">Number of output channels.</param>
-/// <param name="kernelSize">Height and width of the square kernel.</param>
-public sealed class Conv2D(int filters, int kernelSize) : LayerSpec
+/// <summary>
+/// A 2-D convolution, as Keras <c>Conv2D(filters, kernel_size, strides, padding)</c>: <c>filters</c> kernels of
+/// <c>kernelSize x kernelSize x channels</c> weights plus one bias each.
+/// </summary>
+public sealed class Conv2D : LayerSpec
 {
+    /// <summary>Creates the layer.</summary>
+    /// <param name="filters">Number of output channels.</param>
+    /// <param name="kernelSize">Height and width of the square kernel.</param>
+    /// <param name="strides">Step between kernel positions, in both directions. Defaults to 1.</param>
+    /// <param name="padding">Keras' "valid" or "same". Defaults to <see cref="ConvPadding.Valid"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public Conv2D(int filters, int kernelSize, int strides = 1, ConvPadding padding = ConvPadding.Valid)
+    {
+        Filters = filters > 0 ? filters : throw new ArgumentOutOfRangeException(nameof(filters), filters, "Conv2D needs at least one filter.");
+        KernelSize = kernelSize > 0 ? kernelSize : throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "Conv2D needs a kernel of at least 1x1.");
+        Strides = strides > 0 ? strides : throw new ArgumentOutOfRangeException(nameof(strides), strides, "Conv2D needs strides of at least 1.");
+        Padding = Enum.IsDefined(padding) ? padding : throw new ArgumentOutOfRangeException(nameof(padding), padding, "Conv2D's padding is Valid or Same.");
+    }
+
     /// <summary>Number of output channels.</summary>
-    public int Filters { get; } = filters > 0 ? filters : throw new ArgumentOutOfRangeException(nameof(filters), filters, "Conv2D needs at least one filter.");
+    public int Filters { get; }
 
     /// <summary>Height and width of the square kernel.</summary>
-    public int KernelSize { get; } = kernelSize > 0 ? kernelSize : throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "Conv2D needs a kernel of at least 1x1.");
+    public int KernelSize { get; }
+
+    /// <summary>Step between kernel positions. Defaults to 1.</summary>
+    public int Strides { get; }
+
+    /// <summary>Valid or same. Defaults to <see cref="ConvPadding.Valid"/>.</summary>
+    public ConvPadding Padding { get; }
 
     /// <inheritdoc />
     public override string TypeName => "Conv2D";
@@ -23,12 +45,60 @@ public sealed class Conv2D(int filters, int kernelSize) : LayerSpec
     public override nn.Module<Tensor, Tensor> Build(long[] inputShape)
     {
         RequireImage(inputShape);
-        if (inputShape[1] < KernelSize || inputShape[2] < KernelSize)
+        var (top, bottom) = Pads(inputShape[1]);
+        var (left, right) = Pads(inputShape[2]);
+        if (inputShape[1] + top + bottom < KernelSize || inputShape[2] + left + right < KernelSize)
             throw new ArgumentException($"Conv2D with a {KernelSize}x{KernelSize} kernel needs an input of at least {KernelSize}x{KernelSize}, got {Format(inputShape)}.", nameof(inputShape));
-        return nn.Conv2d(inputShape[0], Filters, KernelSize);
+        if (top == bottom && left == right)
+            return nn.Conv2d(inputShape[0], Filters, (KernelSize, KernelSize), stride: (Strides, Strides), padding: (top, left));
+        return new AsymmetricConv(inputShape[0], Filters, KernelSize, Strides, [left, right, top, bottom]);
     }
 
-    internal override string ExportOnnx(IOnnxGraph graph, string input, nn.Module<Tensor, Tensor> module, string name)
-        => graph.AddNode("Conv", [input, Initializer(graph, module, "weight", name), Initializer(graph, module, "bias", name)], name,
-            new Dictionary<string, object> { ["kernel_shape"] = new long[] { KernelSize, KernelSize } });
+    /// <summary>Zeros before and after one dimension of <paramref name="size"/>, as Keras pads for <see cref="ConvPadding.Same"/>.</summary>
+    private (long Before, long After) Pads(long size)
+    {
+        if (Padding == ConvPadding.Valid)
+            return (0, 0);
+        long output = (size + Strides - 1) / Strides;
+        long total = Math.Max((output - 1) * Strides + KernelSize - size, 0);
+        return (total / 2, total - total / 2);
+    }
+
+    internal override string ExportOnnx(IOnnxGraph graph, string input, long[] inputShape, nn.Module<Tensor, Tensor> module, string name)
+    {
+        var (top, bottom) = Pads(inputShape[1]);
+        var (left, right) = Pads(inputShape[2]);
+        return graph.AddNode("Conv", [input, Initializer(graph, module, "weight", name), Initializer(graph, module, "bias", name)], name,
+            new Dictionary<string, object>
+            {
+                ["kernel_shape"] = new long[] { KernelSize, KernelSize },
+                ["strides"] = new long[] { Strides, Strides },
+                ["pads"] = new long[] { top, left, bottom, right },
+            });
+    }
+
+    /// <summary>A convolution after uneven zero padding (left, right, top, bottom), which nn.Conv2d cannot express.</summary>
+    private sealed class AsymmetricConv : nn.Module<Tensor, Tensor>
+    {
+        private readonly long _stride;
+
+        private readonly long[] _pads;
+
+        public AsymmetricConv(long inputChannels, long filters, long kernel, long stride, long[] pads) : base("conv2d")
+        {
+            _stride = stride;
+            _pads = pads;
+            weight = nn.Parameter(torch.empty(filters, inputChannels, kernel, kernel));
+            bias = nn.Parameter(torch.zeros(filters));
+            RegisterComponents();
+        }
+
+#pragma warning disable IDE1006 // the names the saved model and Keras-style initialisation know
+        private readonly TorchSharp.Modules.Parameter weight;
+        private readonly TorchSharp.Modules.Parameter bias;
+#pragma warning restore IDE1006
+
+        public override Tensor forward(Tensor input)
+            => nn.functional.conv2d(nn.functional.pad(input, _pads), weight, bias, strides: [_stride, _stride]);
+    }
 }

@@ -24,7 +24,7 @@ public sealed class Dense(int units) : LayerSpec
     }
 
     // Gemm computes input x weight^T + bias, as torch.nn.Linear stores its weight [units, inputs].
-    internal override string ExportOnnx(IOnnxGraph graph, string input, nn.Module<Tensor, Tensor> module, string name)
+    internal override string ExportOnnx(IOnnxGraph graph, string input, long[] inputShape, nn.Module<Tensor, Tensor> module, string name)
         => graph.AddNode("Gemm", [input, Initializer(graph, module, "weight", name), Initializer(graph, module, "bias", name)], name,
             new Dictionary<string, object> { ["transB"] = 1L });
 }

@@ -14,6 +14,6 @@ public sealed class Flatten : LayerSpec
     /// <inheritdoc />
     public override nn.Module<Tensor, Tensor> Build(long[] inputShape) => nn.Flatten();
 
-    internal override string ExportOnnx(IOnnxGraph graph, string input, nn.Module<Tensor, Tensor> module, string name)
+    internal override string ExportOnnx(IOnnxGraph graph, string input, long[] inputShape, nn.Module<Tensor, Tensor> module, string name)
         => graph.AddNode("Flatten", [input], name, new Dictionary<string, object> { ["axis"] = 1L });
 }

@@ -32,13 +32,14 @@ public abstract class LayerSpec
     /// type of your own makes the export fail with a message that names it.
     /// </summary>
     /// <exception cref="NotSupportedException">This layer type has no ONNX form.</exception>
-    internal virtual string ExportOnnx(IOnnxGraph graph, string input, nn.Module<Tensor, Tensor> module, string name)
+    internal virtual string ExportOnnx(IOnnxGraph graph, string input, long[] inputShape, nn.Module<Tensor, Tensor> module, string name)
         => throw new NotSupportedException($"Layer '{name}' ({TypeName}) has no ONNX form: only the built-in layer types export to ONNX.");
 
-    /// <summary>A parameter of <paramref name="module"/> (such as "weight") as a float initializer of the same shape.</summary>
+    /// <summary>A parameter or buffer of <paramref name="module"/> (such as "weight" or "running_mean") as a float initializer of the same shape.</summary>
     private protected static string Initializer(IOnnxGraph graph, nn.Module<Tensor, Tensor> module, string parameter, string name)
     {
-        var tensor = module.named_parameters().Single(p => p.name == parameter).parameter;
+        var tensor = module.named_parameters().Where(p => p.name == parameter).Select(p => (Tensor)p.parameter)
+            .Concat(module.named_buffers().Where(b => b.name == parameter).Select(b => b.buffer)).Single();
         using var values = tensor.detach().cpu().contiguous();
         return graph.AddInitializer(values.data<float>().ToArray(), tensor.shape, $"{name}.{parameter}");
     }

@@ -22,7 +22,7 @@ public sealed class MaxPooling2D(int poolSize = 2) : LayerSpec
         return nn.MaxPool2d(PoolSize, PoolSize);
     }
 
-    internal override string ExportOnnx(IOnnxGraph graph, string input, nn.Module<Tensor, Tensor> module, string name)
+    internal override string ExportOnnx(IOnnxGraph graph, string input, long[] inputShape, nn.Module<Tensor, Tensor> module, string name)
         => graph.AddNode("MaxPool", [input], name, new Dictionary<string, object>
         {
             ["kernel_shape"] = new long[] { PoolSize, PoolSize },

@@ -23,7 +23,7 @@ public sealed class ZeroPadding2D(int padding) : LayerSpec
     }
 
     // Opset 11's Pad takes the pads as an input: begin of each axis (N, C, H, W), then the end of each.
-    internal override string ExportOnnx(IOnnxGraph graph, string input, nn.Module<Tensor, Tensor> module, string name)
+    internal override string ExportOnnx(IOnnxGraph graph, string input, long[] inputShape, nn.Module<Tensor, Tensor> module, string name)
         => graph.AddNode("Pad", [input, graph.AddInitializer(new long[] { 0, 0, Padding, Padding, 0, 0, Padding, Padding }, [8], $"{name}.pads")], name,
             new Dictionary<string, object> { ["mode"] = "constant" });
 }
