@@ -53,7 +53,19 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     /// <exception cref="InvalidOperationException">The data has no usable rows, or holds values that cannot be trained on.</exception>
     /// <exception cref="OperationCanceledException">Training was cancelled through the options or the MLContext.</exception>
     /// <exception cref="ConvNetNativeException">libtorch cannot be loaded.</exception>
-    public ConvNetTransformer Fit(IDataView input)
+    public ConvNetTransformer Fit(IDataView input) => Fit(input, modelParameters: null);
+
+    /// <summary>
+    /// Continues training a fitted network on <paramref name="input"/>, as ML.NET's trainers take a warm start: the
+    /// network starts from <paramref name="modelParameters"/>' weights (a fresh optimizer, this trainer's options and
+    /// epochs). The architecture, the input shape and the classes must be the fitted model's. The returned transformer's
+    /// History holds this run's epochs.
+    /// </summary>
+    /// <param name="input">The data to train on.</param>
+    /// <param name="modelParameters">A fitted model's parameters (<c>transformer.Model</c>), or null to start afresh.</param>
+    /// <inheritdoc cref="Fit(IDataView)" path="/exception"/>
+    /// <exception cref="ArgumentException">The fitted model has another architecture, input shape or number of classes.</exception>
+    public ConvNetTransformer Fit(IDataView input, ConvNetModelParameters modelParameters)
     {
         ArgumentNullException.ThrowIfNull(input);
         var s = _settings;
@@ -71,7 +83,11 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
 
         using var channel = _host.Start("Training");
         torch.set_num_threads(s.Threads);
+        if (modelParameters is not null)
+            CheckWarmStart(modelParameters, shape, classes);
         var network = ConvNetModule.Create(s.Architecture, shape, classes, s.Seed);
+        if (modelParameters is not null)
+            network.LoadWeights(modelParameters.Network.SnapshotWeights());
         network.to(device);
         try
         {
@@ -90,6 +106,18 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
         {
             network.Dispose();
             throw;
+        }
+    }
+
+    private void CheckWarmStart(ConvNetModelParameters fitted, ImageShape shape, int classes)
+    {
+        var s = _settings;
+        if (!string.Equals(fitted.Architecture.Name, s.Architecture.Name, StringComparison.OrdinalIgnoreCase) || fitted.InputShape != shape || fitted.NumberOfClasses != classes)
+        {
+            throw new ArgumentException(
+                $"A warm start continues a fitted network of the same shape: the fitted model is {fitted.Architecture.Name} on {fitted.InputShape} images with {fitted.NumberOfClasses} classes, " +
+                $"but this trainer builds {s.Architecture.Name} on {shape} images with {classes} classes. Set Architecture (and InputShape) as the fitted model's, and map the label to the same classes.",
+                "modelParameters");
         }
     }
 

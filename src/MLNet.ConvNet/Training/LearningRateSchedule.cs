@@ -70,6 +70,9 @@ public abstract class LearningRateSchedule
         return new OneCycleSchedule(maxLearningRate, warmupFraction, divFactor, finalDivFactor);
     }
 
+    /// <summary>Whether the rate depends on the number of epochs planned (so a checkpointed run cannot be extended).</summary>
+    internal virtual bool UsesTotalEpochs => false;
+
     /// <summary>The metric this schedule watches, if any, once resolved against the presence of validation data.</summary>
     internal virtual TrainingMetric? Monitor(bool hasValidation) => null;
 
@@ -138,6 +141,8 @@ public abstract class LearningRateSchedule
 
     private sealed class OneCycleSchedule(double? maxRate, double warmupFraction, double divFactor, double finalDivFactor) : LearningRateSchedule
     {
+        internal override bool UsesTotalEpochs => true;
+
         internal override double Rate(double baseRate, int epoch, int batch, int batchesPerEpoch, int epochs, IReadOnlyList<EpochMetrics> history, bool hasValidation)
         {
             double peak = maxRate ?? baseRate;

@@ -47,10 +47,13 @@ internal sealed class TrainingSettings
     public required IProgress<TrainingProgress> Progress { get; init; }
     public required CancellationToken CancellationToken { get; init; }
 
-    /// <summary>What a checkpoint must match to be resumed: everything that changes the trajectory.</summary>
+    /// <summary>
+    /// What a checkpoint must match to be resumed: everything that changes the trajectory. The number of epochs is in
+    /// it only when the schedule depends on it (one-cycle), so a finished run can be extended to more epochs.
+    /// </summary>
     public string Fingerprint(ImageShape input, int classes, int trainingRows, int validationRows) => string.Create(CultureInfo.InvariantCulture,
         $"architecture {Architecture.Name} on {input}, {classes} classes, {trainingRows} training rows, {validationRows} validation rows, " +
-        $"epochs {Epochs}, batch {BatchSize}, {Optimizer} lr {LearningRate:R}, schedule {Schedule}, seed {Seed}, shuffle {Shuffle}, " +
+        $"{(Schedule.UsesTotalEpochs ? $"epochs {Epochs}, " : "")}batch {BatchSize}, {Optimizer} lr {LearningRate:R}, schedule {Schedule}, seed {Seed}, shuffle {Shuffle}, " +
         $"example weights {WeightColumn ?? "none"}, " +
         $"early stopping {EarlyStopping?.ToString() ?? "off"}");
 
