@@ -122,25 +122,26 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     }
 
     /// <summary>Reads the training rows, and the validation rows from the validation set or a split of the training rows.</summary>
-    private (TrainingData Training, TrainingData Validation) ReadData(IChannel channel, IDataView input, ImageShape shape, int classes, Action checkCancelled)
+    private (ITrainingRows Training, TrainingData Validation) ReadData(IChannel channel, IDataView input, ImageShape shape, int classes, Action checkCancelled)
     {
         var s = _settings;
         var clock = Stopwatch.StartNew();
+        long rowBytes = shape.Size * 4L + 12;
+        long? rows = input.GetRowCount();
+        if (rows is null || rows.Value * rowBytes > s.InMemoryBudgetBytes)
+        {
+            var counted = rows is long known && known * rowBytes > s.InMemoryBudgetBytes ? null
+                : StreamingRows.Open(input, s.Columns.Features, s.Columns.Label, s.WeightColumn, shape.Size, classes, s.BatchSize, s.ShuffleBufferBytes, checkCancelled);
+            if (counted is null || counted.Count * rowBytes > s.InMemoryBudgetBytes)
+                return Stream(channel, input, shape, classes, checkCancelled, counted, clock);
+        }
         var data = TrainingData.Read(input, s.Columns.Features, s.Columns.Label, s.WeightColumn, shape.Size, classes, checkCancelled);
         if (data.SkippedMissingLabels > 0)
             ChannelLog.Warning(channel, $"Skipped {data.SkippedMissingLabels:N0} rows whose label '{s.Columns.Label}' is missing.");
         if (data.DropUniformWeights() is float uniform)
             ChannelLog.Info(channel, $"Every example weight in '{s.WeightColumn}' is {uniform}: the weighted loss is the unweighted one, and training computes it so.");
-        TrainingData validation = null;
-        if (s.ValidationSet is { } validationSet)
-        {
-            int validationClasses = SchemaChecks.CheckLabelColumn(validationSet.Schema, s.Columns.Label);
-            SchemaChecks.CheckFeatureColumn(validationSet.Schema, s.Columns.Features, shape, "validate with");
-            if (validationClasses != classes)
-                throw new ArgumentOutOfRangeException(nameof(Options.ValidationSet), $"Schema mismatch for label column '{s.Columns.Label}' of the validation set: expected key type with {classes} values as in the training data, got {validationClasses} values.");
-            validation = TrainingData.Read(validationSet, s.Columns.Features, s.Columns.Label, weightColumn: null, shape.Size, classes, checkCancelled);
-        }
-        else if (s.ValidationFraction > 0)
+        var validation = ReadValidationSet(shape, classes, checkCancelled);
+        if (s.ValidationFraction > 0)
         {
             (data, validation) = data.Split(s.ValidationFraction, s.Seed);
         }
@@ -149,6 +150,38 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
         if (validation is { Count: 0 })
             throw new InvalidOperationException("The validation data has no labelled rows; give a validation set with rows, or a larger ValidationFraction.");
         ChannelLog.Info(channel, $"Read {data.Count:N0} training images{(validation is null ? "" : $" and {validation.Count:N0} validation images")} of {shape} in {clock.Elapsed.TotalSeconds:F1} s.");
+        return (data, validation);
+    }
+
+    /// <summary>The validation set's rows, in memory (unweighted); null when there is no validation set.</summary>
+    private TrainingData ReadValidationSet(ImageShape shape, int classes, Action checkCancelled)
+    {
+        var s = _settings;
+        if (s.ValidationSet is not { } validationSet)
+            return null;
+        int validationClasses = SchemaChecks.CheckLabelColumn(validationSet.Schema, s.Columns.Label);
+        SchemaChecks.CheckFeatureColumn(validationSet.Schema, s.Columns.Features, shape, "validate with");
+        if (validationClasses != classes)
+            throw new ArgumentOutOfRangeException(nameof(Options.ValidationSet), $"Schema mismatch for label column '{s.Columns.Label}' of the validation set: expected key type with {classes} values as in the training data, got {validationClasses} values.");
+        return TrainingData.Read(validationSet, s.Columns.Features, s.Columns.Label, weightColumn: null, shape.Size, classes, checkCancelled);
+    }
+
+    /// <summary>The training rows as a stream (more than the memory budget), and the validation set in memory.</summary>
+    private (ITrainingRows Training, TrainingData Validation) Stream(IChannel channel, IDataView input, ImageShape shape, int classes, Action checkCancelled, StreamingRows counted, Stopwatch clock)
+    {
+        var s = _settings;
+        if (s.ValidationFraction > 0)
+        {
+            throw new InvalidOperationException(
+                $"The training data is larger than InMemoryBudgetBytes ({s.InMemoryBudgetBytes:N0} bytes), so it streams, and a stream cannot hold out a ValidationFraction. " +
+                "Give a ValidationSet, or raise InMemoryBudgetBytes if the data fits in memory.");
+        }
+        var data = counted ?? StreamingRows.Open(input, s.Columns.Features, s.Columns.Label, s.WeightColumn, shape.Size, classes, s.BatchSize, s.ShuffleBufferBytes, checkCancelled);
+        if (data.SkippedMissingLabels > 0)
+            ChannelLog.Warning(channel, $"Skipped {data.SkippedMissingLabels:N0} rows whose label '{s.Columns.Label}' is missing.");
+        var validation = ReadValidationSet(shape, classes, checkCancelled);
+        ChannelLog.Info(channel, $"Streaming {data.Count:N0} training images of {shape} ({data.Count * (shape.Size * 4L + 12) / (1 << 20):N0} MiB, over the budget of " +
+            $"{s.InMemoryBudgetBytes / (1 << 20):N0} MiB) through a shuffle buffer of {data.BufferRows:N0} images; counted in {clock.Elapsed.TotalSeconds:F1} s.");
         return (data, validation);
     }
 

@@ -52,6 +52,20 @@ public sealed partial class ConvNetTrainer
         /// <summary>The learning rate, for every optimizer; a schedule starts from it. Defaults to 0.001.</summary>
         public double LearningRate { get; set; } = 0.001;
 
+        /// <summary>
+        /// Training data up to this size (4 bytes per feature value, plus the label) is copied into memory once and
+        /// shuffled exactly every epoch; larger data is read again from the data view every epoch through a shuffle
+        /// buffer of <see cref="ShuffleBufferBytes"/>, so memory stays flat whatever the number of rows (docs/data.md).
+        /// Defaults to 1 GiB (full MNIST is 190 MB).
+        /// </summary>
+        public long InMemoryBudgetBytes { get; set; } = 1L << 30;
+
+        /// <summary>
+        /// When the data streams (see <see cref="InMemoryBudgetBytes"/>): the shuffle buffer's size; each batch draws
+        /// its rows at random from the rows it holds. Defaults to 256 MiB (85,000 28x28 images, 5,400 RGB 64x64 ones).
+        /// </summary>
+        public long ShuffleBufferBytes { get; set; } = 256L << 20;
+
         /// <summary>Whether to reshuffle the training rows every epoch. Defaults to true.</summary>
         public bool Shuffle { get; set; } = true;
 
@@ -157,6 +171,8 @@ public sealed partial class ConvNetTrainer
             Check(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
             Check(Patience > 0, nameof(Patience), Patience, "at least 1");
             Check(MinDelta >= 0, nameof(MinDelta), MinDelta, "0 or more");
+            Check(InMemoryBudgetBytes >= 0, nameof(InMemoryBudgetBytes), InMemoryBudgetBytes, "0 or more (0 streams every data set)");
+            Check(ShuffleBufferBytes > 0, nameof(ShuffleBufferBytes), ShuffleBufferBytes, "positive");
             Check(!ResumeFromCheckpoint || !string.IsNullOrWhiteSpace(CheckpointDirectory), nameof(CheckpointDirectory), CheckpointDirectory, "a folder when ResumeFromCheckpoint is set");
             ArgumentNullException.ThrowIfNull(Optimizer, nameof(Optimizer));
             ArgumentNullException.ThrowIfNull(LearningRateSchedule, nameof(LearningRateSchedule));
@@ -188,6 +204,8 @@ public sealed partial class ConvNetTrainer
                 Columns = new ColumnNames(FeatureColumnName, LabelColumnName, ScoreColumnName, PredictedLabelColumnName),
                 WeightColumn = ExampleWeightColumnName,
                 InputShape = InputShape,
+                InMemoryBudgetBytes = InMemoryBudgetBytes,
+                ShuffleBufferBytes = ShuffleBufferBytes,
                 Epochs = Epochs ?? architecture.DefaultEpochs,
                 BatchSize = BatchSize,
                 Optimizer = Optimizer,

@@ -8,7 +8,7 @@ namespace MLNet.ConvNet.Training;
 /// The training rows copied once into contiguous memory: features image after image, each label as a 0-based class
 /// index, and each example's weight when there is a weight column. Epochs then shuffle indices, not rows.
 /// </summary>
-internal sealed class TrainingData
+internal sealed class TrainingData : ITrainingRows
 {
     private TrainingData(float[] features, long[] labels, float[] weights, int featureSize, long skippedMissingLabels)
     {
@@ -30,6 +30,39 @@ internal sealed class TrainingData
 
     /// <summary>Rows left out because their label key was missing (0).</summary>
     public long SkippedMissingLabels { get; }
+
+    public bool HasWeights => Weights is not null;
+
+    /// <summary>
+    /// Batches over indices shuffled by (seed, epoch). A short batch (rows not a multiple of the batch size) comes
+    /// first, which keeps resident memory flat (docs/benchmarks.md); the rows are shuffled, so which ones form it is
+    /// random either way.
+    /// </summary>
+    public IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, long[] labels, float[] weights)
+    {
+        var order = Enumerable.Range(0, Count).ToArray();
+        if (shuffle)
+            new Random(EpochSeed(seed, epoch)).Shuffle(order);
+        int shortBatch = Count % batchSize;
+        int batches = (Count + batchSize - 1) / batchSize;
+        for (int batch = 0; batch < batches; batch++)
+        {
+            int start = batch == 0 ? 0 : shortBatch == 0 ? batch * batchSize : shortBatch + (batch - 1) * batchSize;
+            int size = batch == 0 && shortBatch != 0 ? shortBatch : Math.Min(batchSize, Count - start);
+            for (int i = 0; i < size; i++)
+            {
+                int row = order[start + i];
+                Array.Copy(Features, (long)row * FeatureSize, features, (long)i * FeatureSize, FeatureSize);
+                labels[i] = Labels[row];
+                if (weights is not null)
+                    weights[i] = Weights[row];
+            }
+            yield return size;
+        }
+    }
+
+    /// <summary>The seed of an epoch's shuffle: a function of the run's seed and the epoch, so a resumed run draws the same batches.</summary>
+    internal static int EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003 + epoch); // not HashCode: it is randomised per process
 
     /// <summary>
     /// Reads every row of <paramref name="data"/>, with the example weights of <paramref name="weightColumn"/> (a Single

@@ -17,14 +17,14 @@ internal sealed class TrainingLoop
     private const int ValidationBatchSize = 1024;
 
     private readonly ConvNetModule _model;
-    private readonly TrainingData _data;
+    private readonly ITrainingRows _data;
     private readonly TrainingData _validation;
     private readonly TrainingSettings _settings;
     private readonly Device _device;
     private readonly ImageShape _shape;
 
     /// <summary>A loop over <paramref name="data"/> for <paramref name="model"/>, which must already be on <paramref name="device"/>.</summary>
-    public TrainingLoop(ConvNetModule model, TrainingData data, TrainingData validation, TrainingSettings settings, Device device)
+    public TrainingLoop(ConvNetModule model, ITrainingRows data, TrainingData validation, TrainingSettings settings, Device device)
     {
         _model = model;
         _data = data;
@@ -69,9 +69,9 @@ internal sealed class TrainingLoop
             e.SetMetric(1, runningAccuracy);
         });
 
-        var batchFeatures = new float[s.BatchSize * _data.FeatureSize];
+        var batchFeatures = new float[s.BatchSize * _shape.Size];
         var batchLabels = new long[s.BatchSize];
-        var batchWeights = _data.Weights is null ? null : new float[s.BatchSize];
+        var batchWeights = _data.HasWeights ? new float[s.BatchSize] : null;
         var clock = Stopwatch.StartNew();
         long batchesDone = 0, batchesPlanned = (long)(s.Epochs - first + 1) * batches;
         bool stopped = stopping?.ShouldStop == true;
@@ -79,7 +79,8 @@ internal sealed class TrainingLoop
         for (; epoch <= s.Epochs && !stopped; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            var order = Order(epoch);
+            using var epochBatches = _data.Batches(epoch, s.BatchSize, s.Seed, s.Shuffle, batchFeatures, batchLabels, batchWeights).GetEnumerator();
+            int seen = 0;
             // With example weights the epoch's loss is their weighted mean: each batch counts by its total weight.
             double lossSum = 0, weightSeen = 0, rate = double.NaN, firstRate = double.NaN;
             long correct = 0;
@@ -95,23 +96,15 @@ internal sealed class TrainingLoop
                 if (batch == 0)
                     firstRate = rate;
 
-                // A short batch (count not a multiple of the batch size) comes first in the epoch, which keeps resident
-                // memory flat (docs/benchmarks.md); the rows are shuffled, so which ones form it is random either way.
-                int shortBatch = count % s.BatchSize;
-                int start = batch == 0 ? 0 : shortBatch == 0 ? batch * s.BatchSize : shortBatch + (batch - 1) * s.BatchSize;
-                int size = batch == 0 && shortBatch != 0 ? shortBatch : Math.Min(s.BatchSize, count - start);
+                if (!epochBatches.MoveNext())
+                    throw new InvalidOperationException($"The training data gave {seen:N0} rows in epoch {epoch}; it gave {count:N0} before. It must give the same rows every time it is read.");
+                int size = epochBatches.Current;
                 double batchWeight = size;
-                for (int i = 0; i < size; i++)
-                {
-                    int row = order[start + i];
-                    Array.Copy(_data.Features, (long)row * _data.FeatureSize, batchFeatures, (long)i * _data.FeatureSize, _data.FeatureSize);
-                    batchLabels[i] = _data.Labels[row];
-                }
                 if (batchWeights is not null)
                 {
                     batchWeight = 0;
                     for (int i = 0; i < size; i++)
-                        batchWeight += batchWeights[i] = _data.Weights[order[start + i]];
+                        batchWeight += batchWeights[i];
                 }
 
                 using (torch.NewDisposeScope())
@@ -140,7 +133,7 @@ internal sealed class TrainingLoop
                         $"libtorch ran out of memory in epoch {epoch}, batch {batch + 1} of {batches} (batch size {s.BatchSize}, {_model.Architecture.Name}): {e.Message.Trim()} " +
                         "Lower BatchSize, train a smaller architecture, or free memory; checkpoints of completed epochs are intact.", e);
                 }
-                int seen = start + size;
+                seen += size;
                 weightSeen += batchWeight;
                 runningLoss = weightSeen > 0 ? lossSum / weightSeen : 0;
                 runningAccuracy = (double)correct / seen;
@@ -187,15 +180,6 @@ internal sealed class TrainingLoop
 
     private static bool IsOutOfMemory(Exception e)
         => e.Message.Contains("alloc", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The row order of an epoch: a function of the seed and the epoch, so a resumed run draws the same batches.</summary>
-    private int[] Order(int epoch)
-    {
-        var order = Enumerable.Range(0, _data.Count).ToArray();
-        if (_settings.Shuffle)
-            new Random(unchecked(_settings.Seed * 1_000_003 + epoch)).Shuffle(order); // not HashCode: it is randomised per process
-        return order;
-    }
 
     private (double? Loss, double? Accuracy) Validate()
     {

@@ -17,6 +17,11 @@ internal sealed class TrainingSettings
     /// <summary>The images' shape the options give; null to take it from the data.</summary>
     public required ImageShape? InputShape { get; init; }
 
+    /// <summary>Training data larger than this streams through a shuffle buffer of <see cref="ShuffleBufferBytes"/>.</summary>
+    public required long InMemoryBudgetBytes { get; init; }
+
+    public required long ShuffleBufferBytes { get; init; }
+
     /// <summary>The example weight column; null when every example weighs the same.</summary>
     public required string WeightColumn { get; init; }
     public required int Epochs { get; init; }

@@ -120,7 +120,7 @@ public sealed class InputShapeTests
         var random = new Random(3);
         var list = Enumerable.Range(0, rows).Select(i => new Row
         {
-            Label = (uint)(i % 3 + 1),
+            Label = (uint)(i % 3), // LoadFromEnumerable takes key values 0-based
             Features = Enumerable.Range(0, shape.Size).Select(_ => (float)random.NextDouble()).ToArray(),
         }).ToList();
         var schema = SchemaDefinition.Create(typeof(Row));

@@ -1,0 +1,21 @@
+namespace MLNet.ConvNet.Training;
+
+/// <summary>
+/// Where an epoch's batches come from: the rows copied into memory (<see cref="TrainingData"/>), or the data view read
+/// again every epoch through a shuffle buffer (StreamingRows) when the rows would not fit the memory
+/// budget. Either way the same seed and epoch give the same batches.
+/// </summary>
+internal interface ITrainingRows
+{
+    /// <summary>Rows in one epoch.</summary>
+    int Count { get; }
+
+    /// <summary>Whether the rows carry example weights.</summary>
+    bool HasWeights { get; }
+
+    /// <summary>
+    /// Writes the batches of <paramref name="epoch"/>, one after another, into the front of the buffers (features image
+    /// after image, 0-based class indices, example weights when there are some) and yields each one's size.
+    /// </summary>
+    IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, long[] labels, float[] weights);
+}

@@ -1,0 +1,155 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.ConvNet.Common;
+
+namespace MLNet.ConvNet.Training;
+
+/// <summary>
+/// Training rows too many to hold: every epoch reads the data view again, from the start, through a shuffle buffer.
+/// The buffer fills with the first rows; each batch then takes rows from random places in it, and every row taken is
+/// replaced by the next row read, as tf.data's shuffle buffer does. Memory is the buffer alone, whatever the number of
+/// rows; the same seed and epoch give the same batches. Rows far apart in the data (such as a file sorted by class)
+/// mix only as far as the buffer reaches, so a buffer smaller than the data shuffles less than the in-memory path.
+/// </summary>
+internal sealed class StreamingRows : ITrainingRows
+{
+    private readonly IDataView _data;
+    private readonly string _features, _label, _weight;
+    private readonly int _featureSize, _classes, _bufferRows;
+    private readonly Action _checkCancelled;
+    private float[] _bufferFeatures;
+    private long[] _bufferLabels;
+    private float[] _bufferWeights;
+
+    private StreamingRows(IDataView data, string features, string label, string weight, int featureSize, int classes, int bufferRows, int count, long skipped, Action checkCancelled)
+    {
+        _data = data;
+        _features = features;
+        _label = label;
+        _weight = weight;
+        _featureSize = featureSize;
+        _classes = classes;
+        _bufferRows = bufferRows;
+        Count = count;
+        SkippedMissingLabels = skipped;
+        _checkCancelled = checkCancelled;
+    }
+
+    public int Count { get; }
+
+    public bool HasWeights => _weight is not null;
+
+    /// <summary>Rows left out because their label key was missing (0).</summary>
+    public long SkippedMissingLabels { get; }
+
+    /// <summary>Rows the shuffle buffer holds.</summary>
+    public int BufferRows => _bufferRows;
+
+    /// <summary>
+    /// Counts the labelled rows of <paramref name="data"/> once (reading the label column only) and sets up the stream,
+    /// with a shuffle buffer of <paramref name="bufferBytes"/> that holds at least 4 batches.
+    /// </summary>
+    public static StreamingRows Open(IDataView data, string features, string label, string weight, int featureSize, int classes, int batchSize, long bufferBytes, Action checkCancelled)
+    {
+        int count = 0;
+        long skipped = 0;
+        using (var cursor = data.GetRowCursor([data.Schema[label]]))
+        {
+            var getLabel = cursor.GetGetter<uint>(data.Schema[label]);
+            uint key = 0;
+            while (cursor.MoveNext())
+            {
+                if ((cursor.Position & 4095) == 0)
+                    checkCancelled();
+                getLabel(ref key);
+                if (key == 0)
+                    skipped++;
+                else
+                    count = checked(count + 1);
+            }
+        }
+        if (count == 0)
+            throw new InvalidOperationException($"The training data has no rows with a label in column '{label}'; a ConvNet needs at least one labelled image.");
+        long rows = Math.Max(4L * batchSize, bufferBytes / (featureSize * 4L + 12));
+        return new StreamingRows(data, features, label, weight, featureSize, classes, (int)Math.Min(rows, count), count, skipped, checkCancelled);
+    }
+
+    public IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, long[] labels, float[] weights)
+    {
+        var random = new Random(TrainingData.EpochSeed(seed, epoch));
+        // One buffer for every epoch; unshuffled, a buffer of one row passes the rows on in order.
+        var bufferFeatures = _bufferFeatures ??= new float[(long)_bufferRows * _featureSize];
+        var bufferLabels = _bufferLabels ??= new long[_bufferRows];
+        var bufferWeights = _bufferWeights ??= new float[_bufferRows];
+        int capacity = shuffle ? _bufferRows : 1;
+        var columns = new List<DataViewSchema.Column> { _data.Schema[_features], _data.Schema[_label] };
+        if (_weight is not null)
+            columns.Add(_data.Schema[_weight]);
+        using var cursor = _data.GetRowCursor(columns);
+        var getFeatures = cursor.GetGetter<VBuffer<float>>(_data.Schema[_features]);
+        var getLabel = cursor.GetGetter<uint>(_data.Schema[_label]);
+        var getWeight = _weight is null ? null : cursor.GetGetter<float>(_data.Schema[_weight]);
+        VBuffer<float> vector = default;
+        uint key = 0;
+        float weight = 1;
+
+        // Reads the next labelled row into buffer slot `slot`; false at the end of the data.
+        bool ReadInto(int slot)
+        {
+            while (true)
+            {
+                if (!cursor.MoveNext())
+                    return false;
+                if ((cursor.Position & 1023) == 0)
+                    _checkCancelled();
+                getLabel(ref key);
+                if (key == 0)
+                    continue;
+                long row = cursor.Position;
+                if (key > _classes)
+                    throw new InvalidOperationException($"Row {row} of column '{_label}' has key {key}, but the column's key type has {_classes} values.");
+                if (getWeight is not null)
+                {
+                    getWeight(ref weight);
+                    if (!float.IsFinite(weight) || weight < 0)
+                        throw new InvalidOperationException($"Row {row} of the example weight column '{_weight}' has {weight}; example weights must be finite numbers of 0 or more.");
+                }
+                getFeatures(ref vector);
+                if (FeatureRows.CopyChecked(vector, bufferFeatures.AsSpan((int)((long)slot * _featureSize), _featureSize), row, _features) is { } problem)
+                    throw new InvalidOperationException(problem);
+                bufferLabels[slot] = key - 1;
+                bufferWeights[slot] = weight;
+                return true;
+            }
+        }
+
+        int filled = 0;
+        while (filled < capacity && ReadInto(filled))
+            filled++;
+        int emitted = 0;
+        while (filled > 0)
+        {
+            int size = Math.Min(batchSize, filled);
+            for (int i = 0; i < size; i++)
+            {
+                int slot = shuffle ? random.Next(filled) : 0;
+                Array.Copy(bufferFeatures, (long)slot * _featureSize, features, (long)i * _featureSize, _featureSize);
+                labels[i] = bufferLabels[slot];
+                if (weights is not null)
+                    weights[i] = bufferWeights[slot];
+                if (!ReadInto(slot))
+                {
+                    // The data is used up: close the gap with the last row the buffer holds.
+                    filled--;
+                    Array.Copy(bufferFeatures, (long)filled * _featureSize, bufferFeatures, (long)slot * _featureSize, _featureSize);
+                    bufferLabels[slot] = bufferLabels[filled];
+                    bufferWeights[slot] = bufferWeights[filled];
+                }
+            }
+            emitted += size;
+            yield return size;
+        }
+        if (emitted != Count)
+            throw new InvalidOperationException($"The training data gave {emitted:N0} labelled rows in epoch {epoch}, and {Count:N0} when it was counted. It must give the same rows every time it is read.");
+    }
+}
