@@ -30,6 +30,11 @@ if (args.Length > 0 && args[0] == "profile")
     PhaseProfile.Run(BenchSettings.Parse(args[1..]));
     return 0;
 }
+if (args.Length > 0 && args[0] == "stream")
+{
+    Streaming.Run(BenchSettings.Parse(args[1..], needsMnist: false));
+    return 0;
+}
 if (args.Length > 0 && args[0] == "onnx")
 {
     OnnxInference.Run(BenchSettings.Parse(args[1..]));
@@ -161,7 +166,7 @@ internal sealed record ArchitectureResult(string Architecture, int TrainingRows,
 
 internal sealed record BenchSettings(string DataDirectory, string[] Architectures, int WarmupEpochs, int Epochs, int? TrainRows, int Threads, string OutputDirectory)
 {
-    public static BenchSettings Parse(string[] args)
+    public static BenchSettings Parse(string[] args, bool needsMnist = true)
     {
         string data = Environment.GetEnvironmentVariable(MnistDataset.DataEnvironmentVariable);
         string[] architectures = ["SimpleConvNet", "LeNot"];
@@ -183,7 +188,8 @@ internal sealed record BenchSettings(string DataDirectory, string[] Architecture
                 default: throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: --data DIR [--architectures A,B] [--warmup N] [--epochs N] [--rows N] [--threads N] [--out DIR]");
             }
         }
-        data ??= MnistDataset.Locate(new MLContext(), null, MnistSplit.Train);
+        if (needsMnist)
+            data ??= MnistDataset.Locate(new MLContext(), null, MnistSplit.Train);
         return new BenchSettings(data, architectures, warmup, epochs, rows, threads, output);
     }
 }
