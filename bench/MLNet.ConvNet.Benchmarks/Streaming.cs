@@ -19,12 +19,13 @@ internal static class Streaming
         double scale = settings.TrainRows is int rows ? rows / 1_000_000.0 : 1;
         var lines = new List<string>
         {
-            $"Command: `dotnet run --project bench/MLNet.ConvNet.Benchmarks -c Release -- stream{(settings.TrainRows is int r ? $" --rows {r}" : "")}`; one epoch each, default InMemoryBudgetBytes (1 GiB) and ShuffleBufferBytes (256 MiB); {Environment.ProcessorCount} cores.",
+            $"Command: `{(Environment.GetEnvironmentVariable("MLNET_CONVNET_TUNE_ALLOCATOR") == "0" ? "MLNET_CONVNET_TUNE_ALLOCATOR=0 " : "")}dotnet run --project bench/MLNet.ConvNet.Benchmarks -c Release -- stream{(settings.TrainRows is int r ? $" --rows {r}" : "")}`; one epoch each, default InMemoryBudgetBytes (1 GiB) and ShuffleBufferBytes (256 MiB); {Environment.ProcessorCount} cores.",
             "",
             "| network | images | shape | as floats | images/s | peak resident memory |",
             "|---|---|---|---|---|---|",
         };
-        foreach (var (architecture, count, shape) in new[] { ("LeNot", (int)(1_000_000 * scale), new ImageShape(1, 28, 28)), ("SimpleConvNet", (int)(200_000 * scale), new ImageShape(3, 64, 64)) })
+        var runs = new[] { ("LeNot", (int)(1_000_000 * scale), new ImageShape(1, 28, 28)), ("SimpleConvNet", (int)(200_000 * scale), new ImageShape(3, 64, 64)) };
+        foreach (var (architecture, count, shape) in runs.Where(r => settings.Architectures.Contains(r.Item1)))
         {
             GC.Collect();
             ProcessMemory.ResetPeak();
@@ -39,7 +40,7 @@ internal static class Streaming
             lines.Add(line);
         }
         Directory.CreateDirectory(settings.OutputDirectory);
-        string path = Path.Combine(settings.OutputDirectory, "streaming.md");
+        string path = Path.Combine(settings.OutputDirectory, Environment.GetEnvironmentVariable("MLNET_CONVNET_TUNE_ALLOCATOR") == "0" ? "streaming-untuned.md" : "streaming.md");
         File.WriteAllLines(path, lines);
         Console.WriteLine($"Wrote {path}.");
     }

@@ -3,7 +3,7 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
 {
     public static CommandLine Parse(string[] args)
     {
-        string command = args.Length > 0 && args[0] is "evaluate" or "score" or "export-png" or "export-onnx" or "images" or "early-stopping" ? args[0] : "train";
+        string command = args.Length > 0 && args[0] is "evaluate" or "score" or "export-png" or "export-onnx" or "images" or "shapes" or "early-stopping" ? args[0] : "train";
         int[] seeds = [1, 2, 3];
         int patience = 4, plateauPatience = 2;
         double validationFraction = 0.05;
@@ -40,11 +40,11 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
                     if (command != "train" && !args[i].StartsWith("--"))
                         models.Add(args[i]);
                     else
-                        throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--data DIR] [--out DIR] [--architectures A,B] [--epochs N] [--max-train-rows N] [--seed N] | evaluate --data DIR MODEL.zip... | score --data DIR [--max-test-rows N] --scores-out FILE MODEL.zip | export-onnx [--onnx-out FILE.onnx] MODEL.zip | export-png --data DIR --split train|test --out DIR | images --data DIR [--architectures A] [--epochs N] --out DIR | early-stopping --data DIR [--seeds 1,2,3]");
+                        throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--data DIR] [--out DIR] [--architectures A,B] [--epochs N] [--max-train-rows N] [--seed N] | evaluate --data DIR MODEL.zip... | score --data DIR [--max-test-rows N] --scores-out FILE MODEL.zip | export-onnx [--onnx-out FILE.onnx] MODEL.zip | export-png --data DIR --split train|test --out DIR | images --data DIR [--architectures A] [--epochs N] --out DIR | shapes [--architectures A] [--epochs N] [--seed N] --out DIR | early-stopping --data DIR [--seeds 1,2,3]");
                     break;
             }
         }
-        if (string.IsNullOrWhiteSpace(data) && command != "export-onnx")
+        if (string.IsNullOrWhiteSpace(data) && command is not ("export-onnx" or "shapes"))
         {
             // Like keras.datasets.mnist.load_data(): the per-user cache, downloading into it if needed.
             data = MnistDataset.Locate(new MLContext(), null, MnistSplit.Train);

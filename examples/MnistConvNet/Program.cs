@@ -37,6 +37,8 @@ if (arguments.Command == "export-onnx")
     return SavedModelCommands.ExportOnnx(arguments);
 if (arguments.Command == "export-png")
     return ImageCommands.ExportPngs(arguments);
+if (arguments.Command == "shapes")
+    return ImageCommands.TrainOnShapes(arguments);
 if (arguments.Command == "images")
     return ImageCommands.TrainFromImages(arguments);
 if (arguments.Command == "early-stopping")

@@ -83,9 +83,9 @@ public sealed partial class ConvNetTrainer
         public int? NumberOfThreads { get; set; }
 
         /// <summary>
-        /// On Linux, raise glibc's mmap and trim thresholds once, process-wide, when training starts, so libtorch reuses
-        /// its per-batch buffers instead of mapping fresh zeroed pages every batch (faster by up to a third on small
-        /// networks; docs/benchmarks.md). The environment variable <c>MLNET_CONVNET_TUNE_ALLOCATOR=0</c> turns it off
+        /// On Linux, raise glibc's mmap and trim thresholds and hold it to two arenas, once, process-wide, when training
+        /// starts, so libtorch reuses its per-batch buffers instead of mapping fresh zeroed pages every batch (faster by up
+        /// to a third on small networks) or keeping a copy per thread (docs/benchmarks.md). The environment variable <c>MLNET_CONVNET_TUNE_ALLOCATOR=0</c> turns it off
         /// for a whole deployment. Defaults to true.
         /// </summary>
         public bool TuneAllocator { get; set; } = true;

@@ -98,12 +98,15 @@ public sealed class InputShapeTests
     }
 
     [TestMethod]
-    public void RgbImageFiles_Of64x64_TrainThroughImageAnalytics()
+    [DataRow(3, 64, 64)]
+    [DataRow(1, 64, 36)]
+    public void ImageFiles_TrainThroughImageAnalytics_AtTheShapeTheFeaturesCarry(int channels, int height, int width)
     {
         var ml = new MLContext(seed: 1);
-        var shape = new ImageShape(3, 64, 64);
+        var shape = new ImageShape(channels, height, width);
         string folder = TestData.TempDirectory();
-        ColouredShapes.ExportPng(ColouredShapes.Generate(60, shape), shape, folder);
+        var files = new ImageShape(3, 64, 64);
+        ColouredShapes.ExportPng(ColouredShapes.Generate(60, files), files, folder);
         var images = ImageFolder.Load(ml, folder);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.ConvNetImageFeatures(shape))

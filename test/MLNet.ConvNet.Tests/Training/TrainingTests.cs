@@ -64,7 +64,7 @@ public sealed class TrainingTests
         using var model = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Epochs = 1, TuneAllocator = tune }).Fit(TestData.Train(ml, 128));
         string line = messages.Single(m => m.Contains("Training SimpleConvNet for 1 epoch,"));
         if (tune)
-            StringAssert.Contains(line, OperatingSystem.IsLinux() ? "allocator: glibc mmap threshold 32 MiB, trim threshold 512 MiB" : "allocator: not tuned (not Linux)");
+            StringAssert.Contains(line, OperatingSystem.IsLinux() ? "allocator: glibc mmap threshold 32 MiB, trim threshold 512 MiB, 2 arenas" : "allocator: not tuned (not Linux)");
         else
             StringAssert.Contains(line, "allocator: not tuned (TuneAllocator is off)");
         StringAssert.Contains(line, "RMSprop(rho 0.9, epsilon 1E-07, weight decay 0) with learning rate 0.001");
