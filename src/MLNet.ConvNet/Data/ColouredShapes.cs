@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.ConvNet.Common;
 
 namespace MLNet.ConvNet.Data;
 
@@ -98,14 +97,7 @@ public static class ColouredShapes
                 bgra[4 * p + 2] = ToByte(pixels[p]);
                 bgra[4 * p + 3] = 255;
             }
-            string folder = Path.Combine(outputDirectory, images[i].Label);
-            Directory.CreateDirectory(folder);
-            AtomicFile.Write(Path.Combine(folder, $"{prefix}-{i:D5}.png"), temporary =>
-            {
-                using var image = MLImage.CreateFromPixels(shape.Width, shape.Height, MLPixelFormat.Bgra32, bgra);
-                image.Save(temporary);
-                return true;
-            }, extension: ".png");
+            ClassFolderPng.Write(outputDirectory, images[i].Label, $"{prefix}-{i:D5}", shape.Width, shape.Height, bgra);
         }
         return images.Count;
     }

@@ -106,13 +106,13 @@ internal sealed class StreamingRows : ITrainingRows
                 if (key == 0)
                     continue;
                 long row = cursor.Position;
-                if (key > _classes)
-                    throw new InvalidOperationException($"Row {row} of column '{_label}' has key {key}, but the column's key type has {_classes} values.");
+                if (TrainingData.LabelProblem(key, _classes, row, _label) is { } badLabel)
+                    throw new InvalidOperationException(badLabel);
                 if (getWeight is not null)
                 {
                     getWeight(ref weight);
-                    if (!float.IsFinite(weight) || weight < 0)
-                        throw new InvalidOperationException($"Row {row} of the example weight column '{_weight}' has {weight}; example weights must be finite numbers of 0 or more.");
+                    if (TrainingData.WeightProblem(weight, row, _weight) is { } badWeight)
+                        throw new InvalidOperationException(badWeight);
                 }
                 getFeatures(ref vector);
                 if (FeatureRows.CopyChecked(vector, bufferFeatures.AsSpan((int)((long)slot * _featureSize), _featureSize), row, _features) is { } problem)

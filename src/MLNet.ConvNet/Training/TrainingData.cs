@@ -92,6 +92,14 @@ internal sealed class TrainingData : ITrainingRows
     /// <summary>A row this reader refuses; turned into <see cref="InvalidOperationException"/> with its message.</summary>
     private sealed class FailedRowException(string message) : Exception(message);
 
+    /// <summary>Why a row's label key cannot be trained on (a key past the class count), or null. Key 0, missing, is skipped, not refused.</summary>
+    internal static string LabelProblem(uint key, int classes, long row, string column)
+        => key > classes ? $"Row {row} of column '{column}' has key {key}, but the column's key type has {classes} values." : null;
+
+    /// <summary>Why a row's example weight cannot be trained on, or null.</summary>
+    internal static string WeightProblem(float weight, long row, string column)
+        => float.IsFinite(weight) && weight >= 0 ? null : $"Row {row} of the example weight column '{column}' has {weight}; example weights must be finite numbers of 0 or more.";
+
     private static TrainingData ReadRows(IDataView data, string featureColumn, string labelColumn, string weightColumn, int featureSize, int numberOfClasses, Action checkCancelled, ref long row)
     {
         var features = new List<float[]>();
@@ -126,13 +134,13 @@ internal sealed class TrainingData : ITrainingRows
                 skipped++;
                 continue;
             }
-            if (key > numberOfClasses)
-                throw new FailedRowException($"Row {row} of column '{labelColumn}' has key {key}, but the column's key type has {numberOfClasses} values.");
+            if (LabelProblem(key, numberOfClasses, row, labelColumn) is { } badLabel)
+                throw new FailedRowException(badLabel);
             if (getWeight is not null)
             {
                 getWeight(ref weight);
-                if (!float.IsFinite(weight) || weight < 0)
-                    throw new FailedRowException($"Row {row} of the example weight column '{weightColumn}' has {weight}; example weights must be finite numbers of 0 or more.");
+                if (WeightProblem(weight, row, weightColumn) is { } badWeight)
+                    throw new FailedRowException(badWeight);
                 weights.Add(weight);
             }
             getFeatures(ref buffer);

@@ -1,5 +1,3 @@
-using Microsoft.ML.Data;
-using MLNet.ConvNet.Common;
 
 namespace MLNet.ConvNet.Data;
 
@@ -29,15 +27,7 @@ public static class MnistPngExporter
                 bgra[4 * p] = bgra[4 * p + 1] = bgra[4 * p + 2] = pixels[p];
                 bgra[4 * p + 3] = 255;
             }
-            string folder = Path.Combine(outputDirectory, data.Labels[i].ToString());
-            Directory.CreateDirectory(folder);
-            // MLImage picks the encoder from the extension, so the temporary name ends in .png too.
-            AtomicFile.Write(Path.Combine(folder, $"{prefix}-{i:D5}.png"), temporary =>
-            {
-                using var image = MLImage.CreateFromPixels(images.Columns, images.Rows, MLPixelFormat.Bgra32, bgra);
-                image.Save(temporary);
-                return true;
-            }, extension: ".png");
+            ClassFolderPng.Write(outputDirectory, data.Labels[i].ToString(), $"{prefix}-{i:D5}", images.Columns, images.Rows, bgra);
         }
         return data.Labels.Length;
     }
