@@ -70,6 +70,7 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
         ArgumentNullException.ThrowIfNull(input);
         var s = _settings;
         var shape = SchemaChecks.ResolveImageShape(input.Schema, s.Columns.Features, s.InputShape, s.Architecture.InputShape, s.Architecture.Name);
+        CheckAtLeastTwoClasses(input);
         int classes = SchemaChecks.CheckLabelColumn(input.Schema, s.Columns.Label);
         if (s.WeightColumn is not null)
             SchemaChecks.CheckWeightColumn(input.Schema, s.WeightColumn);
@@ -107,6 +108,42 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
             network.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// MapValueToKey over data with no rows, or with one class only, makes a key type of fewer than two values; say
+    /// which of the two it is, rather than describe the key type.
+    /// </summary>
+    private void CheckAtLeastTwoClasses(IDataView input)
+    {
+        string label = _settings.Columns.Label;
+        if (input.Schema.GetColumnOrNull(label) is not { Type: KeyDataViewType { Count: < 2 } key } column)
+            return;
+        long rows = input.GetRowCount() ?? CountRows(input);
+        if (rows == 0)
+        {
+            throw new InvalidOperationException(
+                $"The training data has no rows (so the label column '{label}' has no classes). Check the loader, file or filter that produced it; a ConvNet needs labelled images of at least two classes.");
+        }
+        string name = "";
+        if (column.Annotations.Schema.GetColumnOrNull("KeyValues") is { Type: VectorDataViewType { ItemType: TextDataViewType } })
+        {
+            VBuffer<ReadOnlyMemory<char>> values = default;
+            column.Annotations.GetValue("KeyValues", ref values);
+            name = string.Join(", ", values.DenseValues().Select(v => $"'{v}'"));
+        }
+        throw new InvalidOperationException(
+            $"The label column '{label}' has only {(key.Count == 1 ? "one class" : "no class")}{(name.Length > 0 ? $" ({name})" : "")} in {rows:N0} rows; a classifier needs at least two. " +
+            "Give it images of at least two classes (and map the label to keys over all of them).");
+    }
+
+    private static long CountRows(IDataView data)
+    {
+        long rows = 0;
+        using var cursor = data.GetRowCursor([]);
+        while (cursor.MoveNext())
+            rows++;
+        return rows;
     }
 
     private void CheckWarmStart(ConvNetModelParameters fitted, ImageShape shape, int classes)

@@ -90,6 +90,34 @@ public sealed class BadInputTests
     }
 
     [TestMethod]
+    public void NoRows_ThroughMapValueToKey_SaysThereAreNoRows_NotHowManyKeys()
+    {
+        var ml = new MLContext(1);
+        var empty = ml.Data.LoadFromEnumerable(new List<TextDigit>());
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.ConvNet(epochs: 1));
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => pipeline.Fit(empty));
+        StringAssert.Contains(error.Message, "The training data has no rows (so the label column 'Label' has no classes).");
+    }
+
+    [TestMethod]
+    public void OneClassOnly_SaysWhichClass_AndThatItNeedsTwo()
+    {
+        var ml = new MLContext(1);
+        var sevens = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 5).Select(_ => new TextDigit { Label = "7", Features = new float[784] }).ToList());
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.ConvNet(epochs: 1));
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => pipeline.Fit(sevens));
+        StringAssert.Contains(error.Message, "The label column 'Label' has only one class ('7') in 5 rows; a classifier needs at least two.");
+    }
+
+    private sealed class TextDigit
+    {
+        public string Label { get; set; }
+
+        [Microsoft.ML.Data.VectorType(784)]
+        public float[] Features { get; set; }
+    }
+
+    [TestMethod]
     public void FewerRowsThanOneBatch_StillTrains()
     {
         var ml = new MLContext(1);
