@@ -147,7 +147,7 @@ public sealed partial class ConvNetTrainer
         /// </summary>
         public IProgress<TrainingProgress> Progress { get; set; }
 
-        /// <summary>Cancels training within one batch with <see cref="OperationCanceledException"/>. ML.NET's own cancellation of the environment is honoured too. Defaults to none.</summary>
+        /// <summary>Cancels training within one batch with <see cref="OperationCanceledException"/>: the way to stop a Fit. Defaults to none.</summary>
         public CancellationToken CancellationToken { get; set; }
 
         /// <summary>Called after every epoch with its metrics, on the training thread. Defaults to null.</summary>

@@ -3,7 +3,10 @@ using MLNet.ConvNet.Common;
 
 namespace MLNet.ConvNet;
 
-/// <summary>Saving models so that a crash or an error never leaves a half-written file in place.</summary>
+/// <summary>
+/// Saving models so that a crash or an error never leaves a half-written file in place, and loading them with the
+/// library's own exceptions rather than ML.NET's reflection wrappers.
+/// </summary>
 public static class ModelOperationsExtensions
 {
     /// <summary>
@@ -21,5 +24,28 @@ public static class ModelOperationsExtensions
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
         AtomicFile.Write(filePath, stream => catalog.Save(model, inputSchema, stream));
+    }
+
+    /// <summary>
+    /// Like <c>mlContext.Model.Load</c>, but a model the library refuses (an architecture not registered in this
+    /// process, damaged or altered weights, a newer format) surfaces as the library's own exception
+    /// (<see cref="InvalidOperationException"/>, <see cref="InvalidDataException"/>, <see cref="ConvNetNativeException"/>)
+    /// with its message, not inside the <see cref="System.Reflection.TargetInvocationException"/>s ML.NET's loader adds.
+    /// </summary>
+    /// <param name="catalog">The model operations catalog, <c>mlContext.Model</c>.</param>
+    /// <param name="filePath">The saved model.</param>
+    /// <param name="inputSchema">The schema the model was saved with.</param>
+    public static ITransformer LoadWithClearErrors(this ModelOperationsCatalog catalog, string filePath, out DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        try
+        {
+            return catalog.Load(filePath, out inputSchema);
+        }
+        catch (System.Reflection.TargetInvocationException e) when (ExceptionChain.Innermost(e) is InvalidOperationException or InvalidDataException or ConvNetNativeException or NotSupportedException)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ExceptionChain.Innermost(e)).Throw();
+            throw; // not reached
+        }
     }
 }

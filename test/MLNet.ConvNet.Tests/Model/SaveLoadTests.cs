@@ -128,7 +128,7 @@ public sealed class SaveLoadTests
     }
 
     [TestMethod]
-    public void Load_OfAlteredWeights_IsRefusedAndNeverReturnsAWrongModel()
+    public void Load_OfAlteredWeights_IsRefusedAndNeverReturnsAWrongModel_AndLoadWithClearErrorsSaysSoDirectly()
     {
         string altered = Path.Combine(_directory, "altered.zip");
         File.Copy(_modelPath, altered, overwrite: true);
@@ -151,6 +151,11 @@ public sealed class SaveLoadTests
         var ml = new MLContext();
         var error = Assert.Throws<Exception>(() => ml.Model.Load(altered, out _));
         StringAssert.Contains(TestData.Messages(error), "do not match their checksum");
+        Assert.IsInstanceOfType<System.Reflection.TargetInvocationException>(error, "ML.NET's loader wraps it");
+
+        // LoadWithClearErrors: the library's own exception, unwrapped.
+        var clear = Assert.ThrowsExactly<InvalidDataException>(() => ml.Model.LoadWithClearErrors(altered, out _));
+        StringAssert.Contains(clear.Message, "do not match their checksum");
     }
 
     [TestMethod]
