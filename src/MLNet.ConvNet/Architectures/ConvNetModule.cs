@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Common;
 using MLNet.ConvNet.Layers;
 using MLNet.ConvNet.Native;
 using TorchSharp;
@@ -56,7 +57,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
         using (torch.no_grad())
         {
             var reaching = new long[] { input.Channels, input.Height, input.Width };
-            string problem = Stack(architecture, specs, input, (name, spec, module, output) =>
+            var (problem, cause) = Stack(architecture, specs, input, (name, spec, module, output) =>
             {
                 register_module(name, module);
                 _layers.Add((name, spec, module, reaching));
@@ -64,7 +65,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
                 summary.Add(new LayerSummary(name, spec.TypeName, output, StateOf(module).Sum(t => t.Tensor.numel())));
             });
             if (problem is not null)
-                throw new ArgumentException(problem + SmallestInputThatFits(architecture, input, numberOfClasses));
+                throw new ArgumentException(problem.TrimEnd('.') + "." + SmallestInputThatFits(architecture, input, numberOfClasses), cause);
         }
         Layers = summary;
         InitializeLikeKeras();
@@ -79,9 +80,10 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Builds each layer for the shape that reaches it and runs a zero image through it to find the next shape; hands
-    /// every layer to <paramref name="add"/>. Returns null, or why the layers do not fit <paramref name="input"/>.
+    /// every layer to <paramref name="add"/>. Returns null, or why the layers do not fit <paramref name="input"/> and
+    /// the exception that said so (libtorch's, with its backtrace, stays there rather than in the message).
     /// </summary>
-    private static string Stack(ConvNetArchitecture architecture, IReadOnlyList<LayerSpec> specs, ImageShape input, Action<string, LayerSpec, nn.Module<Tensor, Tensor>, long[]> add)
+    private static (string Problem, Exception Cause) Stack(ConvNetArchitecture architecture, IReadOnlyList<LayerSpec> specs, ImageShape input, Action<string, LayerSpec, nn.Module<Tensor, Tensor>, long[]> add)
     {
         var shape = new long[] { input.Channels, input.Height, input.Width };
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -103,19 +105,18 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
             }
             catch (ArgumentException e)
             {
-                return $"{where} cannot take an input of shape [{string.Join(", ", shape)}]: {e.Message}";
+                return ($"{where} cannot take an input of shape [{string.Join(", ", shape)}]: {e.Message}", e);
             }
             catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or InvalidOperationException)
             {
-                // libtorch's message carries a C++ backtrace after its first line; the exception keeps it.
-                return $"{where} cannot take an input of shape [{string.Join(", ", shape)}]: {e.Message.Split('\n')[0].Trim()}";
+                return ($"{where} cannot take an input of shape [{string.Join(", ", shape)}]: {ExceptionChain.FirstLine(e.Message)}", e);
             }
             if (output.Any(d => d <= 0))
-                return $"{where} shrinks its input [{string.Join(", ", shape)}] to [{string.Join(", ", output)}]: the images are too small for the layers.";
+                return ($"{where} shrinks its input [{string.Join(", ", shape)}] to [{string.Join(", ", output)}]: the images are too small for the layers.", null);
             add(name, spec, module, output);
             shape = output;
         }
-        return null;
+        return (null, null);
     }
 
     /// <summary>" The smallest square input it takes is CxSxS." when a larger square image would fit, else "".</summary>
@@ -125,7 +126,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
         for (int size = from; size <= Math.Max(from, 1024); size++)
         {
             var modules = new List<nn.Module<Tensor, Tensor>>();
-            string problem = Stack(architecture, LayerSpecs(architecture, numberOfClasses), new ImageShape(input.Channels, size, size), (_, _, module, _) => modules.Add(module));
+            var (problem, _) = Stack(architecture, LayerSpecs(architecture, numberOfClasses), new ImageShape(input.Channels, size, size), (_, _, module, _) => modules.Add(module));
             foreach (var module in modules)
                 module.Dispose();
             if (problem is null)

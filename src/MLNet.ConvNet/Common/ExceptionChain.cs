@@ -12,6 +12,11 @@ internal static class ExceptionChain
     }
 
     /// <summary>
+    /// The first line of a message: libtorch appends its C++ backtrace after it. The exception keeps the rest.
+    /// </summary>
+    public static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
+    /// <summary>
     /// Every distinct message from <paramref name="e"/> down, trimmed: the inner exceptions of an
     /// <see cref="AggregateException"/> in turn, and no <see cref="TypeInitializationException"/>, whose message only
     /// names the type.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.Runtime;
 using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Common;
 using MLNet.ConvNet.Common.Internals;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -130,7 +131,7 @@ internal sealed class TrainingLoop
                 catch (System.Runtime.InteropServices.ExternalException e) when (IsOutOfMemory(e))
                 {
                     throw new InsufficientMemoryException(
-                        $"libtorch ran out of memory in epoch {epoch}, batch {batch + 1} of {batches} (batch size {s.BatchSize}, {_model.Architecture.Name}): {e.Message.Trim()} " +
+                        $"libtorch ran out of memory in epoch {epoch}, batch {batch + 1} of {batches} (batch size {s.BatchSize}, {_model.Architecture.Name}): {ExceptionChain.FirstLine(e.Message)} " +
                         "Lower BatchSize, train a smaller architecture, or free memory; checkpoints of completed epochs are intact.", e);
                 }
                 seen += size;

@@ -132,6 +132,27 @@ public sealed class ArchitectureTests
         StringAssert.Contains(error.Message, "[16, 1, 1]");
     }
 
+    [TestMethod]
+    public void PoolingThatShrinksTheImageToNothing_EndsTheMessageAtTheUsefulSentence_AndKeepsLibtorchsDetailInside()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => new ConvNetModule(new OverPooledNet(), 10));
+        StringAssert.Contains(error.Message, "Layer 'max_pooling2d_1' (MaxPooling2D) of architecture 'OverPooled', on 1x3x3 images,");
+        Assert.IsFalse(error.Message.Contains('\n'), "one paragraph, no C++ backtrace: " + error.Message);
+        Assert.IsFalse(error.Message.Contains("Exception raised from"), error.Message);
+        StringAssert.Contains(error.Message, "Output size is too small. The smallest square input it takes is 1x4x4.");
+        Assert.IsNotNull(error.InnerException, "libtorch's exception stays reachable");
+        StringAssert.Contains(error.InnerException.Message, "Exception raised from", "with its backtrace");
+    }
+
+    private sealed class OverPooledNet : ConvNetArchitecture
+    {
+        public override string Name => "OverPooled";
+        public override ImageShape InputShape => new(1, 3, 3);
+        public override int DefaultEpochs => 1;
+        public override IReadOnlyList<LayerSpec> CreateLayers(int numberOfClasses) =>
+            [new MaxPooling2D(2), new MaxPooling2D(2), new Flatten(), new Dense(numberOfClasses) { Activation = Activation.Softmax }];
+    }
+
     private sealed class HeadlessNet : ConvNetArchitecture
     {
         public override string Name => "Headless";
