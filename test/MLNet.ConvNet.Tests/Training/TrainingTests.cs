@@ -71,6 +71,21 @@ public sealed class TrainingTests
     }
 
     [TestMethod]
+    public void TheSettingsLine_ReadsAsWords_WithSingularsAndTheEarlyStoppingRule()
+    {
+        var ml = new MLContext(1);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+        var options = new ConvNetTrainer.Options { Epochs = 1, NumberOfThreads = 1, ValidationFraction = 0.2, Patience = 2 };
+        using var model = ml.MulticlassClassification.Trainers.ConvNet(options).Fit(TestData.Train(ml, 128));
+        string line = messages.Single(m => m.Contains("Training SimpleConvNet for "));
+        StringAssert.Contains(line, "Training SimpleConvNet for 1 epoch, batch 128");
+        StringAssert.Contains(line, "early stopping on ValidationLoss, patience 2, min delta 0, restoring the best weights");
+        StringAssert.Contains(line, "1 thread on cpu");
+        Assert.IsFalse(line.Contains("EarlyStoppingSettings {"), line);
+    }
+
+    [TestMethod]
     public void Options_AreReadOnce_WhenTheTrainerIsCreated()
     {
         var ml = new MLContext(1);
