@@ -93,15 +93,18 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
         try
         {
             var (data, validation) = ReadData(channel, input, shape, classes, CheckCancelled);
+            WarnIfUnscaled(channel, data.FeatureRange);
             ChannelLog.Info(channel, network.Summary());
             ChannelLog.Info(channel, s.Describe(allocator));
             using var progress = _host.StartProgressChannel("ConvNet training");
             var loop = new TrainingLoop(network, data, validation, s, device);
             var history = loop.Run(channel, progress, CheckCancelled);
+            if (data is StreamingRows)
+                WarnIfUnscaled(channel, data.FeatureRange);
 
             var label = input.Schema[s.Columns.Label];
             var labelColumn = new DataViewSchema.DetachedColumn(label.Name, label.Type, label.Annotations);
-            return new ConvNetTransformer(_host, network, s.Columns, labelColumn, history, loop.FinalEpoch);
+            return new ConvNetTransformer(_host, network, s.Columns, labelColumn, history, loop.FinalEpoch, data.FeatureRange);
         }
         catch
         {
@@ -144,6 +147,17 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
         while (cursor.MoveNext())
             rows++;
         return rows;
+    }
+
+    /// <summary>One warning when the features look like raw bytes rather than pixels scaled to [0, 1]; training goes on.</summary>
+    private void WarnIfUnscaled(IChannel channel, FeatureRange? range)
+    {
+        if (range is not { LooksUnscaled: true } r)
+            return;
+        ChannelLog.Warning(channel,
+            $"The features in '{_settings.Columns.Features}' range from {r}; the networks and their recipe expect pixels scaled to [0, 1] " +
+            "(MnistDataset and ConvNetImageFeatures scale them). Scale raw bytes by 1/255 (for example ml.Transforms.NormalizeMinMax, or " +
+            "ExtractPixels' scaleImage: 1f / 255), or accuracy suffers. Training goes on with the features as they are, and the model remembers their range.");
     }
 
     private void CheckWarmStart(ConvNetModelParameters fitted, ImageShape shape, int classes)

@@ -18,9 +18,12 @@ internal sealed class BatchScoringDataView : IDataView
     private readonly IDataView _input;
     private readonly BatchScorer _scorer;
     private readonly int _featureIndex, _predictedIndex, _scoreIndex;
+    private Action<FeatureRange> _firstBatchCheck;
 
-    public BatchScoringDataView(IDataView input, DataViewSchema outputSchema, BatchScorer scorer, int featureIndex, string predictedLabelColumn, string scoreColumn)
+    /// <summary>The scored view of <paramref name="input"/>; <paramref name="firstBatchCheck"/> (may be null) gets the feature range of the first batch any cursor reads, once per view.</summary>
+    public BatchScoringDataView(IDataView input, DataViewSchema outputSchema, BatchScorer scorer, int featureIndex, string predictedLabelColumn, string scoreColumn, Action<FeatureRange> firstBatchCheck = null)
     {
+        _firstBatchCheck = firstBatchCheck;
         _input = input;
         _scorer = scorer;
         Schema = outputSchema;
@@ -126,6 +129,8 @@ internal sealed class BatchScoringDataView : IDataView
             }
             if (_batchCount == 0)
                 throw new InvalidOperationException("The input yielded a row to one cursor and none to another; it must give every cursor the same rows.");
+            if (Interlocked.Exchange(ref _parent._firstBatchCheck, null) is { } check && FeatureRange.Of(_batch.AsSpan(0, _batchCount * _size)) is { } range)
+                check(range);
             _parent._scorer.Score(_batch, _batchCount, _probabilities);
         }
 

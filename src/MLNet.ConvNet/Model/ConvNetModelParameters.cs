@@ -8,12 +8,19 @@ namespace MLNet.ConvNet;
 /// </summary>
 public sealed class ConvNetModelParameters
 {
-    internal ConvNetModelParameters(ConvNetModule network, IReadOnlyList<EpochMetrics> history, int finalEpoch)
+    internal ConvNetModelParameters(ConvNetModule network, IReadOnlyList<EpochMetrics> history, int finalEpoch, FeatureRange? trainingFeatureRange)
     {
         Network = network;
         History = history;
         FinalEpoch = finalEpoch;
+        TrainingFeatureRange = trainingFeatureRange;
     }
+
+    /// <summary>
+    /// The smallest and largest feature value the network was trained on (null for models saved before the library
+    /// recorded it). Scoring data on another scale (0..255 against 0..1) gets a warning in the MLContext's log.
+    /// </summary>
+    public FeatureRange? TrainingFeatureRange { get; }
 
     /// <summary>The architecture the network was built from.</summary>
     public ConvNetArchitecture Architecture => Network.Architecture;
@@ -45,6 +52,32 @@ public sealed class ConvNetModelParameters
         => Network.SnapshotWeights().Select(t => new WeightTensor(t.Name, t.Shape, t.Values)).ToList();
 
     internal ConvNetModule Network { get; }
+}
+
+/// <summary>The smallest and largest value seen in a features column.</summary>
+/// <param name="Min">The smallest value.</param>
+/// <param name="Max">The largest value.</param>
+public readonly record struct FeatureRange(float Min, float Max)
+{
+    /// <summary>Whether the values look like raw bytes (up to 255) rather than pixels scaled to [0, 1].</summary>
+    public bool LooksUnscaled => Max > 2f || Min < -0.5f;
+
+    /// <summary>Widens the range to take in <paramref name="values"/>.</summary>
+    internal static FeatureRange? Of(ReadOnlySpan<float> values, FeatureRange? so = null)
+    {
+        if (values.IsEmpty)
+            return so;
+        float min = so?.Min ?? float.PositiveInfinity, max = so?.Max ?? float.NegativeInfinity;
+        foreach (float v in values)
+        {
+            if (v < min) min = v;
+            if (v > max) max = v;
+        }
+        return new FeatureRange(min, max);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Min:G4} to {Max:G4}";
 }
 
 /// <summary>One weight tensor of a fitted network.</summary>

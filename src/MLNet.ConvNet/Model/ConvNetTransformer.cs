@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Common;
+using MLNet.ConvNet.Common.Internals;
 using MLNet.ConvNet.Model;
 using MLNet.ConvNet.Model.Internals;
 
@@ -26,10 +27,12 @@ namespace MLNet.ConvNet;
 public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<ConvNetModelParameters>, ISingleFeaturePredictionTransformer, IDisposable
 {
     private readonly ConvNetRowMapper _rowMapper;
+    private readonly IHost _host;
 
-    internal ConvNetTransformer(IHostEnvironment env, ConvNetModule network, ColumnNames columns, DataViewSchema.DetachedColumn labelColumn, IReadOnlyList<EpochMetrics> history, int finalEpoch)
+    internal ConvNetTransformer(IHostEnvironment env, ConvNetModule network, ColumnNames columns, DataViewSchema.DetachedColumn labelColumn, IReadOnlyList<EpochMetrics> history, int finalEpoch, FeatureRange? featureRange)
     {
-        Model = new ConvNetModelParameters(network, history, finalEpoch);
+        Model = new ConvNetModelParameters(network, history, finalEpoch, featureRange);
+        _host = env.Register(nameof(ConvNetTransformer));
         Columns = columns;
         LabelColumn = labelColumn;
         BatchScorer = new BatchScorer(network);
@@ -99,8 +102,29 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     {
         ArgumentNullException.ThrowIfNull(input);
         int features = SchemaChecks.CheckFeatureColumn(input.Schema, FeatureColumnName, Network.InputShape, "score with", ScoringRoute);
-        var scored = new BatchScoringDataView(input, GetOutputSchema(input.Schema), BatchScorer, features, PredictedLabelColumnName, ScoreColumnName);
+        var scored = new BatchScoringDataView(input, GetOutputSchema(input.Schema), BatchScorer, features, PredictedLabelColumnName, ScoreColumnName, ScaleCheck());
         return new OnnxExportableScoring(input, scored, this);
+    }
+
+    /// <summary>
+    /// Looks at the first batch of each Transform: features on another scale than the training features (raw bytes
+    /// against pixels in [0, 1], or the other way round) get one warning in the MLContext's log. Null when the model
+    /// does not know its training range.
+    /// </summary>
+    private Action<FeatureRange> ScaleCheck()
+    {
+        if (Model.TrainingFeatureRange is not { } trained)
+            return null;
+        return batch =>
+        {
+            if (batch.LooksUnscaled == trained.LooksUnscaled || batch.Max == 0)
+                return;
+            using var channel = _host.Start("Scoring");
+            ChannelLog.Warning(channel,
+                $"The features to score range from {batch}, but this model was trained on features from {trained}: " +
+                $"{(trained.LooksUnscaled ? "it learned raw pixel values, and these look scaled to [0, 1]" : "it learned pixels scaled to [0, 1], and these look like raw bytes")}. " +
+                "Scale them as the training data was, or the predictions will be poor.");
+        };
     }
 
     /// <summary>What to do when data to score has features of another shape.</summary>

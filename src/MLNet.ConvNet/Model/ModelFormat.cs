@@ -12,6 +12,7 @@ namespace MLNet.ConvNet.Model;
 ///   string  feature, label, score and predicted-label column names
 ///           history (see <see cref="HistoryFormat"/>; format 0x00010001 lacks the validation entries)
 ///   int32   the epoch whose weights are saved (from format 0x00010002; 0x00010001: the last epoch)
+///   bool + float32 min, float32 max: the range of the training features (from format 0x00010003; older: unknown)
 ///   bool + ML.NET BinarySaver type-and-value block: the training label's key values, if it has them
 /// "Weights" stream (its own .zip entry): see <see cref="WeightsFormat"/>.
 /// </code>
@@ -20,17 +21,20 @@ internal static class ModelFormat
 {
     public const string WeightsStreamName = "Weights";
 
-    /// <summary>The format written now: history with validation metrics, and the final epoch.</summary>
-    public const uint CurrentVersion = 0x00010002;
+    /// <summary>The format written now: history with validation metrics, the final epoch, the training features' range.</summary>
+    public const uint CurrentVersion = 0x00010003;
+
+    /// <summary>The format that added the validation metrics and the final epoch.</summary>
+    private const uint WithFinalEpoch = 0x00010002;
 
     /// <summary>The oldest format this code reads.</summary>
     public const uint OldestReadableVersion = 0x00010001;
 
     /// <summary>Everything in the Model.key stream except the label's key values.</summary>
-    public sealed record Header(string ArchitectureName, ImageShape InputShape, int NumberOfClasses, ColumnNames Columns, IReadOnlyList<EpochMetrics> History, int FinalEpoch);
+    public sealed record Header(string ArchitectureName, ImageShape InputShape, int NumberOfClasses, ColumnNames Columns, IReadOnlyList<EpochMetrics> History, int FinalEpoch, FeatureRange? Range);
 
     public static Header HeaderOf(ConvNetTransformer transformer)
-        => new(transformer.ArchitectureName, transformer.Model.InputShape, transformer.NumberOfClasses, transformer.Columns, transformer.History, transformer.FinalEpoch);
+        => new(transformer.ArchitectureName, transformer.Model.InputShape, transformer.NumberOfClasses, transformer.Columns, transformer.History, transformer.FinalEpoch, transformer.Model.TrainingFeatureRange);
 
     public static void WriteHeader(BinaryWriter writer, Header header)
     {
@@ -45,6 +49,9 @@ internal static class ModelFormat
         writer.Write(header.Columns.PredictedLabel);
         HistoryFormat.Write(writer, header.History);
         writer.Write(header.FinalEpoch);
+        writer.Write(header.Range.HasValue);
+        writer.Write(header.Range?.Min ?? 0f);
+        writer.Write(header.Range?.Max ?? 0f);
     }
 
     /// <exception cref="InvalidDataException">The stream is truncated or holds impossible values.</exception>
@@ -58,9 +65,16 @@ internal static class ModelFormat
             if (shape.Channels <= 0 || shape.Height <= 0 || shape.Width <= 0 || classes < 2)
                 throw new InvalidDataException($"The model records input shape {shape} and {classes} classes; the file is corrupt.");
             var columns = new ColumnNames(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString());
-            var history = HistoryFormat.Read(reader, withValidation: version >= CurrentVersion);
-            int finalEpoch = version >= CurrentVersion ? reader.ReadInt32() : history.Count == 0 ? 0 : history[^1].Epoch;
-            return new Header(architecture, shape, classes, columns, history, finalEpoch);
+            var history = HistoryFormat.Read(reader, withValidation: version >= WithFinalEpoch);
+            int finalEpoch = version >= WithFinalEpoch ? reader.ReadInt32() : history.Count == 0 ? 0 : history[^1].Epoch;
+            FeatureRange? range = null;
+            if (version >= CurrentVersion)
+            {
+                bool known = reader.ReadBoolean();
+                var read = new FeatureRange(reader.ReadSingle(), reader.ReadSingle());
+                range = known ? read : null;
+            }
+            return new Header(architecture, shape, classes, columns, history, finalEpoch, range);
         }
         catch (EndOfStreamException e)
         {

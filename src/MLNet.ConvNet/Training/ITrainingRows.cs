@@ -10,6 +10,9 @@ internal interface ITrainingRows
     /// <summary>Rows in one epoch.</summary>
     int Count { get; }
 
+    /// <summary>The smallest and largest feature value read so far (all of them in memory; a stream's after its first epoch).</summary>
+    FeatureRange? FeatureRange { get; }
+
     /// <summary>Whether the rows carry example weights.</summary>
     bool HasWeights { get; }
 

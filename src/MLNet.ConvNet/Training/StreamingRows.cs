@@ -39,6 +39,8 @@ internal sealed class StreamingRows : ITrainingRows
 
     public bool HasWeights => _weight is not null;
 
+    public FeatureRange? FeatureRange { get; private set; }
+
     /// <summary>Rows left out because their label key was missing (0).</summary>
     public long SkippedMissingLabels { get; }
 
@@ -117,6 +119,7 @@ internal sealed class StreamingRows : ITrainingRows
                 getFeatures(ref vector);
                 if (FeatureRows.CopyChecked(vector, bufferFeatures.AsSpan((int)((long)slot * _featureSize), _featureSize), row, _features) is { } problem)
                     throw new InvalidOperationException(problem);
+                FeatureRange = ConvNet.FeatureRange.Of(bufferFeatures.AsSpan((int)((long)slot * _featureSize), _featureSize), FeatureRange);
                 bufferLabels[slot] = key - 1;
                 bufferWeights[slot] = weight;
                 return true;

@@ -33,6 +33,10 @@ internal sealed class TrainingData : ITrainingRows
 
     public bool HasWeights => Weights is not null;
 
+    public FeatureRange? FeatureRange => _range ??= ConvNet.FeatureRange.Of(Features);
+
+    private FeatureRange? _range;
+
     /// <summary>
     /// Batches over indices shuffled by (seed, epoch). A short batch (rows not a multiple of the batch size) comes
     /// first, which keeps resident memory flat (docs/benchmarks.md); the rows are shuffled, so which ones form it is
