@@ -1,25 +1,52 @@
 // Predicts the digit in each image file given on the command line with a model trained from image files:
-//   dotnet run --project examples/DigitPredictor -- MODEL.zip IMAGE.png [IMAGE.png ...]
+//   dotnet run --project examples/DigitPredictor -- MODEL.zip IMAGE.png [IMAGE.png | FOLDER ...]
 // (examples/MnistConvNet's `images` command trains one and saves models/digits.zip). Images inside a
 // folder named after their digit, as exported from MNIST, are also counted against that digit.
+using System.CommandLine;
 using System.Globalization;
 using DigitPredictor;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-if (args.Length < 2)
+var modelArgument = new Argument<string>("model") { Description = "A model trained from image files (examples/MnistConvNet's `images` command saves models/digits.zip)" };
+var imagesArgument = new Argument<string[]>("images") { Description = "Image files, or folders whose images (in subfolders too) are each predicted", Arity = ArgumentArity.OneOrMore };
+var root = new RootCommand("Predicts the digit in each image with a saved MLNet.ConvNet model. Exit code 0 when every image was read, 1 otherwise, 2 when nothing could be predicted.");
+root.Arguments.Add(modelArgument);
+root.Arguments.Add(imagesArgument);
+root.SetAction(result => Predict(result.GetValue(modelArgument), result.GetValue(imagesArgument)));
+if (args.Length > 0 && args[0] == "help")
+    args = ["--help"];
+return root.Parse(args).Invoke();
+
+static int Predict(string modelPath, string[] inputs)
 {
-    Console.Error.WriteLine("Usage: DigitPredictor MODEL.zip IMAGE [IMAGE ...]");
+if (!File.Exists(modelPath))
+{
+    Console.Error.WriteLine($"error: the model '{modelPath}' does not exist; train one with: dotnet run --project examples/MnistConvNet -c Release -- images --data DIR");
     return 2;
 }
-if (!File.Exists(args[0]))
+var images = new List<string>();
+foreach (var input in inputs)
 {
-    Console.Error.WriteLine($"error: the model '{args[0]}' does not exist; train one with: dotnet run --project examples/MnistConvNet -c Release -- images --data DIR");
-    return 2;
+    if (Directory.Exists(input))
+    {
+        var found = Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
+            .Where(f => MLNet.ConvNet.Data.ImageFolder.ImageExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .OrderBy(f => f, StringComparer.Ordinal).ToList();
+        if (found.Count == 0)
+            Console.Error.WriteLine($"error: the folder '{input}' holds no images ({string.Join(", ", MLNet.ConvNet.Data.ImageFolder.ImageExtensions)}).");
+        images.AddRange(found);
+    }
+    else
+    {
+        images.Add(input);
+    }
 }
-DigitModel.ModelPath = args[0];
+if (images.Count == 0)
+    return 2;
+DigitModel.ModelPath = modelPath;
 
 int errors = 0, labelled = 0, correct = 0;
-foreach (var path in args.Skip(1))
+foreach (var path in images)
 {
     if (!File.Exists(path))
     {
@@ -51,5 +78,6 @@ foreach (var path in args.Skip(1))
 if (labelled > 0)
     Console.WriteLine($"{correct} of {labelled} images in digit folders predicted as their folder's digit ({(double)correct / labelled:P2}).");
 return errors == 0 ? 0 : 1;
+}
 
 static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);

@@ -1,56 +1,89 @@
-/// <summary>The example's command line.</summary>
+using System.CommandLine;
+
+/// <summary>
+/// The example's command line, on System.CommandLine: `--help`, `-h` or `help` anywhere lists the commands, and each
+/// command's `--help` lists its options with their defaults; a bad option or value ends with a message and exit code 1.
+/// Each command's action gets one of these records.
+/// </summary>
 internal sealed record CommandLine(string Command, string DataDirectory, string OutputDirectory, string[] Architectures, int? Epochs, int? MaxTrainRows, int? MaxTestRows, string ScoresOut, string OnnxOut, int Seed, List<string> Models, MnistSplit Split, int[] Seeds, int Patience, double? PlateauFactor, int PlateauPatience, double ValidationFraction)
 {
-    public static CommandLine Parse(string[] args)
+    /// <summary>Parses <paramref name="args"/> and runs the chosen command through <paramref name="run"/>; returns the exit code.</summary>
+    public static int Invoke(string[] args, Func<CommandLine, int> run)
     {
-        string command = args.Length > 0 && args[0] is "evaluate" or "score" or "export-png" or "export-onnx" or "images" or "shapes" or "early-stopping" ? args[0] : "train";
-        int[] seeds = [1, 2, 3];
-        int patience = 4, plateauPatience = 2;
-        double validationFraction = 0.05;
-        double? plateauFactor = 0.5;
-        var split = MnistSplit.Test;
-        string data = Environment.GetEnvironmentVariable(MnistDataset.DataEnvironmentVariable);
-        string output = "models";
-        string[] architectures = ["SimpleConvNet", "LeNot"];
-        int? epochs = null, maxRows = null, maxTestRows = null;
-        string scoresOut = null, onnxOut = null;
-        int seed = 1;
-        var models = new List<string>();
-        for (int i = command == "train" ? 0 : 1; i < args.Length; i++)
+        var data = new Option<string>("--data") { Description = "Folder with the four MNIST IDX files (gzip or not). Default: $MNIST_DATA, else the per-user cache, downloading into it" };
+        var output = new Option<string>("--out") { Description = "Folder for models and other output", DefaultValueFactory = _ => "models" };
+        var architectures = new Option<string>("--architectures") { Description = "Registered architectures, comma-separated", DefaultValueFactory = _ => "SimpleConvNet,LeNot" };
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs to train. Default: each architecture's own (5 for SimpleConvNet, 10 for LeNot)" };
+        var maxTrainRows = new Option<int?>("--max-train-rows") { Description = "Read only the first N training images. Default: all" };
+        var maxTestRows = new Option<int?>("--max-test-rows") { Description = "Read only the first N test images. Default: all" };
+        var seed = new Option<int>("--seed") { Description = "Seed for weights and shuffling", DefaultValueFactory = _ => 1 };
+        var seeds = new Option<string>("--seeds") { Description = "Seeds to compare, comma-separated", DefaultValueFactory = _ => "1,2,3" };
+        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without improvement", DefaultValueFactory = _ => 4 };
+        var plateauPatience = new Option<int>("--plateau-patience") { Description = "Learning-rate plateau: epochs without improvement", DefaultValueFactory = _ => 2 };
+        var plateauFactor = new Option<string>("--plateau-factor") { Description = "Learning-rate plateau: factor, or 'none' for a constant rate", DefaultValueFactory = _ => "0.5" };
+        var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of the training images held out for validation", DefaultValueFactory = _ => 0.05 };
+        var split = new Option<MnistSplit>("--split") { Description = "Which MNIST files: Train or Test", DefaultValueFactory = _ => MnistSplit.Test };
+        var scoresOut = new Option<string>("--scores-out") { Description = "File that receives the scores", Required = true };
+        var onnxOut = new Option<string>("--onnx-out") { Description = "The .onnx file to write. Default: the model's path with .onnx" };
+        var models = new Argument<string[]>("models") { Description = "Saved model .zip files", Arity = ArgumentArity.OneOrMore };
+        var model = new Argument<string>("model") { Description = "A saved model .zip file" };
+
+        var root = new RootCommand(
+            "Trains the Keras MNIST tutorial's two networks with MLNet.ConvNet, evaluates them, saves them as .zip files and " +
+            "loads them again in a fresh process. Without a command it trains; the commands below do the rest.");
+        Command Add(Command command, params Symbol[] symbols)
         {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-            switch (args[i])
+            foreach (var symbol in symbols)
             {
-                case "--data": data = Value(); break;
-                case "--out": output = Value(); break;
-                case "--architectures": architectures = Value().Split(','); break;
-                case "--epochs": epochs = int.Parse(Value()); break;
-                case "--max-train-rows": maxRows = int.Parse(Value()); break;
-                case "--max-test-rows": maxTestRows = int.Parse(Value()); break;
-                case "--scores-out": scoresOut = Value(); break;
-                case "--onnx-out": onnxOut = Value(); break;
-                case "--seed": seed = int.Parse(Value()); break;
-                case "--split": split = Enum.Parse<MnistSplit>(Value(), ignoreCase: true); break;
-                case "--seeds": seeds = Value().Split(',').Select(int.Parse).ToArray(); break;
-                case "--patience": patience = int.Parse(Value()); break;
-                case "--plateau-patience": plateauPatience = int.Parse(Value()); break;
-                case "--validation-fraction": validationFraction = double.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--plateau-factor": string f = Value(); plateauFactor = f == "none" ? null : double.Parse(f, CultureInfo.InvariantCulture); break;
-                default:
-                    if (command != "train" && !args[i].StartsWith("--"))
-                        models.Add(args[i]);
-                    else
-                        throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--data DIR] [--out DIR] [--architectures A,B] [--epochs N] [--max-train-rows N] [--seed N] | evaluate --data DIR MODEL.zip... | score --data DIR [--max-test-rows N] --scores-out FILE MODEL.zip | export-onnx [--onnx-out FILE.onnx] MODEL.zip | export-png --data DIR --split train|test --out DIR | images --data DIR [--architectures A] [--epochs N] --out DIR | shapes [--architectures A] [--epochs N] [--seed N] --out DIR | early-stopping --data DIR [--seeds 1,2,3]");
-                    break;
+                if (symbol is Option option)
+                    command.Options.Add(option);
+                else
+                    command.Arguments.Add((Argument)symbol);
             }
+            return command;
         }
-        if (string.IsNullOrWhiteSpace(data) && command is not ("export-onnx" or "shapes"))
+        Add(root, data, output, architectures, epochs, maxTrainRows, seed);
+        var commands = new[]
         {
-            // Like keras.datasets.mnist.load_data(): the per-user cache, downloading into it if needed.
-            data = MnistDataset.Locate(new MLContext(), null, MnistSplit.Train);
-            MnistDataset.Locate(new MLContext(), null, MnistSplit.Test);
+            Add(new Command("evaluate", "Evaluates saved models on the MNIST test split, in this process"), data, models),
+            Add(new Command("score", "Writes the Score vector of every test image of a saved model to a file (float32, little-endian, row after row) and prints how many"), data, maxTestRows, scoresOut, model),
+            Add(new Command("export-onnx", "Converts a saved model that reads 784 features into ONNX, with Features as its only input (docs/onnx.md)"), onnxOut, model),
+            Add(new Command("export-png", "Writes an MNIST split as PNG files in class folders"), data, split, output, maxTrainRows, maxTestRows),
+            Add(new Command("images", "Trains from PNG files through ImageAnalytics and checks the accuracy against the IDX route"), data, architectures, epochs, maxTrainRows, maxTestRows, seed, output),
+            Add(new Command("shapes", "Trains on generated RGB 64x64 image files (ColouredShapes) and prints the test accuracy"), architectures, epochs, seed, output),
+            Add(new Command("early-stopping", "Compares early stopping on a validation split with the tutorial's fixed epochs, over several seeds"), data, architectures, epochs, maxTrainRows, seeds, patience, plateauPatience, plateauFactor, validationFraction),
+        };
+        foreach (var command in commands)
+            root.Subcommands.Add(command);
+
+        CommandLine Build(ParseResult r, string name)
+        {
+            T Get<T>(Option<T> option, T otherwise) => r.GetResult(option) is null ? otherwise : r.GetValue(option);
+            string directory = Get(data, null) ?? Environment.GetEnvironmentVariable(MnistDataset.DataEnvironmentVariable);
+            if (string.IsNullOrWhiteSpace(directory) && name is not ("export-onnx" or "shapes"))
+            {
+                // Like keras.datasets.mnist.load_data(): the per-user cache, downloading into it if needed.
+                directory = MnistDataset.Locate(new MLContext(), null, MnistSplit.Train);
+                MnistDataset.Locate(new MLContext(), null, MnistSplit.Test);
+            }
+            string outputDirectory = Get(output, "models");
+            Directory.CreateDirectory(outputDirectory);
+            string factor = Get(plateauFactor, "0.5");
+            return new CommandLine(name, directory, outputDirectory,
+                Get(architectures, "SimpleConvNet,LeNot").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                Get(epochs, null), Get(maxTrainRows, null), Get(maxTestRows, null), Get(scoresOut, null), Get(onnxOut, null), Get(seed, 1),
+                [.. r.GetResult(models) is null ? [] : r.GetValue(models), .. r.GetResult(model) is null ? Array.Empty<string>() : [r.GetValue(model)]],
+                Get(split, MnistSplit.Test), Get(seeds, "1,2,3").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
+                Get(patience, 4), factor == "none" ? null : double.Parse(factor, CultureInfo.InvariantCulture), Get(plateauPatience, 2), Get(validationFraction, 0.05));
         }
-        Directory.CreateDirectory(output);
-        return new CommandLine(command, data, output, architectures, epochs, maxRows, maxTestRows, scoresOut, onnxOut, seed, models, split, seeds, patience, plateauFactor, plateauPatience, validationFraction);
+        root.SetAction(r => run(Build(r, "train")));
+        foreach (var command in commands)
+            command.SetAction(r => run(Build(r, command.Name)));
+
+        // `help` as a word, as `dotnet help` takes it.
+        if (args.Length > 0 && args[0] == "help")
+            args = [.. args[1..], "--help"];
+        // The program prints the library's errors itself (exit code 2), so exceptions pass through.
+        return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
 }

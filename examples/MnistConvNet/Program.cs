@@ -6,7 +6,7 @@ using Microsoft.ML.Runtime;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 try
 {
-    return Run(args);
+    return CommandLine.Invoke(args, Run);
 }
 catch (Exception e) when (Explained(e) is { } error)
 {
@@ -26,9 +26,8 @@ static Exception Explained(Exception e)
     return null;
 }
 
-static int Run(string[] args)
+static int Run(CommandLine arguments)
 {
-var arguments = CommandLine.Parse(args);
 if (arguments.Command == "evaluate")
     return SavedModelCommands.EvaluateSavedModels(arguments);
 if (arguments.Command == "score")

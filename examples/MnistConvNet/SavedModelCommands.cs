@@ -44,6 +44,8 @@ internal static class SavedModelCommands
         var model = ml.Model.Load(arguments.Models.Single(), out _);
         var scores = model.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
         File.WriteAllBytes(arguments.ScoresOut, System.Runtime.InteropServices.MemoryMarshal.AsBytes(scores.AsSpan()).ToArray());
+        int classes = model.Transform(test).Schema["Score"].Type is VectorDataViewType v ? v.Size : 0;
+        Console.WriteLine($"Wrote {scores.Length / Math.Max(classes, 1):N0} rows x {classes} scores to {arguments.ScoresOut}: float32, little-endian, one row after another ({scores.Length * 4:N0} bytes).");
         return 0;
     }
 }
