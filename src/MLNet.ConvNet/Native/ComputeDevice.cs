@@ -14,7 +14,7 @@ internal sealed record ComputeDevice(DeviceType Type, int Index, string Name)
     public static ComputeDevice Parse(string name, string optionName)
     {
         var match = System.Text.RegularExpressions.Regex.Match(name ?? "", @"^(cpu|cuda)(:(\d{1,4}))?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
-        if (!match.Success || (match.Groups[1].Value.Equals("cpu", StringComparison.OrdinalIgnoreCase) && match.Groups[2].Success))
+        if (!match.Success)
             throw new ArgumentException($"Device must be \"cpu\", \"cuda\" or \"cuda:N\"; got \"{name}\".", optionName);
         if (match.Groups[1].Value.Equals("cpu", StringComparison.OrdinalIgnoreCase))
             return Cpu;
