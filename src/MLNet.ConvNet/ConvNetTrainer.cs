@@ -93,6 +93,8 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
         try
         {
             var (data, validation) = ReadData(channel, input, shape, classes, CheckCancelled);
+            if (data.SkippedMissingLabels > 0)
+                ChannelLog.Warning(channel, $"Skipped {data.SkippedMissingLabels:N0} rows whose label '{s.Columns.Label}' is missing.");
             WarnIfUnscaled(channel, data.FeatureRange);
             ChannelLog.Info(channel, network.Summary());
             ChannelLog.Info(channel, s.Describe(allocator));
@@ -177,18 +179,13 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     {
         var s = _settings;
         var clock = Stopwatch.StartNew();
-        long rowBytes = shape.Size * 4L + 12;
-        long? rows = input.GetRowCount();
-        if (rows is null || rows.Value * rowBytes > s.InMemoryBudgetBytes)
-        {
-            var counted = rows is long known && known * rowBytes > s.InMemoryBudgetBytes ? null
-                : StreamingRows.Open(input, s.Columns.Features, s.Columns.Label, s.WeightColumn, shape.Size, classes, s.BatchSize, s.ShuffleBufferBytes, checkCancelled);
-            if (counted is null || counted.Count * rowBytes > s.InMemoryBudgetBytes)
-                return Stream(channel, input, shape, classes, checkCancelled, counted, clock);
-        }
+        StreamingRows Open() => StreamingRows.Open(input, s.Columns.Features, s.Columns.Label, s.WeightColumn, shape.Size, classes, s.BatchSize, s.ShuffleBufferBytes, checkCancelled);
+        // A data view that does not know its row count is counted first (the label column only).
+        StreamingRows counted = null;
+        long rows = input.GetRowCount() ?? (counted = Open()).Count;
+        if (rows * TrainingData.BytesPerRow(shape.Size) > s.InMemoryBudgetBytes)
+            return Stream(channel, shape, classes, checkCancelled, counted ?? Open(), clock);
         var data = TrainingData.Read(input, s.Columns.Features, s.Columns.Label, s.WeightColumn, shape.Size, classes, checkCancelled);
-        if (data.SkippedMissingLabels > 0)
-            ChannelLog.Warning(channel, $"Skipped {data.SkippedMissingLabels:N0} rows whose label '{s.Columns.Label}' is missing.");
         if (data.DropUniformWeights() is float uniform)
             ChannelLog.Info(channel, $"Every example weight in '{s.WeightColumn}' is {uniform}: the weighted loss is the unweighted one, and training computes it so.");
         var validation = ReadValidationSet(shape, classes, checkCancelled);
@@ -218,7 +215,7 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     }
 
     /// <summary>The training rows as a stream (more than the memory budget), and the validation set in memory.</summary>
-    private (ITrainingRows Training, TrainingData Validation) Stream(IChannel channel, IDataView input, ImageShape shape, int classes, Action checkCancelled, StreamingRows counted, Stopwatch clock)
+    private (ITrainingRows Training, TrainingData Validation) Stream(IChannel channel, ImageShape shape, int classes, Action checkCancelled, StreamingRows data, Stopwatch clock)
     {
         var s = _settings;
         if (s.ValidationFraction > 0)
@@ -227,11 +224,8 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
                 $"The training data is larger than InMemoryBudgetBytes ({s.InMemoryBudgetBytes:N0} bytes), so it streams, and a stream cannot hold out a ValidationFraction. " +
                 "Give a ValidationSet, or raise InMemoryBudgetBytes if the data fits in memory.");
         }
-        var data = counted ?? StreamingRows.Open(input, s.Columns.Features, s.Columns.Label, s.WeightColumn, shape.Size, classes, s.BatchSize, s.ShuffleBufferBytes, checkCancelled);
-        if (data.SkippedMissingLabels > 0)
-            ChannelLog.Warning(channel, $"Skipped {data.SkippedMissingLabels:N0} rows whose label '{s.Columns.Label}' is missing.");
         var validation = ReadValidationSet(shape, classes, checkCancelled);
-        ChannelLog.Info(channel, $"Streaming {data.Count:N0} training images of {shape} ({data.Count * (shape.Size * 4L + 12) / (1 << 20):N0} MiB, over the budget of " +
+        ChannelLog.Info(channel, $"Streaming {data.Count:N0} training images of {shape} ({data.Count * TrainingData.BytesPerRow(shape.Size) / (1 << 20):N0} MiB, over the budget of " +
             $"{s.InMemoryBudgetBytes / (1 << 20):N0} MiB) through a shuffle buffer of {data.BufferRows:N0} images; counted in {clock.Elapsed.TotalSeconds:F1} s.");
         return (data, validation);
     }

@@ -13,6 +13,9 @@ internal interface ITrainingRows
     /// <summary>The smallest and largest feature value read so far (all of them in memory; a stream's after its first epoch).</summary>
     FeatureRange? FeatureRange { get; }
 
+    /// <summary>Rows left out because their label key was missing (0).</summary>
+    long SkippedMissingLabels { get; }
+
     /// <summary>Whether the rows carry example weights.</summary>
     bool HasWeights { get; }
 

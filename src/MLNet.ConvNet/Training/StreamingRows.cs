@@ -39,7 +39,10 @@ internal sealed class StreamingRows : ITrainingRows
 
     public bool HasWeights => _weight is not null;
 
+    /// <summary>The range of every feature value, once the first epoch has read them all; the epochs after it do not look again.</summary>
     public FeatureRange? FeatureRange { get; private set; }
+
+    private bool _rangeComplete;
 
     /// <summary>Rows left out because their label key was missing (0).</summary>
     public long SkippedMissingLabels { get; }
@@ -72,7 +75,7 @@ internal sealed class StreamingRows : ITrainingRows
         }
         if (count == 0)
             throw new InvalidOperationException($"The training data has no rows with a label in column '{label}'; a ConvNet needs at least one labelled image.");
-        long rows = Math.Max(4L * batchSize, bufferBytes / (featureSize * 4L + 12));
+        long rows = Math.Max(4L * batchSize, bufferBytes / TrainingData.BytesPerRow(featureSize));
         return new StreamingRows(data, features, label, weight, featureSize, classes, (int)Math.Min(rows, count), count, skipped, checkCancelled);
     }
 
@@ -119,7 +122,8 @@ internal sealed class StreamingRows : ITrainingRows
                 getFeatures(ref vector);
                 if (FeatureRows.CopyChecked(vector, bufferFeatures.AsSpan((int)((long)slot * _featureSize), _featureSize), row, _features) is { } problem)
                     throw new InvalidOperationException(problem);
-                FeatureRange = ConvNet.FeatureRange.Of(bufferFeatures.AsSpan((int)((long)slot * _featureSize), _featureSize), FeatureRange);
+                if (!_rangeComplete)
+                    FeatureRange = ConvNet.FeatureRange.Of(bufferFeatures.AsSpan((int)((long)slot * _featureSize), _featureSize), FeatureRange);
                 bufferLabels[slot] = key - 1;
                 bufferWeights[slot] = weight;
                 return true;
@@ -154,5 +158,6 @@ internal sealed class StreamingRows : ITrainingRows
         }
         if (emitted != Count)
             throw new InvalidOperationException($"The training data gave {emitted:N0} labelled rows in epoch {epoch}, and {Count:N0} when it was counted. It must give the same rows every time it is read.");
+        _rangeComplete = true;
     }
 }

@@ -65,6 +65,9 @@ internal sealed class TrainingData : ITrainingRows
         }
     }
 
+    /// <summary>The memory one row takes: its features as float32, its label (int64) and its weight (float32).</summary>
+    internal static long BytesPerRow(int featureSize) => featureSize * 4L + 12;
+
     /// <summary>The seed of an epoch's shuffle: a function of the run's seed and the epoch, so a resumed run draws the same batches.</summary>
     internal static int EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003 + epoch); // not HashCode: it is randomised per process
 
