@@ -7,6 +7,7 @@ using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Common;
 using MLNet.ConvNet.Common.Internals;
 using MLNet.ConvNet.Model.Internals;
+using MLNet.ConvNet.Model;
 using MLNet.ConvNet.Native;
 using MLNet.ConvNet.Training;
 using TorchSharp;
@@ -97,7 +98,7 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
                 ChannelLog.Warning(channel, $"Skipped {data.SkippedMissingLabels:N0} rows whose label '{s.Columns.Label}' is missing.");
             WarnIfUnscaled(channel, data.FeatureRange);
             ChannelLog.Info(channel, network.Summary());
-            ChannelLog.Info(channel, s.Describe(allocator));
+            ChannelLog.Info(channel, s.Describe(shape, allocator));
             using var progress = _host.StartProgressChannel("ConvNet training");
             var loop = new TrainingLoop(network, data, validation, s, device);
             var history = loop.Run(channel, progress, CheckCancelled);
@@ -106,7 +107,8 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
 
             var label = input.Schema[s.Columns.Label];
             var labelColumn = new DataViewSchema.DetachedColumn(label.Name, label.Type, label.Annotations);
-            return new ConvNetTransformer(_host, network, s.Columns, labelColumn, history, loop.FinalEpoch, data.FeatureRange);
+            var record = new TrainingRecord(history, loop.FinalEpoch, data.FeatureRange, s.Augmentation, s.Describe(shape));
+            return new ConvNetTransformer(_host, network, s.Columns, labelColumn, record);
         }
         catch
         {

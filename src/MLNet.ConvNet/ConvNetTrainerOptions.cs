@@ -101,6 +101,13 @@ public sealed partial class ConvNetTrainer
         public LearningRateSchedule LearningRateSchedule { get; set; } = LearningRateSchedule.Constant;
 
         /// <summary>
+        /// Random rotation, shift, zoom, shear and mirror of every training image, drawn afresh each epoch from the
+        /// seed (validation and scoring images are never changed), such as <see cref="ImageAugmentation.Digits"/>.
+        /// Defaults to null: the images as they are, as in the Keras tutorial. See docs/training.md.
+        /// </summary>
+        public ImageAugmentation Augmentation { get; set; }
+
+        /// <summary>
         /// Data scored after every epoch for validation loss and accuracy; same columns as the training data.
         /// Defaults to null. Give this or <see cref="ValidationFraction"/>, not both.
         /// </summary>
@@ -176,6 +183,7 @@ public sealed partial class ConvNetTrainer
             Check(!ResumeFromCheckpoint || !string.IsNullOrWhiteSpace(CheckpointDirectory), nameof(CheckpointDirectory), CheckpointDirectory, "a folder when ResumeFromCheckpoint is set");
             ArgumentNullException.ThrowIfNull(Optimizer, nameof(Optimizer));
             ArgumentNullException.ThrowIfNull(LearningRateSchedule, nameof(LearningRateSchedule));
+            Augmentation?.Check(nameof(Augmentation));
             if (ValidationSet is not null && ValidationFraction > 0)
                 throw new ArgumentException($"Give either ValidationSet or ValidationFraction, not both (ValidationFraction is {ValidationFraction}).", nameof(ValidationFraction));
             if (ExampleWeightColumnName is not null && string.IsNullOrWhiteSpace(ExampleWeightColumnName))
@@ -211,6 +219,7 @@ public sealed partial class ConvNetTrainer
                 Optimizer = Optimizer,
                 LearningRate = LearningRate,
                 Schedule = LearningRateSchedule,
+                Augmentation = Augmentation is { IsIdentity: false } ? Augmentation : null,
                 Seed = Seed ?? environmentSeed ?? Random.Shared.Next(),
                 Shuffle = Shuffle,
                 EarlyStopping = stopping,

@@ -1,4 +1,5 @@
 using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Model;
 
 namespace MLNet.ConvNet;
 
@@ -8,19 +9,30 @@ namespace MLNet.ConvNet;
 /// </summary>
 public sealed class ConvNetModelParameters
 {
-    internal ConvNetModelParameters(ConvNetModule network, IReadOnlyList<EpochMetrics> history, int finalEpoch, FeatureRange? trainingFeatureRange)
+    internal ConvNetModelParameters(ConvNetModule network, TrainingRecord training)
     {
         Network = network;
-        History = history;
-        FinalEpoch = finalEpoch;
-        TrainingFeatureRange = trainingFeatureRange;
+        Training = training;
     }
 
     /// <summary>
     /// The smallest and largest feature value the network was trained on (null for models saved before the library
     /// recorded it). Scoring data on another scale (0..255 against 0..1) gets a warning in the MLContext's log.
     /// </summary>
-    public FeatureRange? TrainingFeatureRange { get; }
+    public FeatureRange? TrainingFeatureRange => Training.FeatureRange;
+
+    /// <summary>
+    /// The augmentation the training images went through (<see cref="ConvNetTrainer.Options.Augmentation"/>); null when
+    /// they went through none, or for models saved before the library recorded it.
+    /// </summary>
+    public ImageAugmentation Augmentation => Training.Augmentation;
+
+    /// <summary>
+    /// How the network was trained, in one line: architecture, input, epochs, batch, optimizer, learning rate,
+    /// schedule, augmentation, early stopping and seed, as the training log printed it. Null for models saved before
+    /// the library recorded it.
+    /// </summary>
+    public string TrainingSettings => Training.Settings;
 
     /// <summary>The architecture the network was built from.</summary>
     public ConvNetArchitecture Architecture => Network.Architecture;
@@ -38,10 +50,10 @@ public sealed class ConvNetModelParameters
     public string Summary => Network.Summary();
 
     /// <summary>Loss, accuracy, learning rate and seconds of every training epoch, in order.</summary>
-    public IReadOnlyList<EpochMetrics> History { get; }
+    public IReadOnlyList<EpochMetrics> History => Training.History;
 
     /// <summary>The epoch whose weights the network holds: the last one trained, or the best one early stopping restored.</summary>
-    public int FinalEpoch { get; }
+    public int FinalEpoch => Training.FinalEpoch;
 
     /// <summary>
     /// A copy of every weight tensor, in the network's order, such as <c>conv2d.weight</c> with shape
@@ -52,6 +64,8 @@ public sealed class ConvNetModelParameters
         => Network.SnapshotWeights().Select(t => new WeightTensor(t.Name, t.Shape, t.Values)).ToList();
 
     internal ConvNetModule Network { get; }
+
+    internal TrainingRecord Training { get; }
 }
 
 /// <summary>The smallest and largest value seen in a features column.</summary>

@@ -29,9 +29,9 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     private readonly ConvNetRowMapper _rowMapper;
     private readonly IHost _host;
 
-    internal ConvNetTransformer(IHostEnvironment env, ConvNetModule network, ColumnNames columns, DataViewSchema.DetachedColumn labelColumn, IReadOnlyList<EpochMetrics> history, int finalEpoch, FeatureRange? featureRange)
+    internal ConvNetTransformer(IHostEnvironment env, ConvNetModule network, ColumnNames columns, DataViewSchema.DetachedColumn labelColumn, TrainingRecord training)
     {
-        Model = new ConvNetModelParameters(network, history, finalEpoch, featureRange);
+        Model = new ConvNetModelParameters(network, training);
         _host = env.Register(nameof(ConvNetTransformer));
         Columns = columns;
         LabelColumn = labelColumn;

@@ -8,4 +8,11 @@ namespace MLNet.ConvNet;
 /// <param name="Seconds">Wall-clock seconds the epoch took, validation included.</param>
 /// <param name="ValidationLoss">Mean cross-entropy on the validation data after the epoch; null without validation.</param>
 /// <param name="ValidationAccuracy">Accuracy on the validation data after the epoch; null without validation.</param>
-public sealed record EpochMetrics(int Epoch, double Loss, double Accuracy, double LearningRate, double Seconds, double? ValidationLoss = null, double? ValidationAccuracy = null);
+public sealed record EpochMetrics(int Epoch, double Loss, double Accuracy, double LearningRate, double Seconds, double? ValidationLoss = null, double? ValidationAccuracy = null)
+{
+    /// <summary>
+    /// Whether the epoch trained on augmented images (<see cref="ConvNetTrainer.Options.Augmentation"/>): then
+    /// <see cref="Loss"/> and <see cref="Accuracy"/> were measured on the transformed images, not the originals.
+    /// </summary>
+    public bool Augmented { get; init; }
+}

@@ -7,8 +7,9 @@ namespace MLNet.ConvNet.Model;
 ///   int32 epoch, float64 loss, float64 accuracy, float64 learning rate, float64 seconds,
 ///   bool + float64 validation loss (value present only if the bool is true),
 ///   bool + float64 validation accuracy
+///   bool    whether the epoch's training images were augmented
 /// </code>
-/// Models of format 0x00010001 lack the two validation entries.
+/// Models of format 0x00010001 lack the two validation entries; models before 0x00010004 and checkpoints of version 1 the augmented flag.
 /// </summary>
 internal static class HistoryFormat
 {
@@ -24,12 +25,13 @@ internal static class HistoryFormat
             writer.Write(e.Seconds);
             WriteOptional(writer, e.ValidationLoss);
             WriteOptional(writer, e.ValidationAccuracy);
+            writer.Write(e.Augmented);
         }
     }
 
     /// <exception cref="InvalidDataException">The count is impossible.</exception>
     /// <exception cref="EndOfStreamException">The stream ends early.</exception>
-    public static List<EpochMetrics> Read(BinaryReader reader, bool withValidation)
+    public static List<EpochMetrics> Read(BinaryReader reader, bool withValidation, bool withAugmented)
     {
         int epochs = reader.ReadInt32();
         if (epochs < 0 || epochs > 1_000_000)
@@ -40,6 +42,8 @@ internal static class HistoryFormat
             var e = new EpochMetrics(reader.ReadInt32(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble());
             if (withValidation)
                 e = e with { ValidationLoss = ReadOptional(reader), ValidationAccuracy = ReadOptional(reader) };
+            if (withAugmented)
+                e = e with { Augmented = reader.ReadBoolean() };
             history.Add(e);
         }
         return history;

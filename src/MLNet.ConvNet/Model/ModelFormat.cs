@@ -10,9 +10,12 @@ namespace MLNet.ConvNet.Model;
 ///   int32   input channels, height, width (checked against the registered architecture on load)
 ///   int32   number of classes
 ///   string  feature, label, score and predicted-label column names
-///           history (see <see cref="HistoryFormat"/>; format 0x00010001 lacks the validation entries)
+///           history (see <see cref="HistoryFormat"/>; 0x00010001 lacks the validation entries, before 0x00010004 the augmented flags)
 ///   int32   the epoch whose weights are saved (from format 0x00010002; 0x00010001: the last epoch)
 ///   bool + float32 min, float32 max: the range of the training features (from format 0x00010003; older: unknown)
+///   bool    whether the training images were augmented; if so (see <see cref="ImageAugmentation"/>):
+///           float64 rotation degrees, width shift, height shift, zoom, shear degrees; bool horizontal flip; int32 fill
+///   string  the training settings in one line                 (both from format 0x00010004; older: unknown)
 ///   bool + ML.NET BinarySaver type-and-value block: the training label's key values, if it has them
 /// "Weights" stream (its own .zip entry): see <see cref="WeightsFormat"/>.
 /// </code>
@@ -21,8 +24,11 @@ internal static class ModelFormat
 {
     public const string WeightsStreamName = "Weights";
 
-    /// <summary>The format written now: history with validation metrics, the final epoch, the training features' range.</summary>
-    public const uint CurrentVersion = 0x00010003;
+    /// <summary>The format written now: history with validation metrics, the final epoch, the training features' range, the augmentation and settings.</summary>
+    public const uint CurrentVersion = 0x00010004;
+
+    /// <summary>The format that added the training features' range.</summary>
+    private const uint WithFeatureRange = 0x00010003;
 
     /// <summary>The format that added the validation metrics and the final epoch.</summary>
     private const uint WithFinalEpoch = 0x00010002;
@@ -31,10 +37,10 @@ internal static class ModelFormat
     public const uint OldestReadableVersion = 0x00010001;
 
     /// <summary>Everything in the Model.key stream except the label's key values.</summary>
-    public sealed record Header(string ArchitectureName, ImageShape InputShape, int NumberOfClasses, ColumnNames Columns, IReadOnlyList<EpochMetrics> History, int FinalEpoch, FeatureRange? Range);
+    public sealed record Header(string ArchitectureName, ImageShape InputShape, int NumberOfClasses, ColumnNames Columns, TrainingRecord Training);
 
     public static Header HeaderOf(ConvNetTransformer transformer)
-        => new(transformer.ArchitectureName, transformer.Model.InputShape, transformer.NumberOfClasses, transformer.Columns, transformer.History, transformer.FinalEpoch, transformer.Model.TrainingFeatureRange);
+        => new(transformer.ArchitectureName, transformer.Model.InputShape, transformer.NumberOfClasses, transformer.Columns, transformer.Model.Training);
 
     public static void WriteHeader(BinaryWriter writer, Header header)
     {
@@ -47,11 +53,54 @@ internal static class ModelFormat
         writer.Write(header.Columns.Label);
         writer.Write(header.Columns.Score);
         writer.Write(header.Columns.PredictedLabel);
-        HistoryFormat.Write(writer, header.History);
-        writer.Write(header.FinalEpoch);
-        writer.Write(header.Range.HasValue);
-        writer.Write(header.Range?.Min ?? 0f);
-        writer.Write(header.Range?.Max ?? 0f);
+        var training = header.Training;
+        HistoryFormat.Write(writer, training.History);
+        writer.Write(training.FinalEpoch);
+        writer.Write(training.FeatureRange.HasValue);
+        writer.Write(training.FeatureRange?.Min ?? 0f);
+        writer.Write(training.FeatureRange?.Max ?? 0f);
+        WriteAugmentation(writer, training.Augmentation);
+        writer.Write(training.Settings ?? "");
+    }
+
+    private static void WriteAugmentation(BinaryWriter writer, ImageAugmentation augmentation)
+    {
+        writer.Write(augmentation is not null);
+        if (augmentation is null)
+            return;
+        writer.Write(augmentation.RotationDegrees);
+        writer.Write(augmentation.WidthShift);
+        writer.Write(augmentation.HeightShift);
+        writer.Write(augmentation.Zoom);
+        writer.Write(augmentation.ShearDegrees);
+        writer.Write(augmentation.HorizontalFlip);
+        writer.Write((int)augmentation.Fill);
+    }
+
+    /// <exception cref="InvalidDataException">A range is impossible.</exception>
+    private static ImageAugmentation ReadAugmentation(BinaryReader reader)
+    {
+        if (!reader.ReadBoolean())
+            return null;
+        var augmentation = new ImageAugmentation
+        {
+            RotationDegrees = reader.ReadDouble(),
+            WidthShift = reader.ReadDouble(),
+            HeightShift = reader.ReadDouble(),
+            Zoom = reader.ReadDouble(),
+            ShearDegrees = reader.ReadDouble(),
+            HorizontalFlip = reader.ReadBoolean(),
+            Fill = (AugmentationFill)reader.ReadInt32(),
+        };
+        try
+        {
+            augmentation.Check("augmentation");
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new InvalidDataException($"The model records an impossible augmentation ({e.Message.Split(" (Parameter")[0]}); the file is corrupt.", e);
+        }
+        return augmentation;
     }
 
     /// <exception cref="InvalidDataException">The stream is truncated or holds impossible values.</exception>
@@ -65,16 +114,25 @@ internal static class ModelFormat
             if (shape.Channels <= 0 || shape.Height <= 0 || shape.Width <= 0 || classes < 2)
                 throw new InvalidDataException($"The model records input shape {shape} and {classes} classes; the file is corrupt.");
             var columns = new ColumnNames(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString());
-            var history = HistoryFormat.Read(reader, withValidation: version >= WithFinalEpoch);
+            var history = HistoryFormat.Read(reader, withValidation: version >= WithFinalEpoch, withAugmented: version >= CurrentVersion);
             int finalEpoch = version >= WithFinalEpoch ? reader.ReadInt32() : history.Count == 0 ? 0 : history[^1].Epoch;
             FeatureRange? range = null;
-            if (version >= CurrentVersion)
+            if (version >= WithFeatureRange)
             {
                 bool known = reader.ReadBoolean();
                 var read = new FeatureRange(reader.ReadSingle(), reader.ReadSingle());
                 range = known ? read : null;
             }
-            return new Header(architecture, shape, classes, columns, history, finalEpoch, range);
+            ImageAugmentation augmentation = null;
+            string settings = null;
+            if (version >= CurrentVersion)
+            {
+                augmentation = ReadAugmentation(reader);
+                settings = reader.ReadString();
+                if (settings.Length == 0)
+                    settings = null;
+            }
+            return new Header(architecture, shape, classes, columns, new TrainingRecord(history, finalEpoch, range, augmentation, settings));
         }
         catch (EndOfStreamException e)
         {

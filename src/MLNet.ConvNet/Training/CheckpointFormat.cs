@@ -9,7 +9,7 @@ namespace MLNet.ConvNet.Training;
 /// One epoch's checkpoint file, <c>epoch-NNNN.ckpt</c> in the checkpoint folder, written through a temporary
 /// file and a rename:
 /// <code>
-/// uint32  magic 0x4B434E43 ("CNCK" little-endian), int32 format version (1)
+/// uint32  magic 0x4B434E43 ("CNCK" little-endian), int32 format version (2; version 1 lacks the history's augmented flags)
 /// string  fingerprint of the run (architecture, data sizes, options): resuming checks it
 /// int32   epochs completed
 ///         history (see <see cref="HistoryFormat"/>)
@@ -19,13 +19,14 @@ namespace MLNet.ConvNet.Training;
 ///         int32 epochs without improvement, bool + weights block of the best epoch
 /// byte[32] SHA-256 of every byte above
 /// </code>
-/// Nothing else needs saving to continue exactly: shuffling is seeded by (seed, epoch) and the learning-rate
+/// Nothing else needs saving to continue exactly: shuffling and augmentation are seeded by (seed, epoch) and the learning-rate
 /// schedules are functions of the epoch and the history.
 /// </summary>
 internal static class CheckpointFormat
 {
     private const uint Magic = 0x4B434E43;
-    private const int Version = 1;
+    private const int Version = 2;
+    private const int OldestVersion = 1;
 
     public sealed record Content(string Fingerprint, int Epoch, IReadOnlyList<EpochMetrics> History, IReadOnlyList<NamedTensor> Weights,
         byte[] OptimizerState, EarlyStopping.State EarlyStopping);
@@ -77,11 +78,11 @@ internal static class CheckpointFormat
             if (reader.ReadUInt32() != Magic)
                 throw new InvalidDataException($"'{path}' is not an MLNet.ConvNet checkpoint.");
             int version = reader.ReadInt32();
-            if (version != Version)
-                throw new InvalidDataException($"The checkpoint '{path}' has format version {version}; this MLNet.ConvNet reads version {Version}.");
+            if (version is < OldestVersion or > Version)
+                throw new InvalidDataException($"The checkpoint '{path}' has format version {version}; this MLNet.ConvNet reads versions {OldestVersion} to {Version}.");
             string fingerprint = reader.ReadString();
             int epoch = reader.ReadInt32();
-            var history = HistoryFormat.Read(reader, withValidation: true);
+            var history = HistoryFormat.Read(reader, withValidation: true, withAugmented: version >= 2);
             var weights = WeightsFormat.ReadFor(reader, model);
             byte[] optimizer = reader.ReadBytes(reader.ReadInt32());
             EarlyStopping.State state = null;

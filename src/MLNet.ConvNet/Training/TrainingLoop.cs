@@ -81,6 +81,8 @@ internal sealed class TrainingLoop
         {
             var epochClock = Stopwatch.StartNew();
             using var epochBatches = _data.Batches(epoch, s.BatchSize, s.Seed, s.Shuffle, batchFeatures, batchLabels, batchWeights).GetEnumerator();
+            // Its own stream, seeded by (seed, epoch) like the shuffle: the same run augments the same way, and a resumed one too.
+            var augmentationRandom = s.Augmentation is null ? null : new Random(AugmentationSeed(s.Seed, epoch));
             int seen = 0;
             // With example weights the epoch's loss is their weighted mean: each batch counts by its total weight.
             double lossSum = 0, weightSeen = 0, rate = double.NaN, firstRate = double.NaN;
@@ -113,6 +115,8 @@ internal sealed class TrainingLoop
                 {
                     // The tensors wrap the reused buffers and die with this scope, before the buffers are refilled.
                     var x = InputBatch.Images(batchFeatures, 0, size, _shape, _device);
+                    if (augmentationRandom is not null)
+                        x = s.Augmentation.Apply(x, augmentationRandom);
                     var y = InputBatch.Labels(batchLabels, 0, size, _device);
                     optimizer.zero_grad();
                     var logits = _model.forward(x);
@@ -148,10 +152,14 @@ internal sealed class TrainingLoop
             }
 
             var (validationLoss, validationAccuracy) = hasValidation ? Validate() : (null, null);
-            var metrics = new EpochMetrics(epoch, lossSum / weightSeen, (double)correct / count, firstRate, epochClock.Elapsed.TotalSeconds, validationLoss, validationAccuracy);
+            var metrics = new EpochMetrics(epoch, lossSum / weightSeen, (double)correct / count, firstRate, epochClock.Elapsed.TotalSeconds, validationLoss, validationAccuracy)
+            {
+                Augmented = s.Augmentation is not null,
+            };
             history.Add(metrics);
             string validation = hasValidation ? $", validation loss {validationLoss:F4}, validation accuracy {validationAccuracy:P2}" : "";
-            ChannelLog.Info(channel, $"Epoch {epoch}/{s.Epochs}: loss {metrics.Loss:F4}, accuracy {metrics.Accuracy:P2}{validation}, learning rate {firstRate:G4}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
+            string augmented = metrics.Augmented ? " (on augmented images)" : "";
+            ChannelLog.Info(channel, $"Epoch {epoch}/{s.Epochs}: loss {metrics.Loss:F4}, accuracy {metrics.Accuracy:P2}{augmented}{validation}, learning rate {firstRate:G4}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
             s.EpochEnded?.Invoke(metrics);
 
             if (stopping is not null)
@@ -174,6 +182,9 @@ internal sealed class TrainingLoop
         _model.eval();
         return history;
     }
+
+    /// <summary>The augmentation stream's seed for an epoch: apart from the shuffle's, so turning augmentation on leaves the order of the rows as it was.</summary>
+    internal static int AugmentationSeed(int seed, int epoch) => TrainingData.EpochSeed(seed, epoch) ^ 0x41756775;
 
     /// <summary>The weighted mean of the examples' cross-entropies.</summary>
     private static Tensor WeightedLoss(Tensor logits, Tensor labels, Tensor weights)

@@ -29,6 +29,9 @@ internal sealed class TrainingSettings
     public required ConvNetOptimizer Optimizer { get; init; }
     public required double LearningRate { get; init; }
     public required LearningRateSchedule Schedule { get; init; }
+
+    /// <summary>Null when the training images pass unchanged.</summary>
+    public required ImageAugmentation Augmentation { get; init; }
     public required int Seed { get; init; }
     public required bool Shuffle { get; init; }
 
@@ -59,11 +62,16 @@ internal sealed class TrainingSettings
     public string Fingerprint(ImageShape input, int classes, int trainingRows, int validationRows) => string.Create(CultureInfo.InvariantCulture,
         $"architecture {Architecture.Name} on {input}, {classes} classes, {trainingRows} training rows, {validationRows} validation rows, " +
         $"{(Schedule.UsesTotalEpochs ? $"epochs {Epochs}, " : "")}batch {BatchSize}, {Optimizer} lr {LearningRate:R}, schedule {Schedule}, seed {Seed}, shuffle {Shuffle}, " +
+        $"{(Augmentation is null ? "" : $"augmentation {Augmentation}, ")}" +
         $"example weights {WeightColumn ?? "none"}, " +
         $"early stopping {EarlyStopping?.ToString() ?? "off"}");
 
+    /// <summary>The settings that shape the result, in one line: the model keeps it (ConvNetModelParameters.TrainingSettings).</summary>
+    public string Describe(ImageShape input) => string.Create(CultureInfo.InvariantCulture,
+        $"{Architecture.Name} on {input} images for {Epochs} epoch{(Epochs == 1 ? "" : "s")}, batch {BatchSize}, {Optimizer} with learning rate {LearningRate}, " +
+        $"schedule {Schedule}, augmentation {Augmentation?.ToString() ?? "none"}, early stopping {EarlyStopping?.ToString() ?? "off"}, seed {Seed}");
+
     /// <summary>The settings in one line, for the training log.</summary>
-    public string Describe(string allocator) => string.Create(CultureInfo.InvariantCulture,
-        $"Training {Architecture.Name} for {Epochs} epoch{(Epochs == 1 ? "" : "s")}, batch {BatchSize}, {Optimizer} with learning rate {LearningRate}, " +
-        $"schedule {Schedule}, early stopping {EarlyStopping?.ToString() ?? "off"}, seed {Seed}, {Threads} thread{(Threads == 1 ? "" : "s")} on {Device}; allocator: {allocator}.");
+    public string Describe(ImageShape input, string allocator) => string.Create(CultureInfo.InvariantCulture,
+        $"Training {Describe(input)}, {Threads} thread{(Threads == 1 ? "" : "s")} on {Device}; allocator: {allocator}.");
 }

@@ -21,7 +21,7 @@ internal static class ModelContextBridge
 
     public static VersionInfo GetVersionInfo() => new(
         modelSignature: "CONVNETT",
-        verWrittenCur: ModelFormat.CurrentVersion, // 0x00010001 initial; 0x00010002 validation history and final epoch; 0x00010003 feature range.
+        verWrittenCur: ModelFormat.CurrentVersion, // 0x00010001 initial; 0x00010002 validation history and final epoch; 0x00010003 feature range; 0x00010004 augmentation and settings.
         verReadableCur: ModelFormat.CurrentVersion,
         verWeCanReadBack: ModelFormat.OldestReadableVersion,
         loaderAssemblyName: typeof(ConvNetTransformer).Assembly.FullName,
@@ -50,7 +50,7 @@ internal static class ModelContextBridge
             if (!ctx.TryLoadBinaryStream(ModelFormat.WeightsStreamName, reader => network.LoadWeights(WeightsFormat.ReadFor(reader, network))))
                 throw new InvalidDataException($"The model has no '{ModelFormat.WeightsStreamName}' entry; the .zip is incomplete.");
             network.eval();
-            return new ConvNetTransformer(env, network, header.Columns, labelColumn, header.History, header.FinalEpoch, header.Range);
+            return new ConvNetTransformer(env, network, header.Columns, labelColumn, header.Training);
         }
         catch
         {

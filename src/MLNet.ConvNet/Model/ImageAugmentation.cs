@@ -1,0 +1,136 @@
+using System.Globalization;
+using MLNet.ConvNet.Architectures;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNet.ConvNet;
+
+/// <summary>
+/// Random geometric changes to every training image, drawn afresh for each image in each epoch (Keras'
+/// ImageDataGenerator, torchvision's RandomAffine): rotation, shift, zoom, shear and an optional mirror. Applied to
+/// each training batch on the tensor itself (one affine grid and one bilinear sampling per batch), never to
+/// validation or scoring; reproducible with the trainer's seed. Every range defaults to 0: <c>new ImageAugmentation()</c>
+/// changes nothing, bit for bit. Set it as <see cref="ConvNetTrainer.Options.Augmentation"/>; the fitted model
+/// records it (<see cref="ConvNetModelParameters.Augmentation"/>).
+/// </summary>
+public sealed record ImageAugmentation
+{
+    /// <summary>
+    /// The augmentation that lifts MNIST-like digits: rotation up to 10 degrees, shifts up to 10% of the width and the
+    /// height, zoom up to 10%, no mirror (a mirrored 2 is no digit). The one the small-data recipe uses.
+    /// </summary>
+    public static ImageAugmentation Digits { get; } = new() { RotationDegrees = 10, WidthShift = 0.1, HeightShift = 0.1, Zoom = 0.1 };
+
+    /// <summary>Rotation by an angle drawn uniformly from [-value, value] degrees; in [0, 180]. Defaults to 0.</summary>
+    public double RotationDegrees { get; init; }
+
+    /// <summary>Horizontal shift by a fraction of the width drawn uniformly from [-value, value]; in [0, 1). Defaults to 0.</summary>
+    public double WidthShift { get; init; }
+
+    /// <summary>Vertical shift by a fraction of the height drawn uniformly from [-value, value]; in [0, 1). Defaults to 0.</summary>
+    public double HeightShift { get; init; }
+
+    /// <summary>Scaling by a factor drawn uniformly from [1 - value, 1 + value] (above 1 enlarges the content); in [0, 1). Defaults to 0.</summary>
+    public double Zoom { get; init; }
+
+    /// <summary>Horizontal shear by an angle drawn uniformly from [-value, value] degrees; in [0, 80]. Defaults to 0.</summary>
+    public double ShearDegrees { get; init; }
+
+    /// <summary>Mirror half of the images left to right, at random. Defaults to false (right for digits and text).</summary>
+    public bool HorizontalFlip { get; init; }
+
+    /// <summary>What fills the pixels a transform uncovers. Defaults to <see cref="AugmentationFill.Zeros"/>.</summary>
+    public AugmentationFill Fill { get; init; } = AugmentationFill.Zeros;
+
+    /// <summary>Whether every range is 0 and there is no mirror: the images pass unchanged.</summary>
+    public bool IsIdentity => RotationDegrees == 0 && WidthShift == 0 && HeightShift == 0 && Zoom == 0 && ShearDegrees == 0 && !HorizontalFlip;
+
+    /// <summary>
+    /// Transforms each of <paramref name="images"/> (image after image, channel-major, <paramref name="shape"/> each)
+    /// as training would, with transforms drawn from <paramref name="seed"/>: a way to look at what the network will
+    /// be shown. The input is not changed.
+    /// </summary>
+    /// <returns>The transformed images, in the same layout.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A range is out of bounds.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="images"/> is not a multiple of the image size.</exception>
+    public float[] Apply(float[] images, ImageShape shape, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        Check(nameof(images));
+        if (images.Length == 0 || images.Length % shape.Size != 0)
+            throw new ArgumentException($"Expected whole images of {shape} ({shape.Size} values each); got {images.Length} values.", nameof(images));
+        int count = images.Length / shape.Size;
+        using var scope = torch.NewDisposeScope();
+        var batch = torch.tensor(images, [count, shape.Channels, shape.Height, shape.Width]);
+        var result = Apply(batch, new Random(seed));
+        return result.contiguous().data<float>().ToArray();
+    }
+
+    /// <summary>One transform per image of <paramref name="batch"/> (<c>[N, C, H, W]</c>), drawn from <paramref name="random"/>.</summary>
+    internal Tensor Apply(Tensor batch, Random random)
+    {
+        if (IsIdentity)
+            return batch;
+        int n = (int)batch.shape[0], height = (int)batch.shape[2], width = (int)batch.shape[3];
+        var transforms = new AffineTransform[n];
+        for (int i = 0; i < n; i++)
+            transforms[i] = Draw(random, height, width);
+        return AffineWarp.Apply(batch, transforms, Fill);
+    }
+
+    /// <summary>One image's transform. Always draws the same count of numbers, so an image's draw does not depend on which ranges are set.</summary>
+    internal AffineTransform Draw(Random random, int height, int width)
+    {
+        double Uniform(double range) => (random.NextDouble() * 2 - 1) * range;
+        double rotation = Uniform(RotationDegrees);
+        double shiftX = Uniform(WidthShift) * width;
+        double shiftY = Uniform(HeightShift) * height;
+        double scale = 1 + Uniform(Zoom);
+        double shear = Uniform(ShearDegrees);
+        bool flip = random.NextDouble() < 0.5 && HorizontalFlip;
+        return new AffineTransform(rotation, shear, scale, shiftX, shiftY, flip);
+    }
+
+    /// <summary>Throws unless every range is in bounds.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A range is out of bounds, with its name, the bounds and the value.</exception>
+    internal void Check(string parameterName)
+    {
+        static void Range(double value, double max, bool inclusive, string name, string parameterName)
+        {
+            if (!double.IsFinite(value) || value < 0 || value > max || (!inclusive && value == max))
+            {
+                throw new ArgumentOutOfRangeException(parameterName, value,
+                    string.Create(CultureInfo.InvariantCulture, $"ImageAugmentation.{name} must be in [0, {max}{(inclusive ? "]" : ")")}; got {value}."));
+            }
+        }
+        Range(RotationDegrees, 180, true, nameof(RotationDegrees), parameterName);
+        Range(WidthShift, 1, false, nameof(WidthShift), parameterName);
+        Range(HeightShift, 1, false, nameof(HeightShift), parameterName);
+        Range(Zoom, 1, false, nameof(Zoom), parameterName);
+        Range(ShearDegrees, 80, true, nameof(ShearDegrees), parameterName);
+        if (!Enum.IsDefined(Fill))
+            throw new ArgumentOutOfRangeException(parameterName, Fill, $"ImageAugmentation.Fill must be one of {string.Join(", ", Enum.GetNames<AugmentationFill>())}; got {(int)Fill}.");
+    }
+
+    /// <summary>The ranges in words, as the training log and the model's record show them, such as "rotation ±10°, shift ±10% x ±10%, zoom ±10%".</summary>
+    public override string ToString()
+    {
+        if (IsIdentity)
+            return "none";
+        var parts = new List<string>();
+        var c = CultureInfo.InvariantCulture;
+        if (RotationDegrees > 0)
+            parts.Add(string.Create(c, $"rotation ±{RotationDegrees:G4}°"));
+        if (WidthShift > 0 || HeightShift > 0)
+            parts.Add(string.Create(c, $"shift ±{WidthShift:0.##%} x ±{HeightShift:0.##%}"));
+        if (Zoom > 0)
+            parts.Add(string.Create(c, $"zoom ±{Zoom:0.##%}"));
+        if (ShearDegrees > 0)
+            parts.Add(string.Create(c, $"shear ±{ShearDegrees:G4}°"));
+        if (HorizontalFlip)
+            parts.Add("horizontal flip");
+        if (Fill != AugmentationFill.Zeros)
+            parts.Add($"fill {Fill.ToString().ToLowerInvariant()}");
+        return string.Join(", ", parts);
+    }
+}
