@@ -4,7 +4,8 @@
 // Writes bench/results/latest.json and bench/results/latest.md; docs/benchmarks.md keeps the tables.
 // Also: `-- scaling --data DIR` (cost against rows, batch size and threads), `-- profile --data DIR` (a training
 // step phase by phase, against the arithmetic it needs), `-- forward` (the bare network's inference speed) and
-// `-- onnx --data DIR` (libtorch against ONNX Runtime on the test set; bench/serving.sh times the two serving samples).
+// `-- onnx --data DIR` (libtorch against ONNX Runtime on the test set; bench/serving.sh times the two serving samples)
+// and `-- augment --data DIR` (an epoch with ImageAugmentation.Digits against one without).
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -38,6 +39,18 @@ if (args.Length > 0 && args[0] == "stream")
 if (args.Length > 0 && args[0] == "onnx")
 {
     OnnxInference.Run(BenchSettings.Parse(args[1..]));
+    return 0;
+}
+if (args.Length > 0 && args[0] == "augment")
+{
+    int rounds = 3;
+    var rest = args[1..].ToList();
+    if (rest.IndexOf("--rounds") is int at and >= 0)
+    {
+        rounds = int.Parse(rest[at + 1], CultureInfo.InvariantCulture);
+        rest.RemoveRange(at, 2);
+    }
+    Augmentation.Run(BenchSettings.Parse([.. rest]), rounds);
     return 0;
 }
 if (args.Length > 0 && args[0] == "scaling")

@@ -7,13 +7,19 @@ using System.CommandLine;
 /// </summary>
 internal sealed record CommandLine(string Command, string DataDirectory, string OutputDirectory, string[] Architectures, int? Epochs, int? MaxTrainRows, int? MaxTestRows, string ScoresOut, string OnnxOut, int Seed, List<string> Models, MnistSplit Split, int[] Seeds, int Patience, double? PlateauFactor, int PlateauPatience, double ValidationFraction)
 {
+    /// <summary>recipe: the one-cycle peak instead of the recipe's; null for the recipe's.</summary>
+    public double? LearningRate { get; init; }
+
+    /// <summary>recipe: train the recipe without its augmentation.</summary>
+    public bool NoAugmentation { get; init; }
+
     /// <summary>Parses <paramref name="args"/> and runs the chosen command through <paramref name="run"/>; returns the exit code.</summary>
     public static int Invoke(string[] args, Func<CommandLine, int> run)
     {
         var data = new Option<string>("--data") { Description = "Folder with the four MNIST IDX files (gzip or not). Default: $MNIST_DATA, else the per-user cache, downloading into it" };
         var output = new Option<string>("--out") { Description = "Folder for models and other output", DefaultValueFactory = _ => "models" };
         var architectures = new Option<string>("--architectures") { Description = "Registered architectures, comma-separated", DefaultValueFactory = _ => "SimpleConvNet,LeNot" };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs to train. Default: each architecture's own (5 for SimpleConvNet, 10 for LeNot)" };
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs to train. Default: each architecture's own (5 for SimpleConvNet, 10 for LeNot); for recipe, the recipe's (50)" };
         var maxTrainRows = new Option<int?>("--max-train-rows") { Description = "Read only the first N training images. Default: all" };
         var maxTestRows = new Option<int?>("--max-test-rows") { Description = "Read only the first N test images. Default: all" };
         var seed = new Option<int>("--seed") { Description = "Seed for weights and shuffling", DefaultValueFactory = _ => 1 };
@@ -27,6 +33,8 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
         var onnxOut = new Option<string>("--onnx-out") { Description = "The .onnx file to write. Default: the model's path with .onnx" };
         var models = new Argument<string[]>("models") { Description = "Saved model .zip files", Arity = ArgumentArity.OneOrMore };
         var model = new Argument<string>("model") { Description = "A saved model .zip file" };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "The one-cycle peak learning rate. Default: the recipe's (0.005)" };
+        var noAugmentation = new Option<bool>("--no-augmentation") { Description = "Train the recipe without its augmentation, to see what the augmentation adds" };
 
         var root = new RootCommand(
             "Trains the Keras MNIST tutorial's two networks with MLNet.ConvNet, evaluates them, saves them as .zip files and " +
@@ -51,6 +59,7 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
             Add(new Command("export-png", "Writes an MNIST split as PNG files in class folders"), data, split, output, maxTrainRows, maxTestRows),
             Add(new Command("images", "Trains from PNG files through ImageAnalytics and checks the accuracy against the IDX route"), data, architectures, epochs, maxTrainRows, maxTestRows, seed, output),
             Add(new Command("shapes", "Trains on generated RGB 64x64 image files (ColouredShapes) and prints the test accuracy"), architectures, epochs, seed, output),
+            Add(new Command("recipe", "Trains each network with the augmented small-data recipe and with the tutorial's, over several seeds, and prints test accuracy and seconds per run (docs/training.md)"), data, architectures, epochs, maxTrainRows, maxTestRows, seeds, learningRate, noAugmentation),
             Add(new Command("early-stopping", "Compares early stopping on a validation split with the tutorial's fixed epochs, over several seeds"), data, architectures, epochs, maxTrainRows, seeds, patience, plateauPatience, plateauFactor, validationFraction),
         };
         foreach (var command in commands)
@@ -74,7 +83,11 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
                 Get(epochs, null), Get(maxTrainRows, null), Get(maxTestRows, null), Get(scoresOut, null), Get(onnxOut, null), Get(seed, 1),
                 [.. r.GetResult(models) is null ? [] : r.GetValue(models), .. r.GetResult(model) is null ? Array.Empty<string>() : [r.GetValue(model)]],
                 Get(split, MnistSplit.Test), Get(seeds, "1,2,3").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
-                Get(patience, 4), factor == "none" ? null : double.Parse(factor, CultureInfo.InvariantCulture), Get(plateauPatience, 2), Get(validationFraction, 0.05));
+                Get(patience, 4), factor == "none" ? null : double.Parse(factor, CultureInfo.InvariantCulture), Get(plateauPatience, 2), Get(validationFraction, 0.05))
+            {
+                LearningRate = Get(learningRate, null),
+                NoAugmentation = Get(noAugmentation, false),
+            };
         }
         root.SetAction(r => run(Build(r, "train")));
         foreach (var command in commands)

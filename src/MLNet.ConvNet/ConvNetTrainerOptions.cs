@@ -160,6 +160,26 @@ public sealed partial class ConvNetTrainer
         /// <summary>Called after every epoch with its metrics, on the training thread. Defaults to null.</summary>
         public Action<EpochMetrics> EpochEnded { get; set; }
 
+        /// <summary>
+        /// The recipe for few images (docs/training.md, "The augmented recipe"): <see cref="ImageAugmentation.Digits"/>,
+        /// Adam with a one-cycle schedule peaking at a learning rate of 0.005, 50 epochs, batch 128. On the first 10,000
+        /// MNIST training images it takes both built-in networks from about 97.3% (the tutorial's recipe) to 99.0%
+        /// test accuracy (medians over seeds 1-3; `dotnet run --project examples/MnistConvNet -c Release -- recipe`).
+        /// Returns new options that can be changed further; set <see cref="Augmentation"/> to suit images that are not
+        /// digits (for example with <see cref="ImageAugmentation.HorizontalFlip"/> for photographs).
+        /// </summary>
+        /// <param name="architecture">The registered architecture to train. Defaults to "SimpleConvNet".</param>
+        public static Options AugmentedRecipe(string architecture = SimpleConvNet.ArchitectureName) => new()
+        {
+            Architecture = architecture,
+            Epochs = 50,
+            BatchSize = 128,
+            Optimizer = new AdamOptimizer(),
+            LearningRate = 0.005,
+            LearningRateSchedule = LearningRateSchedule.OneCycle(),
+            Augmentation = ImageAugmentation.Digits,
+        };
+
         /// <summary>Checks every option and fills in every default: the one place options are read.</summary>
         /// <param name="environmentSeed">The MLContext's seed, if it has one.</param>
         /// <exception cref="ArgumentException">An option is out of range, or options contradict each other.</exception>

@@ -62,7 +62,7 @@ public sealed class TrainingTests
         var messages = new List<string>();
         ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
         using var model = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Epochs = 1, TuneAllocator = tune }).Fit(TestData.Train(ml, 128));
-        string line = messages.Single(m => m.Contains("Training SimpleConvNet for 1 epoch,"));
+        string line = messages.Single(m => m.Contains("Training SimpleConvNet on 1x28x28 images for 1 epoch,"));
         if (tune)
             StringAssert.Contains(line, OperatingSystem.IsLinux() ? "allocator: glibc mmap threshold 32 MiB, trim threshold 512 MiB, 2 arenas" : "allocator: not tuned (not Linux)");
         else
@@ -78,8 +78,9 @@ public sealed class TrainingTests
         ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
         var options = new ConvNetTrainer.Options { Epochs = 1, NumberOfThreads = 1, ValidationFraction = 0.2, Patience = 2 };
         using var model = ml.MulticlassClassification.Trainers.ConvNet(options).Fit(TestData.Train(ml, 128));
-        string line = messages.Single(m => m.Contains("Training SimpleConvNet for "));
-        StringAssert.Contains(line, "Training SimpleConvNet for 1 epoch, batch 128");
+        string line = messages.Single(m => m.Contains("Training SimpleConvNet on "));
+        StringAssert.Contains(line, "Training SimpleConvNet on 1x28x28 images for 1 epoch, batch 128");
+        StringAssert.Contains(line, "augmentation none");
         StringAssert.Contains(line, "early stopping on ValidationLoss, patience 2, min delta 0, restoring the best weights");
         StringAssert.Contains(line, "1 thread on cpu");
         Assert.IsFalse(line.Contains("EarlyStoppingSettings {"), line);
