@@ -160,12 +160,20 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
 
     /// <summary>Returns the logits: every layer's output, with its activation, except the final softmax.</summary>
     /// <param name="input">A batch shaped <c>[batch, channels, height, width]</c>.</param>
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => Forward(input, observe: null);
+
+    /// <summary>
+    /// As <see cref="forward"/>, handing each layer's output (after its activation; the last layer's logits) to
+    /// <paramref name="observe"/> with the layer's index in <see cref="Layers"/>.
+    /// </summary>
+    public Tensor Forward(Tensor input, Action<int, Tensor> observe)
     {
         var x = input;
-        foreach (var (_, spec, module, _) in _layers)
+        for (int i = 0; i < _layers.Count; i++)
         {
+            var (_, spec, module, _) = _layers[i];
             x = spec.Activation.Apply(module.forward(x));
+            observe?.Invoke(i, x);
         }
         return x;
     }

@@ -63,6 +63,36 @@ public sealed class ConvNetModelParameters
     public IReadOnlyList<WeightTensor> GetWeights()
         => Network.SnapshotWeights().Select(t => new WeightTensor(t.Name, t.Shape, t.Values)).ToList();
 
+    /// <summary>
+    /// Every layer's output for <paramref name="images"/> (image after image, channel-major, <see cref="InputShape"/>
+    /// each, scaled as for training), in the order of <see cref="Layers"/>: one forward pass without gradients.
+    /// Each output's shape is the summary's with the number of images in front.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="images"/> does not hold whole images.</exception>
+    public IReadOnlyList<LayerActivation> GetActivations(float[] images) => NetworkProbe.Activations(Network, images);
+
+    /// <summary>
+    /// A saliency map: how strongly each pixel of <paramref name="image"/> moves the score of class
+    /// <paramref name="classIndex"/> (the absolute gradient of its logit, the largest over the channels).
+    /// </summary>
+    /// <param name="image">One image, channel-major, <see cref="InputShape"/>.</param>
+    /// <param name="classIndex">The class, 0-based in the label's key order (the predicted one is the arg-max of Score).</param>
+    /// <exception cref="ArgumentException"><paramref name="image"/> is not one image of the model's shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classIndex"/> is not a class.</exception>
+    public SaliencyMap GetSaliency(float[] image, int classIndex) => NetworkProbe.Gradient(Network, image, classIndex);
+
+    /// <summary>
+    /// Grad-CAM: which regions of <paramref name="image"/> the feature maps of <paramref name="layerName"/> (by default
+    /// the last convolution, else the last layer that puts out feature maps) tie to class <paramref name="classIndex"/>,
+    /// stretched to the image's size. Coarser than <see cref="GetSaliency"/>, and steadier.
+    /// </summary>
+    /// <param name="image">One image, channel-major, <see cref="InputShape"/>.</param>
+    /// <param name="classIndex">The class, 0-based in the label's key order.</param>
+    /// <param name="layerName">A layer from <see cref="Layers"/> with image-shaped output; null for the last convolution.</param>
+    /// <exception cref="ArgumentException">The image is not one image of the model's shape, or the layer is unknown or not image-shaped.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classIndex"/> is not a class.</exception>
+    public SaliencyMap GetGradCam(float[] image, int classIndex, string layerName = null) => NetworkProbe.GradCam(Network, image, classIndex, layerName);
+
     internal ConvNetModule Network { get; }
 
     internal TrainingRecord Training { get; }
