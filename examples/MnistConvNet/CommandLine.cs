@@ -35,6 +35,7 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
         var model = new Argument<string>("model") { Description = "A saved model .zip file" };
         var learningRate = new Option<double?>("--learning-rate") { Description = "The one-cycle peak learning rate. Default: the recipe's (0.005)" };
         var noAugmentation = new Option<bool>("--no-augmentation") { Description = "Train the recipe without its augmentation, to see what the augmentation adds" };
+        var modelOption = new Option<string>("--model") { Description = "A saved model .zip file to report on. Default: train one" };
 
         var root = new RootCommand(
             "Trains the Keras MNIST tutorial's two networks with MLNet.ConvNet, evaluates them, saves them as .zip files and " +
@@ -59,6 +60,7 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
             Add(new Command("export-png", "Writes an MNIST split as PNG files in class folders"), data, split, output, maxTrainRows, maxTestRows),
             Add(new Command("images", "Trains from PNG files through ImageAnalytics and checks the accuracy against the IDX route"), data, architectures, epochs, maxTrainRows, maxTestRows, seed, output),
             Add(new Command("shapes", "Trains on generated RGB 64x64 image files (ColouredShapes) and prints the test accuracy"), architectures, epochs, seed, output),
+            Add(new Command("report", "Trains a network (or loads --model) and writes its training report: index.html with curves, confusion heatmaps, filters, feature maps, saliency and the most confidently wrong test images (docs/report.md)"), data, modelOption, architectures, epochs, maxTrainRows, maxTestRows, seed, output),
             Add(new Command("recipe", "Trains each network with the augmented small-data recipe and with the tutorial's, over several seeds, and prints test accuracy and seconds per run (docs/training.md)"), data, architectures, epochs, maxTrainRows, maxTestRows, seeds, learningRate, noAugmentation),
             Add(new Command("early-stopping", "Compares early stopping on a validation split with the tutorial's fixed epochs, over several seeds"), data, architectures, epochs, maxTrainRows, seeds, patience, plateauPatience, plateauFactor, validationFraction),
         };
@@ -81,7 +83,8 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
             return new CommandLine(name, directory, outputDirectory,
                 Get(architectures, "SimpleConvNet,LeNot").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 Get(epochs, null), Get(maxTrainRows, null), Get(maxTestRows, null), Get(scoresOut, null), Get(onnxOut, null), Get(seed, 1),
-                [.. r.GetResult(models) is null ? [] : r.GetValue(models), .. r.GetResult(model) is null ? Array.Empty<string>() : [r.GetValue(model)]],
+                [.. r.GetResult(models) is null ? [] : r.GetValue(models), .. r.GetResult(model) is null ? Array.Empty<string>() : [r.GetValue(model)],
+                 .. r.GetResult(modelOption) is null ? Array.Empty<string>() : [r.GetValue(modelOption)]],
                 Get(split, MnistSplit.Test), Get(seeds, "1,2,3").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
                 Get(patience, 4), factor == "none" ? null : double.Parse(factor, CultureInfo.InvariantCulture), Get(plateauPatience, 2), Get(validationFraction, 0.05))
             {

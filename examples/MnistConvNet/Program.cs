@@ -40,6 +40,8 @@ if (arguments.Command == "shapes")
     return ImageCommands.TrainOnShapes(arguments);
 if (arguments.Command == "images")
     return ImageCommands.TrainFromImages(arguments);
+if (arguments.Command == "report")
+    return ReportCommand.Write(arguments);
 if (arguments.Command == "recipe")
     return RecipeCommand.Compare(arguments);
 if (arguments.Command == "early-stopping")

@@ -15,7 +15,7 @@ public sealed class CommandLineTests
     {
         var (exitCode, output, errors) = TestData.Run(TestData.ScorerAssembly, help);
         Assert.AreEqual(0, exitCode, errors);
-        foreach (var expected in new[] { "--data", "--out", "[default: models]", "[default: SimpleConvNet,LeNot]", "--epochs", "[default: 1]", "evaluate", "score", "export-onnx", "export-png", "images", "shapes", "early-stopping", "recipe" })
+        foreach (var expected in new[] { "--data", "--out", "[default: models]", "[default: SimpleConvNet,LeNot]", "--epochs", "[default: 1]", "evaluate", "score", "export-onnx", "export-png", "images", "shapes", "early-stopping", "recipe", "report" })
             StringAssert.Contains(output, expected);
     }
 
@@ -23,6 +23,7 @@ public sealed class CommandLineTests
     [DataRow("score", "--scores-out", "(REQUIRED)", "--max-test-rows")]
     [DataRow("early-stopping", "--patience", "[default: 4]", "[default: 0.05]")]
     [DataRow("recipe", "--seeds", "[default: 1,2,3]", "--no-augmentation")]
+    [DataRow("report", "--model", "--max-test-rows", "[default: models]")]
     [DataRow("export-png", "--split", "[default: Test]", "--max-train-rows")]
     [DataRow("shapes", "--epochs", "[default: 1]", "--out")]
     public void EveryCommandsHelp_ListsItsOptions(string command, string a, string b, string c)

@@ -1,0 +1,36 @@
+using System.Text.Json;
+
+namespace MLNet.ConvNet.Plots.Tests;
+
+/// <summary>Plotting stays out of the core library, and the plots need no package the core library does not already bring.</summary>
+[TestClass]
+public sealed class DependencyTests
+{
+    private static List<string> Libraries(string project, out List<string> direct)
+    {
+        string assets = Path.Combine(Fixture.RepoRoot, "src", project, "obj", "project.assets.json");
+        using var json = JsonDocument.Parse(File.ReadAllText(assets));
+        direct = json.RootElement.GetProperty("project").GetProperty("frameworks").EnumerateObject().Single().Value.GetProperty("dependencies").EnumerateObject().Select(p => p.Name).ToList();
+        return json.RootElement.GetProperty("libraries").EnumerateObject().Select(p => p.Name.Split('/')[0]).ToList();
+    }
+
+    [TestMethod]
+    public void TheCoreLibrary_KnowsNothingOfThePlots()
+    {
+        var references = typeof(ConvNetTransformer).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
+        CollectionAssert.DoesNotContain(references, "MLNet.ConvNet.Plots");
+        Assert.IsFalse(references.Any(r => r.Contains("Plot", StringComparison.OrdinalIgnoreCase)), string.Join(", ", references));
+    }
+
+    [TestMethod]
+    public void ThePlots_AddNoPackageToWhatTheCoreLibraryAlreadyBrings()
+    {
+        // The dependencies NuGet resolved for each project are what its nuspec lists (.ci/run also reads the core's packed nuspec).
+        var core = Libraries("MLNet.ConvNet", out var coreDirect);
+        var plots = Libraries("MLNet.ConvNet.Plots", out _);
+        Assert.IsFalse(core.Any(l => l.Contains("Plot", StringComparison.OrdinalIgnoreCase)), "no plotting package in the core library's graph");
+        CollectionAssert.Contains(coreDirect, "TorchSharp-cpu");
+        var added = plots.Except(core).Where(l => l != "MLNet.ConvNet").ToList();
+        Assert.AreEqual(0, added.Count, "packages the plots add: " + string.Join(", ", added));
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.ConvNet.Data;
+
+namespace MLNet.ConvNet.Plots.Tests;
+
+/// <summary>
+/// The plots and ML.NET's ImageAnalytics in one application, as a user with image files has them: both on the
+/// SkiaSharp the core library names (2.88; ImageAnalytics 5.0.1 fails on SkiaSharp 3, which is why the plots are not
+/// drawn with ScottPlot 5.1). PNG files through LoadImages and ConvNetImageFeatures must give the IDX pixels exactly.
+/// </summary>
+[TestClass]
+public sealed class ImageAnalyticsBesidePlotsTests
+{
+    [TestMethod]
+    public void ImageAnalytics_BesideThePlots_ReadsPngsToTheSamePixelsAsTheIdxFiles()
+    {
+        Assert.AreEqual(2, typeof(SkiaSharp.SKBitmap).Assembly.GetName().Version.Major, "the plots run on SkiaSharp 2.88, as ImageAnalytics needs");
+        string root = Fixture.TempDirectory();
+        var digits = MnistDataset.ReadSplit(Fixture.MnistDirectory, MnistSplit.Test, maxRows: 40);
+        MnistPngExporter.Export(digits, root, "test");
+        var ml = new MLContext(1);
+        var images = ImageFolder.Load(ml, root);
+        var features = ml.Transforms.ConvNetImageFeatures().Fit(images).Transform(images);
+        var paths = features.GetColumn<string>("ImagePath").ToList();
+        var pixels = features.GetColumn<float[]>("Features").ToList();
+        Assert.AreEqual(40, pixels.Count);
+        for (int row = 0; row < 40; row++)
+        {
+            // The exporter names each file after its row in the split.
+            int index = int.Parse(new string(Path.GetFileNameWithoutExtension(paths[row]).Where(char.IsDigit).ToArray()));
+            var expected = digits.Images.Pixels.AsSpan(index * 784, 784).ToArray().Select(p => p * MnistDataset.PixelScale).ToArray();
+            CollectionAssert.AreEqual(expected, pixels[row], $"{paths[row]}");
+        }
+        Directory.Delete(root, recursive: true);
+    }
+}
