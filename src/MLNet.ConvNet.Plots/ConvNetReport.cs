@@ -27,7 +27,7 @@ public sealed class ReportOptions
 
 /// <summary>What <see cref="ConvNetReport.Write"/> wrote.</summary>
 /// <param name="IndexPath">The HTML page.</param>
-/// <param name="Pictures">Every PNG it shows, by name ("curves", "confusion", "confusion-normalized", "filters", "activations-LAYER", "saliency", "wrong").</param>
+/// <param name="Pictures">Every PNG it shows, by name ("curves", "confusion", "confusion-normalized", "filters", "activations-LAYER", "saliency", "wrong", and "augmentation" for a model trained with one).</param>
 /// <param name="MicroAccuracy">The test accuracy it reports.</param>
 public sealed record ReportResult(string IndexPath, IReadOnlyDictionary<string, Picture> Pictures, double MicroAccuracy);
 
@@ -87,6 +87,20 @@ public static class ConvNetReport
         int chosen = Math.Clamp(options.ActivationImage, 0, rows.Count - 1);
         foreach (var layer in parameters.GetActivations(rows[chosen].Features).Where(a => a.Shape.Count == 4 && (a.TypeName.Contains("Conv", StringComparison.Ordinal) || a.TypeName.Contains("Pool", StringComparison.Ordinal))))
             pictures["activations-" + layer.LayerName] = ConvNetPlots.ActivationMaps(layer, File("activations-" + layer.LayerName));
+
+        if (parameters.Augmentation is { } augmentation)
+        {
+            // What the network was shown: a few test images, each with four draws of the model's augmentation.
+            var samples = new List<LabelledImage>();
+            foreach (var (row, i) in rows.Take(6).Select((r, i) => (r, i)))
+            {
+                samples.Add(new LabelledImage(row.Features, [$"#{i} as it is"]));
+                var drawn = augmentation.Apply([.. Enumerable.Repeat(row.Features, 3).SelectMany(f => f)], shape, seed: i);
+                for (int k = 0; k < 3; k++)
+                    samples.Add(new LabelledImage(drawn[(k * shape.Size)..((k + 1) * shape.Size)], [$"draw {k + 1}"]));
+            }
+            pictures["augmentation"] = ConvNetPlots.Images(samples, shape, File("augmentation"), $"What training showed the network: {augmentation}");
+        }
 
         var explained = rows.Take(Math.Max(0, options.SaliencyImages)).Select(r => new SaliencyExample(r.Features,
             parameters.GetSaliency(r.Features, r.Predicted), parameters.GetGradCam(r.Features, r.Predicted), classNames[r.Label], classNames[r.Predicted])).ToList();
@@ -190,6 +204,11 @@ public static class ConvNetReport
         b.AppendLine("</div>");
         b.AppendLine("<table><tr><th>class</th>" + string.Concat(classNames.Select(n => $"<th>{E(n)}</th>")) + "</tr>");
         b.AppendLine("<tr><th>accuracy</th>" + string.Concat(perClass.Select(a => $"<td>{(double.IsFinite(a) ? a.ToString("P1", Invariant) : "-")}</td>")) + "</tr></table>");
+        if (pictures.ContainsKey("augmentation"))
+        {
+            b.AppendLine("<h2>Augmentation</h2>");
+            Image("augmentation", "test images with draws of the training augmentation");
+        }
         b.AppendLine("<h2>First-layer filters</h2>");
         Image("filters", "the first convolution layer's filters");
         b.AppendLine($"<h2>Feature maps of test image #{chosen}</h2>");

@@ -55,6 +55,20 @@ public sealed class ReportTests
     }
 
     [TestMethod]
+    public void AModelTrainedWithAugmentation_GetsAPictureOfWhatTrainingShowedIt()
+    {
+        var ml = new MLContext(1);
+        var train = MLNet.ConvNet.Data.MnistDataset.Load(ml, Fixture.MnistDirectory, MLNet.ConvNet.Data.MnistSplit.Train, 256);
+        using var model = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = "LeNot", Epochs = 1, Augmentation = ImageAugmentation.Digits }).Fit(train);
+        string directory = Fixture.TempDirectory();
+        var report = ConvNetReport.Write(model, Fixture.Test, directory, new ReportOptions { SaliencyImages = 1, WrongImages = 4 });
+        Assert.AreEqual(24, report.Pictures["augmentation"].Tiles.Count, "6 images, each as it is and in 3 draws");
+        StringAssert.Contains(File.ReadAllText(report.IndexPath), "src=\"augmentation.png\"");
+        Assert.IsFalse(_report.Pictures.ContainsKey("augmentation"), "a model trained without augmentation has no such picture");
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [TestMethod]
     public void Write_RefusesAModelWithoutAConvNet_AndALabelThatIsNotAKey()
     {
         var error = Assert.ThrowsExactly<ArgumentException>(() => ConvNetReport.Write(Fixture.Ml.Transforms.CopyColumns("X", "Label").Fit(Fixture.Test), Fixture.Test, _directory));
