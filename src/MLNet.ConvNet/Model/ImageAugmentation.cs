@@ -1,5 +1,6 @@
 using System.Globalization;
 using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -60,6 +61,7 @@ public sealed record ImageAugmentation
         if (images.Length == 0 || images.Length % shape.Size != 0)
             throw new ArgumentException($"Expected whole images of {shape} ({shape.Size} values each); got {images.Length} values.", nameof(images));
         int count = images.Length / shape.Size;
+        TorchRuntime.EnsureLoaded();
         using var scope = torch.NewDisposeScope();
         var batch = torch.tensor(images, [count, shape.Channels, shape.Height, shape.Width]);
         var result = Apply(batch, new Random(seed));
