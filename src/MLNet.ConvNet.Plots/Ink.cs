@@ -9,13 +9,17 @@ internal static class Ink
     public static readonly SKColor Grid = new(228, 228, 228);
     public static readonly SKColor Axis = new(90, 90, 90);
 
+    // One of each for the process: SKPaint does not own its typeface, so a typeface per call would never be freed.
+    private static readonly SKTypeface Regular = SKTypeface.Default;
+    private static readonly SKTypeface Bold = SKTypeface.FromFamilyName(null, SKFontStyle.Bold) ?? SKTypeface.Default;
+
     public static SKPaint Font(float size, SKColor? color = null, SKTextAlign align = SKTextAlign.Left, bool bold = false) => new()
     {
         Color = color ?? Text,
         TextSize = size,
         IsAntialias = true,
         TextAlign = align,
-        Typeface = bold ? SKTypeface.FromFamilyName(null, SKFontStyle.Bold) : SKTypeface.Default,
+        Typeface = bold ? Bold : Regular,
     };
 
     public static void Write(SKCanvas canvas, string text, float x, float y, float size, SKTextAlign align = SKTextAlign.Left, SKColor? color = null, bool bold = false)
