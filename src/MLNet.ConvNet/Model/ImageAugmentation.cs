@@ -97,21 +97,24 @@ public sealed record ImageAugmentation
     /// <exception cref="ArgumentOutOfRangeException">A range is out of bounds, with its name, the bounds and the value.</exception>
     internal void Check(string parameterName)
     {
-        static void Range(double value, double max, bool inclusive, string name, string parameterName)
-        {
-            if (!double.IsFinite(value) || value < 0 || value > max || (!inclusive && value == max))
-            {
-                throw new ArgumentOutOfRangeException(parameterName, value,
-                    string.Create(CultureInfo.InvariantCulture, $"ImageAugmentation.{name} must be in [0, {max}{(inclusive ? "]" : ")")}; got {value}."));
-            }
-        }
-        Range(RotationDegrees, 180, true, nameof(RotationDegrees), parameterName);
-        Range(WidthShift, 1, false, nameof(WidthShift), parameterName);
-        Range(HeightShift, 1, false, nameof(HeightShift), parameterName);
-        Range(Zoom, 1, false, nameof(Zoom), parameterName);
-        Range(ShearDegrees, 80, true, nameof(ShearDegrees), parameterName);
-        if (!Enum.IsDefined(Fill))
-            throw new ArgumentOutOfRangeException(parameterName, Fill, $"ImageAugmentation.Fill must be one of {string.Join(", ", Enum.GetNames<AugmentationFill>())}; got {(int)Fill}.");
+        if (Problem() is { } problem)
+            throw new ArgumentOutOfRangeException(parameterName, problem.Value, problem.Message);
+    }
+
+    /// <summary>The first range out of bounds, in words with its bounds and value, and the value; null when all are in bounds.</summary>
+    internal (string Message, object Value)? Problem()
+    {
+        static (string, object)? Range(double value, double max, bool inclusive, string name)
+            => !double.IsFinite(value) || value < 0 || value > max || (!inclusive && value == max)
+                ? (string.Create(CultureInfo.InvariantCulture, $"ImageAugmentation.{name} must be in [0, {max}{(inclusive ? "]" : ")")}; got {value}."), value)
+                : null;
+        return Range(RotationDegrees, 180, true, nameof(RotationDegrees))
+            ?? Range(WidthShift, 1, false, nameof(WidthShift))
+            ?? Range(HeightShift, 1, false, nameof(HeightShift))
+            ?? Range(Zoom, 1, false, nameof(Zoom))
+            ?? Range(ShearDegrees, 80, true, nameof(ShearDegrees))
+            ?? (Enum.IsDefined(Fill) ? null
+                : ($"ImageAugmentation.Fill must be one of {string.Join(", ", Enum.GetNames<AugmentationFill>())}; got {(int)Fill}.", Fill));
     }
 
     /// <summary>The ranges in words, as the training log and the model's record show them, such as "rotation ±10°, shift ±10% x ±10%, zoom ±10%".</summary>

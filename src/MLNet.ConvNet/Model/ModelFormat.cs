@@ -92,14 +92,8 @@ internal static class ModelFormat
             HorizontalFlip = reader.ReadBoolean(),
             Fill = (AugmentationFill)reader.ReadInt32(),
         };
-        try
-        {
-            augmentation.Check("augmentation");
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new InvalidDataException($"The model records an impossible augmentation ({e.Message.Split(" (Parameter")[0]}); the file is corrupt.", e);
-        }
+        if (augmentation.Problem() is { } problem)
+            throw new InvalidDataException($"The model records an impossible augmentation ({problem.Message}); the file is corrupt.");
         return augmentation;
     }
 
