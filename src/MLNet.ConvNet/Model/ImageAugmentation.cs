@@ -63,8 +63,7 @@ public sealed record ImageAugmentation
         int count = images.Length / shape.Size;
         TorchRuntime.EnsureLoaded();
         using var scope = torch.NewDisposeScope();
-        var batch = torch.tensor(images, [count, shape.Channels, shape.Height, shape.Width]);
-        var result = Apply(batch, new Random(seed));
+        var result = Apply(InputBatch.Images(images, 0, count, shape, torch.CPU), new Random(seed));
         return result.contiguous().data<float>().ToArray();
     }
 

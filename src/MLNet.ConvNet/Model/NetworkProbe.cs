@@ -101,12 +101,9 @@ internal static class NetworkProbe
         throw new ArgumentException($"The network has no layer '{layerName}'; its layers are {string.Join(", ", layers.Select(l => l.Name))}.", nameof(layerName));
     }
 
+    /// <summary>The images as the network takes them in training and scoring (InputBatch: no copy, channels last), on its device.</summary>
     private static Tensor Batch(ConvNetModule network, float[] images, int count)
-    {
-        var shape = network.InputShape;
-        var device = network.parameters().First().device;
-        return torch.tensor(images, [count, shape.Channels, shape.Height, shape.Width]).to(device);
-    }
+        => InputBatch.Images(images, 0, count, network.InputShape, network.parameters().First().device);
 
     private static int CountImages(ConvNetModule network, float[] images, string parameter)
     {
