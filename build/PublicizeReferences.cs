@@ -4,7 +4,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 
-namespace MLNet.ConvNet.Internals.Build
+namespace MLNet.ConvNet.Build
 {
     /// <summary>
     /// Writes copies of reference assemblies in which internal and private types, methods and fields are

@@ -4,3 +4,4 @@ global using Microsoft.ML;
 global using Microsoft.ML.Data;
 global using MLNet.ConvNet;
 global using MLNet.ConvNet.Data;
+global using MLNet.ConvNet.SampleImages;

@@ -1,13 +1,14 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace MLNet.ConvNet.Data;
+namespace MLNet.ConvNet.SampleImages;
 
 /// <summary>
 /// A generated colour image task, for trying RGB pipelines without a download: discs and crosses in red, green and
 /// blue on noisy backgrounds, six classes ("red-circle", "green-cross", ...). Two classes of one shape differ only by
 /// colour and two of one colour only by shape, so a network must use both to tell all six apart. Shapes vary in
-/// size, position and shade; the same seed gives the same images.
+/// size, position and shade; the same seed gives the same images. A sample data set for the examples, tests and
+/// benchmarks; it is not part of the MLNet.ConvNet package.
 /// </summary>
 public static class ColouredShapes
 {
@@ -97,9 +98,27 @@ public static class ColouredShapes
                 bgra[4 * p + 2] = ToByte(pixels[p]);
                 bgra[4 * p + 3] = 255;
             }
-            ClassFolderPng.Write(outputDirectory, images[i].Label, $"{prefix}-{i:D5}", shape.Width, shape.Height, bgra);
+            WritePng(Path.Combine(outputDirectory, images[i].Label), $"{prefix}-{i:D5}.png", shape.Width, shape.Height, bgra);
         }
         return images.Count;
+    }
+
+    // Through a temporary name and a rename, so an interrupted export leaves no half-written image for ImageFolder to read.
+    private static void WritePng(string folder, string fileName, int width, int height, byte[] bgra)
+    {
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, fileName);
+        string temporary = Path.Combine(folder, $".{fileName}.{Guid.NewGuid():N}.png");
+        try
+        {
+            using (var image = MLImage.CreateFromPixels(width, height, MLPixelFormat.Bgra32, bgra))
+                image.Save(temporary);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 
     private static byte ToByte(float value) => (byte)Math.Clamp(MathF.Round(value * 255f), 0, 255);

@@ -1,7 +1,7 @@
-using Microsoft.ML;
-using MLNet.ConvNet.Model;
+using MLNet.ConvNet.Common;
 using MLNet.ConvNet.Native;
 using MLNet.ConvNet.Training;
+using Microsoft.ML;
 
 namespace MLNet.ConvNet;
 

@@ -1,15 +1,14 @@
 using System.Diagnostics;
+using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Common;
+using MLNet.ConvNet.Common.Internals;
+using MLNet.ConvNet.Native;
+using MLNet.ConvNet.Scoring.Internals;
+using MLNet.ConvNet.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers;
-using MLNet.ConvNet.Architectures;
-using MLNet.ConvNet.Common;
-using MLNet.ConvNet.Common.Internals;
-using MLNet.ConvNet.Model.Internals;
-using MLNet.ConvNet.Model;
-using MLNet.ConvNet.Native;
-using MLNet.ConvNet.Training;
 using TorchSharp;
 
 namespace MLNet.ConvNet;

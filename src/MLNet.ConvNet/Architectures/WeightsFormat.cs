@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using MLNet.ConvNet.Architectures;
 
-namespace MLNet.ConvNet.Model;
+namespace MLNet.ConvNet.Architectures;
 
 /// <summary>
 /// The "Weights" stream of a saved model: every parameter by name, with its shape and float32 values,

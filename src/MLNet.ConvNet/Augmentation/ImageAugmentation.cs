@@ -1,5 +1,6 @@
 using System.Globalization;
 using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Augmentation;
 using MLNet.ConvNet.Native;
 using TorchSharp;
 using static TorchSharp.torch;

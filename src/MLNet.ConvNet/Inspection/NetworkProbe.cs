@@ -2,7 +2,7 @@ using MLNet.ConvNet.Architectures;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MLNet.ConvNet.Model;
+namespace MLNet.ConvNet.Inspection;
 
 /// <summary>
 /// Looks inside a fitted network for pictures: every layer's output for some images, and which pixels drive a class

@@ -1,5 +1,5 @@
 // The runtime lets this assembly use the internal members of the assemblies named below; the compiler
-// sees them through the publicized reference copies (Internals/Build/Publicize.targets). Every use of
+// sees them through the publicized reference copies (build/Publicize.targets). Every use of
 // ML.NET internals lives in an Internals folder beside what it adapts: see docs/design.md.
 [assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Core")]
 [assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Data")]

@@ -1,11 +1,19 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNet.ConvNet;
 using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Common;
 using MLNet.ConvNet.Common.Internals;
-using MLNet.ConvNet.Model;
-using MLNet.ConvNet.Model.Internals;
+using MLNet.ConvNet.ModelFile;
+using MLNet.ConvNet.ModelFile.Internals;
+using MLNet.ConvNet.Scoring;
+using MLNet.ConvNet.Scoring.Internals;
+using MLNet.ConvNet.Training;
+
+// mlContext.Model.Load finds the loader through this attribute when it meets the LoaderSignature in a model file.
+[assembly: LoadableClass(typeof(ConvNetTransformer), typeof(ConvNetTransformer), null, typeof(SignatureLoadModel),
+    "ConvNet Transformer", ConvNetTransformer.LoaderSignature)]
 
 namespace MLNet.ConvNet;
 
@@ -26,7 +34,52 @@ namespace MLNet.ConvNet;
 /// </remarks>
 public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<ConvNetModelParameters>, ISingleFeaturePredictionTransformer, IDisposable
 {
-    private readonly ConvNetRowMapper _rowMapper;
+    internal const string LoaderSignature = "ConvNetTransformer";
+
+    // The model file: ML.NET's header with these versions, then the fields of ModelFile/ModelFormat.cs and a Weights entry.
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: "CONVNETT",
+        verWrittenCur: ModelFormat.CurrentVersion, // 0x00010001 initial; 0x00010002 validation history and final epoch; 0x00010003 feature range; 0x00010004 augmentation and settings.
+        verReadableCur: ModelFormat.CurrentVersion,
+        verWeCanReadBack: ModelFormat.OldestReadableVersion,
+        loaderAssemblyName: typeof(ConvNetTransformer).Assembly.FullName,
+        loaderSignature: LoaderSignature);
+
+    /// <summary>The one way into the model file: <c>mlContext.Model.Save</c> calls it, and so does ML.NET's row-mapper plumbing.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+        ModelFormat.WriteHeader(ctx.Writer, new ModelFormat.Header(ArchitectureName, Model.InputShape, NumberOfClasses, Columns, Model.Training));
+        KeyValuesFormat.Write(ctx.Writer, LabelColumn);
+        ctx.SaveBinaryStream(ModelFormat.WeightsStreamName, writer => WeightsFormat.Write(writer, Network.SnapshotWeights()));
+    }
+
+    // Found by ML.NET's ComponentCatalog through the LoadableClass attribute above. The architecture comes from the
+    // registry, and every tensor's name, shape and the checksum are checked before a single weight is copied.
+    private static ConvNetTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ctx.CheckAtModel(GetVersionInfo());
+        var header = ModelFormat.ReadHeader(ctx.Reader, ctx.Header.ModelVerWritten);
+        var labelColumn = KeyValuesFormat.Read(env, ctx.Reader, header.Columns.Label, header.NumberOfClasses);
+        var architecture = ModelFormat.ResolveArchitecture(header);
+        var network = ConvNetModule.Create(architecture, header.InputShape, header.NumberOfClasses, seed: 0);
+        try
+        {
+            if (!ctx.TryLoadBinaryStream(ModelFormat.WeightsStreamName, reader => network.LoadWeights(WeightsFormat.ReadFor(reader, network))))
+                throw new InvalidDataException($"The model has no '{ModelFormat.WeightsStreamName}' entry; the .zip is incomplete.");
+            network.eval();
+            return new ConvNetTransformer(env, network, header.Columns, labelColumn, header.Training);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    private readonly RowScoringTransformer _rowScoring;
     private readonly IHost _host;
 
     internal ConvNetTransformer(IHostEnvironment env, ConvNetModule network, ColumnNames columns, DataViewSchema.DetachedColumn labelColumn, TrainingRecord training)
@@ -35,8 +88,8 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
         _host = env.Register(nameof(ConvNetTransformer));
         Columns = columns;
         LabelColumn = labelColumn;
-        BatchScorer = new BatchScorer(network);
-        _rowMapper = new ConvNetRowMapper(env, this);
+        Scoring = new ScoringModel(new BatchScorer(network), columns, labelColumn, ShapeAdvice(network.InputShape));
+        _rowScoring = new RowScoringTransformer(env, Scoring, ((ICanSaveModel)this).Save);
     }
 
     /// <summary>The architecture the network was built from.</summary>
@@ -81,8 +134,8 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     /// <summary>The TorchSharp network.</summary>
     internal ConvNetModule Network => Model.Network;
 
-    /// <summary>Runs the network on batches; the row mapper uses it with batches of one.</summary>
-    internal BatchScorer BatchScorer { get; }
+    /// <summary>What the scoring paths (batched Transform, row-by-row PredictionEngine, ONNX export) need of this model.</summary>
+    internal ScoringModel Scoring { get; }
 
     internal ColumnNames Columns { get; }
 
@@ -91,7 +144,7 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
 
     /// <summary>Returns the schema <see cref="Transform"/> produces from <paramref name="inputSchema"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The features column is missing or has the wrong type.</exception>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _rowMapper.GetOutputSchema(inputSchema);
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _rowScoring.GetOutputSchema(inputSchema);
 
     /// <summary>
     /// Scores <paramref name="input"/> lazily: the network runs as rows are read, on batches of rows gathered
@@ -101,9 +154,9 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        int features = SchemaChecks.CheckFeatureColumn(input.Schema, FeatureColumnName, Network.InputShape, "score with", ScoringRoute);
-        var scored = new BatchScoringDataView(input, GetOutputSchema(input.Schema), BatchScorer, features, PredictedLabelColumnName, ScoreColumnName, ScaleCheck());
-        return new OnnxExportableScoring(input, scored, this);
+        int features = SchemaChecks.CheckFeatureColumn(input.Schema, FeatureColumnName, Network.InputShape, "score with", Scoring.ShapeAdvice);
+        var scored = new BatchScoringDataView(input, GetOutputSchema(input.Schema), Scoring.Scorer, features, PredictedLabelColumnName, ScoreColumnName, ScaleCheck());
+        return new OnnxExportableScoring(input, scored, Scoring);
     }
 
     /// <summary>
@@ -128,14 +181,11 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     }
 
     /// <summary>What to do when data to score has features of another shape.</summary>
-    internal string ScoringRoute => $"This model was trained on {Network.InputShape} images: give it features of that shape " +
-        $"(mlContext.Transforms.ConvNetImageFeatures(new ImageShape({Network.InputShape.Channels}, {Network.InputShape.Height}, {Network.InputShape.Width})) resizes image files to it), or train a model on the images you have.";
+    private static string ShapeAdvice(ImageShape shape) => $"This model was trained on {shape} images: give it features of that shape " +
+        $"(mlContext.Transforms.ConvNetImageFeatures(new ImageShape({shape.Channels}, {shape.Height}, {shape.Width})) resizes image files to it), or train a model on the images you have.";
 
     /// <summary>Returns a row-to-row mapper, as <c>PredictionEngine</c> uses.</summary>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => ((ITransformer)_rowMapper).GetRowToRowMapper(inputSchema);
-
-    /// <summary>The one way into the model file: <c>mlContext.Model.Save</c> calls it, and so does the row mapper.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ModelContextBridge.Save(ctx, this);
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => ((ITransformer)_rowScoring).GetRowToRowMapper(inputSchema);
 
     /// <summary>Releases the network's native tensors.</summary>
     public void Dispose() => Network.Dispose();

@@ -1,9 +1,13 @@
-namespace MLNet.ConvNet.Model;
+using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Common;
+using MLNet.ConvNet.Training;
+
+namespace MLNet.ConvNet.ModelFile;
 
 /// <summary>
 /// The bytes a <see cref="ConvNetTransformer"/> keeps inside an ML.NET model .zip. ML.NET's model header
-/// (signature CONVNETT, loader ConvNetTransformer) comes first and is written by Model/Internals/ModelContextBridge.cs,
-/// which calls the methods below in this order:
+/// (signature CONVNETT, loader ConvNetTransformer, the versions below) comes first; the transformer's own Save and
+/// Create (Model/ConvNetTransformer.cs) then write and read these fields in this order:
 /// <code>
 /// Model.key stream (ML.NET's BinaryWriter; strings are .NET length-prefixed UTF-8):
 ///   string  architecture name, as registered
@@ -16,7 +20,7 @@ namespace MLNet.ConvNet.Model;
 ///   bool    whether the training images were augmented; if so (see <see cref="ImageAugmentation"/>):
 ///           float64 rotation degrees, width shift, height shift, zoom, shear degrees; bool horizontal flip; int32 fill
 ///   string  the training settings in one line                 (both from format 0x00010004; older: unknown)
-///   bool + ML.NET BinarySaver type-and-value block: the training label's key values, if it has them
+///   bool + ML.NET BinarySaver type-and-value block: the training label's key values, if it has them (Internals/KeyValuesFormat.cs)
 /// "Weights" stream (its own .zip entry): see <see cref="WeightsFormat"/>.
 /// </code>
 /// </summary>
@@ -24,8 +28,11 @@ internal static class ModelFormat
 {
     public const string WeightsStreamName = "Weights";
 
-    /// <summary>The format written now: history with validation metrics, the final epoch, the training features' range, the augmentation and settings.</summary>
-    public const uint CurrentVersion = 0x00010004;
+    /// <summary>The format written now.</summary>
+    public const uint CurrentVersion = WithAugmentation;
+
+    /// <summary>The format that added the augmentation, the settings line and the history's augmented flags.</summary>
+    private const uint WithAugmentation = 0x00010004;
 
     /// <summary>The format that added the training features' range.</summary>
     private const uint WithFeatureRange = 0x00010003;
@@ -38,9 +45,6 @@ internal static class ModelFormat
 
     /// <summary>Everything in the Model.key stream except the label's key values.</summary>
     public sealed record Header(string ArchitectureName, ImageShape InputShape, int NumberOfClasses, ColumnNames Columns, TrainingRecord Training);
-
-    public static Header HeaderOf(ConvNetTransformer transformer)
-        => new(transformer.ArchitectureName, transformer.Model.InputShape, transformer.NumberOfClasses, transformer.Columns, transformer.Model.Training);
 
     public static void WriteHeader(BinaryWriter writer, Header header)
     {
@@ -108,7 +112,7 @@ internal static class ModelFormat
             if (shape.Channels <= 0 || shape.Height <= 0 || shape.Width <= 0 || classes < 2)
                 throw new InvalidDataException($"The model records input shape {shape} and {classes} classes; the file is corrupt.");
             var columns = new ColumnNames(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString());
-            var history = HistoryFormat.Read(reader, withValidation: version >= WithFinalEpoch, withAugmented: version >= CurrentVersion);
+            var history = HistoryFormat.Read(reader, withValidation: version >= WithFinalEpoch, withAugmented: version >= WithAugmentation);
             int finalEpoch = version >= WithFinalEpoch ? reader.ReadInt32() : history.Count == 0 ? 0 : history[^1].Epoch;
             FeatureRange? range = null;
             if (version >= WithFeatureRange)
@@ -119,7 +123,7 @@ internal static class ModelFormat
             }
             ImageAugmentation augmentation = null;
             string settings = null;
-            if (version >= CurrentVersion)
+            if (version >= WithAugmentation)
             {
                 augmentation = ReadAugmentation(reader);
                 settings = reader.ReadString();

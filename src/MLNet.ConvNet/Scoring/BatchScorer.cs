@@ -1,7 +1,7 @@
 using MLNet.ConvNet.Architectures;
 using TorchSharp;
 
-namespace MLNet.ConvNet.Model;
+namespace MLNet.ConvNet.Scoring;
 
 /// <summary>Runs the network on a batch of feature vectors and returns the softmax probabilities.</summary>
 internal sealed class BatchScorer
@@ -14,6 +14,8 @@ internal sealed class BatchScorer
         _network = network;
         _device = network.parameters().First().device;
     }
+
+    public ConvNetModule Network => _network;
 
     public int Classes => _network.NumberOfClasses;
 

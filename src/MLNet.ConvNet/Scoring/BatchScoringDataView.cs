@@ -2,7 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.ConvNet.Common;
 
-namespace MLNet.ConvNet.Model;
+namespace MLNet.ConvNet.Scoring;
 
 /// <summary>
 /// What <see cref="ConvNetTransformer.Transform"/> returns: the input's columns plus PredictedLabel and Score,

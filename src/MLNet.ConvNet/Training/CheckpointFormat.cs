@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Common;
-using MLNet.ConvNet.Model;
 
 namespace MLNet.ConvNet.Training;
 

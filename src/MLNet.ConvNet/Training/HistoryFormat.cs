@@ -1,4 +1,4 @@
-namespace MLNet.ConvNet.Model;
+namespace MLNet.ConvNet.Training;
 
 /// <summary>
 /// The per-epoch history, as saved models (from format 0x00010002) and checkpoints store it:

@@ -1,4 +1,4 @@
-namespace MLNet.ConvNet.Model;
+namespace MLNet.ConvNet.Training;
 
 /// <summary>
 /// What a fitted model remembers of its training, saved with it: the epochs, the epoch whose weights it holds, the

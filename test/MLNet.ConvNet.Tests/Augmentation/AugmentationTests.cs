@@ -1,13 +1,14 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
 using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Augmentation;
 using MLNet.ConvNet.Data;
 using MLNet.ConvNet.Layers;
 using MLNet.ConvNet.Training;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MLNet.ConvNet.Tests.Training;
+namespace MLNet.ConvNet.Tests.Augmentation;
 
 [TestClass]
 public sealed class AugmentationTests

@@ -2,7 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.ConvNet.Data;
 
-namespace MLNet.ConvNet.Tests.Model;
+namespace MLNet.ConvNet.Tests.Inspection;
 
 /// <summary>What the library gives pictures: activations, saliency and Grad-CAM as arrays, on fitted and loaded models.</summary>
 [TestClass]

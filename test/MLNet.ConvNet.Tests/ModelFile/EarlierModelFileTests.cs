@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace MLNet.ConvNet.Tests.Model;
+namespace MLNet.ConvNet.Tests.ModelFile;
 
 /// <summary>
 /// Models saved by earlier versions of the library keep loading. Each fixture was written with
@@ -14,7 +14,7 @@ namespace MLNet.ConvNet.Tests.Model;
 [TestClass]
 public sealed class EarlierModelFileTests
 {
-    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Model", "Fixtures", name);
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "ModelFile", "Fixtures", name);
 
     [TestMethod]
     [DataRow("lenot-format-0x00010002", "LeNot")]

@@ -3,7 +3,7 @@ using Microsoft.ML;
 using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Layers;
 
-namespace MLNet.ConvNet.Tests.Model;
+namespace MLNet.ConvNet.Tests.ModelFile;
 
 /// <summary>Damaged, newer and mismatched model files give clear errors, never a wrong model.</summary>
 [TestClass]

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace MLNet.ConvNet.Tests.Model;
+namespace MLNet.ConvNet.Tests.ModelFile;
 
 [TestClass]
 public sealed class SaveLoadTests

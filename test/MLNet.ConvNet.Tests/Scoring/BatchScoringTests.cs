@@ -1,9 +1,9 @@
+using MLNet.ConvNet.Data;
+using MLNet.ConvNet.Scoring;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.ConvNet.Data;
-using MLNet.ConvNet.Model;
 
-namespace MLNet.ConvNet.Tests.Model;
+namespace MLNet.ConvNet.Tests.Scoring;
 
 [TestClass]
 public sealed class BatchScoringTests

@@ -4,7 +4,7 @@ using Microsoft.ML.Data;
 using MLNet.ConvNet.Data;
 using TorchSharp;
 
-namespace MLNet.ConvNet.Tests.Model;
+namespace MLNet.ConvNet.Tests.Scoring;
 
 [TestClass]
 public sealed class ConcurrencyAndResourceTests

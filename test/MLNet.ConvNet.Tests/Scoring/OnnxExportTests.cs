@@ -7,7 +7,7 @@ using MLNet.ConvNet.Layers;
 using TorchSharp;
 using TorchTensor = TorchSharp.torch.Tensor;
 
-namespace MLNet.ConvNet.Tests.Model;
+namespace MLNet.ConvNet.Tests.Scoring;
 
 /// <summary>
 /// <c>ConvertToOnnx</c> writes the real network, checked by running the exported file with ONNX Runtime and with

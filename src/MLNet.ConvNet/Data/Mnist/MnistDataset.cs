@@ -133,16 +133,3 @@ public static class MnistDataset
         throw new FileNotFoundException($"The MNIST folder '{Path.GetFullPath(directory)}' has neither '{name}.gz' nor '{name}'.", Path.Combine(directory, name + ".gz"));
     }
 }
-
-/// <summary>MNIST is neither in a folder given, nor cached, nor downloadable; the message lists what was tried.</summary>
-public sealed class MnistNotFoundException : IOException
-{
-    /// <summary>Creates the exception with a message that lists every place and mirror tried.</summary>
-    public MnistNotFoundException(string message) : base(message) { }
-}
-
-/// <summary>One MNIST split in memory.</summary>
-/// <param name="Images">The images.</param>
-/// <param name="Labels">The digit of each image, 0 to 9.</param>
-public sealed record MnistData(IdxImages Images, byte[] Labels);
-

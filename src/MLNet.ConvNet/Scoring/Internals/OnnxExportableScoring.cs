@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Model.OnnxConverter;
 using MLNet.ConvNet.Layers;
 
-namespace MLNet.ConvNet.Model.Internals;
+namespace MLNet.ConvNet.Scoring.Internals;
 
 /// <summary>
 /// What <see cref="ConvNetTransformer.Transform"/> returns: the batched scoring view, presented to ML.NET as a data
@@ -16,13 +16,13 @@ internal sealed class OnnxExportableScoring : ITransformCanSaveOnnx
 {
     private const int OpSet = 11;
     private readonly IDataView _scored;
-    private readonly ConvNetTransformer _transformer;
+    private readonly ScoringModel _model;
 
-    public OnnxExportableScoring(IDataView input, IDataView scored, ConvNetTransformer transformer)
+    public OnnxExportableScoring(IDataView input, IDataView scored, ScoringModel model)
     {
         Source = input;
         _scored = scored;
-        _transformer = transformer;
+        _model = model;
     }
 
     public IDataView Source { get; }
@@ -42,7 +42,7 @@ internal sealed class OnnxExportableScoring : ITransformCanSaveOnnx
 
     public void SaveAsOnnx(OnnxContext ctx)
     {
-        string featureColumn = _transformer.FeatureColumnName;
+        string featureColumn = _model.Columns.Features;
         if (!ctx.ContainsColumn(featureColumn))
         {
             throw new NotSupportedException(
@@ -52,16 +52,16 @@ internal sealed class OnnxExportableScoring : ITransformCanSaveOnnx
         }
         ctx.CheckOpSetVersion(OpSet, "MLNet.ConvNet");
         var graph = new Graph(ctx);
-        string logits = _transformer.Network.ExportOnnx(graph, ctx.GetVariableName(featureColumn));
+        string logits = _model.Network.ExportOnnx(graph, ctx.GetVariableName(featureColumn));
 
-        int classes = _transformer.NumberOfClasses;
-        string score = ctx.AddIntermediateVariable(new VectorDataViewType(NumberDataViewType.Single, classes), _transformer.ScoreColumnName);
+        int classes = _model.Classes;
+        string score = ctx.AddIntermediateVariable(new VectorDataViewType(NumberDataViewType.Single, classes), _model.Columns.Score);
         ctx.CreateNode("Softmax", logits, score, ctx.GetNodeName("Softmax"), "").AddAttribute("axis", 1);
 
         // PredictedLabel: the 1-based key of the most probable class, the first on ties (ArgMax's default), as a UInt32 key.
         string index = graph.AddNode("ArgMax", [score], "argmax", new Dictionary<string, object> { ["axis"] = 1L, ["keepdims"] = 1L });
         string key = graph.AddNode("Add", [index, graph.AddInitializer(new long[] { 1 }, [1], "one")], "key");
-        string predicted = ctx.AddIntermediateVariable(new KeyDataViewType(typeof(uint), classes), _transformer.PredictedLabelColumnName);
+        string predicted = ctx.AddIntermediateVariable(new KeyDataViewType(typeof(uint), classes), _model.Columns.PredictedLabel);
         ctx.CreateNode("Cast", key, predicted, ctx.GetNodeName("Cast"), "").AddAttribute("to", 12L); // TensorProto.UINT32
     }
 
