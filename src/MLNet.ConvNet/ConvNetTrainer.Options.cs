@@ -1,7 +1,7 @@
+using Microsoft.ML;
 using MLNet.ConvNet.Common;
 using MLNet.ConvNet.Native;
 using MLNet.ConvNet.Training;
-using Microsoft.ML;
 
 namespace MLNet.ConvNet;
 
@@ -185,11 +185,7 @@ public sealed partial class ConvNetTrainer
         /// <exception cref="ArgumentException">An option is out of range, or options contradict each other.</exception>
         internal TrainingSettings Resolve(int? environmentSeed)
         {
-            static void Check(bool ok, string name, object value, string expected)
-            {
-                if (!ok)
-                    throw new ArgumentOutOfRangeException(name, value, $"{name} must be {expected}; got {value}.");
-            }
+            static void Check(bool ok, string name, object value, string expected) => Ranges.Check(value, ok, name, expected);
             var architecture = ArchitectureRegistry.Get(Architecture);
             Check(Epochs is null or > 0, nameof(Epochs), Epochs, "at least 1 (or null for the architecture's default)");
             Check(BatchSize > 0, nameof(BatchSize), BatchSize, "at least 1");

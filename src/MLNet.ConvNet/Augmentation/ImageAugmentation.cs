@@ -1,6 +1,7 @@
 using System.Globalization;
 using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Augmentation;
+using MLNet.ConvNet.Common;
 using MLNet.ConvNet.Native;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -106,7 +107,7 @@ public sealed record ImageAugmentation
     {
         static (string, object)? Range(double value, double max, bool inclusive, string name)
             => !double.IsFinite(value) || value < 0 || value > max || (!inclusive && value == max)
-                ? (string.Create(CultureInfo.InvariantCulture, $"ImageAugmentation.{name} must be in [0, {max}{(inclusive ? "]" : ")")}; got {value}."), value)
+                ? (Ranges.Message($"ImageAugmentation.{name}", value, $"in [0, {max}{(inclusive ? "]" : ")")}"), value)
                 : null;
         return Range(RotationDegrees, 180, true, nameof(RotationDegrees))
             ?? Range(WidthShift, 1, false, nameof(WidthShift))

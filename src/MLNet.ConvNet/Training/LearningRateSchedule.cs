@@ -1,3 +1,5 @@
+using MLNet.ConvNet.Common;
+
 namespace MLNet.ConvNet;
 
 /// <summary>
@@ -16,8 +18,7 @@ public abstract class LearningRateSchedule
     /// <param name="gamma">The factor; in (0, 1]. Defaults to 0.1.</param>
     public static LearningRateSchedule Step(int stepSize, double gamma = 0.1)
     {
-        if (stepSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, "stepSize must be at least 1 epoch.");
+        Ranges.Check(stepSize, stepSize >= 1, nameof(stepSize), "at least 1 epoch");
         CheckFactor(gamma, nameof(gamma));
         return new StepSchedule(stepSize, gamma);
     }
@@ -41,12 +42,10 @@ public abstract class LearningRateSchedule
     /// <param name="monitor">The metric watched. Defaults to null: validation loss when there is validation data, else training loss.</param>
     public static LearningRateSchedule ReduceOnPlateau(double factor = 0.1, int patience = 2, double minLearningRate = 0, double minDelta = 1e-4, TrainingMetric? monitor = null)
     {
-        if (factor is <= 0 or >= 1)
-            throw new ArgumentOutOfRangeException(nameof(factor), factor, "factor must be in (0, 1).");
-        if (patience < 1)
-            throw new ArgumentOutOfRangeException(nameof(patience), patience, "patience must be at least 1 epoch.");
-        if (minLearningRate < 0 || minDelta < 0)
-            throw new ArgumentOutOfRangeException(minLearningRate < 0 ? nameof(minLearningRate) : nameof(minDelta), "minLearningRate and minDelta must be 0 or more.");
+        Ranges.Check(factor, factor is > 0 and < 1, nameof(factor), "in (0, 1)");
+        Ranges.Check(patience, patience >= 1, nameof(patience), "at least 1 epoch");
+        Ranges.Check(minLearningRate, minLearningRate >= 0, nameof(minLearningRate), "0 or more");
+        Ranges.Check(minDelta, minDelta >= 0, nameof(minDelta), "0 or more");
         return new PlateauSchedule(factor, patience, minLearningRate, minDelta, monitor);
     }
 
@@ -61,12 +60,10 @@ public abstract class LearningRateSchedule
     /// <param name="finalDivFactor">End = start / finalDivFactor. Defaults to 1e4.</param>
     public static LearningRateSchedule OneCycle(double? maxLearningRate = null, double warmupFraction = 0.3, double divFactor = 25, double finalDivFactor = 1e4)
     {
-        if (maxLearningRate is <= 0)
-            throw new ArgumentOutOfRangeException(nameof(maxLearningRate), maxLearningRate, "maxLearningRate must be positive.");
-        if (warmupFraction is <= 0 or >= 1)
-            throw new ArgumentOutOfRangeException(nameof(warmupFraction), warmupFraction, "warmupFraction must be in (0, 1).");
-        if (divFactor < 1 || finalDivFactor < 1)
-            throw new ArgumentOutOfRangeException(divFactor < 1 ? nameof(divFactor) : nameof(finalDivFactor), "divFactor and finalDivFactor must be at least 1.");
+        Ranges.Check(maxLearningRate, maxLearningRate is null or > 0, nameof(maxLearningRate), "positive (or null for the options' learning rate)");
+        Ranges.Check(warmupFraction, warmupFraction is > 0 and < 1, nameof(warmupFraction), "in (0, 1)");
+        Ranges.Check(divFactor, divFactor >= 1, nameof(divFactor), "at least 1");
+        Ranges.Check(finalDivFactor, finalDivFactor >= 1, nameof(finalDivFactor), "at least 1");
         return new OneCycleSchedule(maxLearningRate, warmupFraction, divFactor, finalDivFactor);
     }
 
@@ -79,11 +76,7 @@ public abstract class LearningRateSchedule
     /// <summary>The rate for <paramref name="batch"/> (0-based) of <paramref name="epoch"/> (1-based).</summary>
     internal abstract double Rate(double baseRate, int epoch, int batch, int batchesPerEpoch, int epochs, IReadOnlyList<EpochMetrics> history, bool hasValidation);
 
-    private static void CheckFactor(double gamma, string name)
-    {
-        if (gamma is <= 0 or > 1)
-            throw new ArgumentOutOfRangeException(name, gamma, $"{name} must be in (0, 1].");
-    }
+    private static void CheckFactor(double gamma, string name) => Ranges.Check(gamma, gamma is > 0 and <= 1, name, "in (0, 1]");
 
     private sealed class ConstantSchedule : LearningRateSchedule
     {

@@ -21,18 +21,13 @@ internal sealed class StreamingRows : ITrainingRows
     private long[] _bufferLabels;
     private float[] _bufferWeights;
 
-    private StreamingRows(IDataView data, string features, string label, string weight, int featureSize, int classes, int bufferRows, int count, long skipped, Action checkCancelled)
+    private StreamingRows(IDataView data, TrainingColumns columns, int bufferRows, int count, long skipped)
     {
         _data = data;
-        _features = features;
-        _label = label;
-        _weight = weight;
-        _featureSize = featureSize;
-        _classes = classes;
+        (_features, _label, _weight, _featureSize, _classes, _checkCancelled) = columns;
         _bufferRows = bufferRows;
         Count = count;
         SkippedMissingLabels = skipped;
-        _checkCancelled = checkCancelled;
     }
 
     public int Count { get; }
@@ -54,8 +49,9 @@ internal sealed class StreamingRows : ITrainingRows
     /// Counts the labelled rows of <paramref name="data"/> once (reading the label column only) and sets up the stream,
     /// with a shuffle buffer of <paramref name="bufferBytes"/> that holds at least 4 batches.
     /// </summary>
-    public static StreamingRows Open(IDataView data, string features, string label, string weight, int featureSize, int classes, int batchSize, long bufferBytes, Action checkCancelled)
+    public static StreamingRows Open(IDataView data, TrainingColumns columns, int batchSize, long bufferBytes)
     {
+        string label = columns.Label;
         int count = 0;
         long skipped = 0;
         using (var cursor = data.GetRowCursor([data.Schema[label]]))
@@ -65,7 +61,7 @@ internal sealed class StreamingRows : ITrainingRows
             while (cursor.MoveNext())
             {
                 if ((cursor.Position & 4095) == 0)
-                    checkCancelled();
+                    columns.CheckCancelled();
                 getLabel(ref key);
                 if (key == 0)
                     skipped++;
@@ -75,8 +71,8 @@ internal sealed class StreamingRows : ITrainingRows
         }
         if (count == 0)
             throw new InvalidOperationException($"The training data has no rows with a label in column '{label}'; a ConvNet needs at least one labelled image.");
-        long rows = Math.Max(4L * batchSize, bufferBytes / TrainingData.BytesPerRow(featureSize));
-        return new StreamingRows(data, features, label, weight, featureSize, classes, (int)Math.Min(rows, count), count, skipped, checkCancelled);
+        long rows = Math.Max(4L * batchSize, bufferBytes / TrainingData.BytesPerRow(columns.FeatureSize));
+        return new StreamingRows(data, columns, (int)Math.Min(rows, count), count, skipped);
     }
 
     public IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, long[] labels, float[] weights)

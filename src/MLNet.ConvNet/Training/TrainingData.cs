@@ -72,16 +72,16 @@ internal sealed class TrainingData : ITrainingRows
     internal static int EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003 + epoch); // not HashCode: it is randomised per process
 
     /// <summary>
-    /// Reads every row of <paramref name="data"/>, with the example weights of <paramref name="weightColumn"/> (a Single
-    /// column, or null for none); the columns were checked by the trainer.
+    /// Reads every row of <paramref name="data"/>, with the example weights when <paramref name="columns"/> names a
+    /// weight column; the columns were checked before.
     /// </summary>
     /// <exception cref="InvalidOperationException">A feature or weight cannot be trained on, or a label key exceeds the class count.</exception>
-    public static TrainingData Read(IDataView data, string featureColumn, string labelColumn, string weightColumn, int featureSize, int numberOfClasses, Action checkCancelled)
+    public static TrainingData Read(IDataView data, TrainingColumns columns)
     {
         long row = -1;
         try
         {
-            return ReadRows(data, featureColumn, labelColumn, weightColumn, featureSize, numberOfClasses, checkCancelled, ref row);
+            return ReadRows(data, columns, ref row);
         }
         catch (FailedRowException e)
         {
@@ -107,18 +107,19 @@ internal sealed class TrainingData : ITrainingRows
     internal static string WeightProblem(float weight, long row, string column)
         => float.IsFinite(weight) && weight >= 0 ? null : $"Row {row} of the example weight column '{column}' has {weight}; example weights must be finite numbers of 0 or more.";
 
-    private static TrainingData ReadRows(IDataView data, string featureColumn, string labelColumn, string weightColumn, int featureSize, int numberOfClasses, Action checkCancelled, ref long row)
+    private static TrainingData ReadRows(IDataView data, TrainingColumns columns, ref long row)
     {
+        var (featureColumn, labelColumn, weightColumn, featureSize, numberOfClasses, checkCancelled) = columns;
         var features = new List<float[]>();
         var labels = new List<long>();
         var weights = weightColumn is null ? null : new List<float>();
         long skipped = 0;
         var featureCol = data.Schema[featureColumn];
         var labelCol = data.Schema[labelColumn];
-        var columns = new List<DataViewSchema.Column> { featureCol, labelCol };
+        var read = new List<DataViewSchema.Column> { featureCol, labelCol };
         if (weightColumn is not null)
-            columns.Add(data.Schema[weightColumn]);
-        using var cursor = data.GetRowCursor(columns);
+            read.Add(data.Schema[weightColumn]);
+        using var cursor = data.GetRowCursor(read);
         var getFeatures = cursor.GetGetter<VBuffer<float>>(featureCol);
         var getLabel = cursor.GetGetter<uint>(labelCol);
         var getWeight = weightColumn is null ? null : cursor.GetGetter<float>(data.Schema[weightColumn]);

@@ -4,6 +4,7 @@ using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Common;
 using MLNet.ConvNet.Common.Internals;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Training;
@@ -13,6 +14,10 @@ namespace MLNet.ConvNet.Training;
 /// dispose scope so memory stays flat, the learning rate from the schedule, validation after each epoch,
 /// early stopping, and a checkpoint per epoch. Cancellation is checked before every batch.
 /// </summary>
+/// <remarks>
+/// <see cref="Run"/> reads as the outline; <see cref="Step"/> is one batch (learning rate, augmentation, forward,
+/// backward, update) and <see cref="EndEpoch"/> one epoch's close (validation, metrics, log, early stopping, checkpoint).
+/// </remarks>
 internal sealed class TrainingLoop
 {
     private const int ValidationBatchSize = 1024;
@@ -23,6 +28,12 @@ internal sealed class TrainingLoop
     private readonly TrainingSettings _settings;
     private readonly Device _device;
     private readonly ImageShape _shape;
+    private readonly int _batchesPerEpoch;
+
+    // The batch buffers, refilled by the rows for every batch; the tensors of a step wrap them without a copy.
+    private readonly float[] _features;
+    private readonly long[] _labels;
+    private readonly float[] _weights;
 
     /// <summary>A loop over <paramref name="data"/> for <paramref name="model"/>, which must already be on <paramref name="device"/>.</summary>
     public TrainingLoop(ConvNetModule model, ITrainingRows data, TrainingData validation, TrainingSettings settings, Device device)
@@ -33,143 +44,75 @@ internal sealed class TrainingLoop
         _settings = settings;
         _device = device;
         _shape = model.InputShape;
+        _batchesPerEpoch = (data.Count + settings.BatchSize - 1) / settings.BatchSize;
+        _features = new float[settings.BatchSize * _shape.Size];
+        _labels = new long[settings.BatchSize];
+        _weights = data.HasWeights ? new float[settings.BatchSize] : null;
     }
 
     /// <summary>The epoch whose weights the model holds at the end (the best one when they were restored).</summary>
     public int FinalEpoch { get; private set; }
 
+    /// <summary>What one epoch has seen so far; the progress bar and the epoch's metrics read it.</summary>
+    private sealed class EpochTally(int epoch)
+    {
+        public int Epoch { get; } = epoch;
+        public int Batch { get; set; }
+        public int Seen { get; set; }
+        // With example weights the epoch's loss is their weighted mean: each batch counts by its total weight.
+        public double LossSum { get; set; }
+        public double WeightSeen { get; set; }
+        public long Correct { get; set; }
+        public double Rate { get; set; } = double.NaN;
+        public double FirstRate { get; set; } = double.NaN;
+        public Stopwatch Clock { get; } = Stopwatch.StartNew();
+
+        public double RunningLoss => WeightSeen > 0 ? LossSum / WeightSeen : 0;
+
+        public double RunningAccuracy => (double)Correct / Seen;
+    }
+
     public List<EpochMetrics> Run(IChannel channel, IProgressChannel progressChannel, Action checkCancelled)
     {
         var s = _settings;
-        int count = _data.Count;
-        int batches = (count + s.BatchSize - 1) / s.BatchSize;
-        bool hasValidation = _validation is not null;
         var history = new List<EpochMetrics>();
         var stopping = s.EarlyStopping is { } es ? new EarlyStopping(es) : null;
         using var optimizer = s.Optimizer.Create(_model.parameters(), s.LearningRate);
         var checkpoints = s.CheckpointDirectory is null ? null
-            : new Checkpoints(s.CheckpointDirectory, s.Fingerprint(_model.InputShape, _model.NumberOfClasses, count, _validation?.Count ?? 0));
+            : new Checkpoints(s.CheckpointDirectory, s.Fingerprint(_model.InputShape, _model.NumberOfClasses, _data.Count, _validation?.Count ?? 0));
+        int first = Resume(channel, checkpoints, optimizer, stopping, history);
 
-        int first = 1;
-        if (checkpoints is not null && s.Resume && checkpoints.Resume(_model, optimizer, m => ChannelLog.Warning(channel, m)) is { } resumed)
-        {
-            history.AddRange(resumed.History);
-            if (resumed.EarlyStopping is { } state)
-                stopping?.Restore(state);
-            first = resumed.Epoch + 1;
-            ChannelLog.Info(channel, $"Resumed from the checkpoint of epoch {resumed.Epoch} in '{s.CheckpointDirectory}'.");
-        }
-
-        int epoch = first, batch = 0;
-        double runningLoss = 0, runningAccuracy = 0;
+        var tally = new EpochTally(first);
         progressChannel?.SetHeader(new ProgressHeader(["loss", "accuracy"], ["epoch", "batch"]), e =>
         {
-            e.SetProgress(0, epoch, s.Epochs);
-            e.SetProgress(1, batch, batches);
-            e.SetMetric(0, runningLoss);
-            e.SetMetric(1, runningAccuracy);
+            e.SetProgress(0, tally.Epoch, s.Epochs);
+            e.SetProgress(1, tally.Batch, _batchesPerEpoch);
+            e.SetMetric(0, tally.RunningLoss);
+            e.SetMetric(1, tally.Seen == 0 ? 0 : tally.RunningAccuracy);
         });
-
-        var batchFeatures = new float[s.BatchSize * _shape.Size];
-        var batchLabels = new long[s.BatchSize];
-        var batchWeights = _data.HasWeights ? new float[s.BatchSize] : null;
         var clock = Stopwatch.StartNew();
-        long batchesDone = 0, batchesPlanned = (long)(s.Epochs - first + 1) * batches;
+        long batchesDone = 0, batchesPlanned = (long)(s.Epochs - first + 1) * _batchesPerEpoch;
         bool stopped = stopping?.ShouldStop == true;
         _model.train();
-        for (; epoch <= s.Epochs && !stopped; epoch++)
+        for (int epoch = first; epoch <= s.Epochs && !stopped; epoch++)
         {
-            var epochClock = Stopwatch.StartNew();
-            using var epochBatches = _data.Batches(epoch, s.BatchSize, s.Seed, s.Shuffle, batchFeatures, batchLabels, batchWeights).GetEnumerator();
+            tally = new EpochTally(epoch);
+            using var batches = _data.Batches(epoch, s.BatchSize, s.Seed, s.Shuffle, _features, _labels, _weights).GetEnumerator();
             // Its own stream, seeded by (seed, epoch) like the shuffle: the same run augments the same way, and a resumed one too.
             var augmentationRandom = s.Augmentation is null ? null : new Random(AugmentationSeed(s.Seed, epoch));
-            int seen = 0;
-            // With example weights the epoch's loss is their weighted mean: each batch counts by its total weight.
-            double lossSum = 0, weightSeen = 0, rate = double.NaN, firstRate = double.NaN;
-            long correct = 0;
-            for (batch = 0; batch < batches; batch++)
+            for (tally.Batch = 0; tally.Batch < _batchesPerEpoch; tally.Batch++)
             {
                 checkCancelled();
-                double wanted = s.Schedule.Rate(s.LearningRate, epoch, batch, batches, s.Epochs, history, hasValidation);
-                if (wanted != rate)
-                {
-                    ConvNetOptimizer.SetLearningRate(optimizer, wanted);
-                    rate = wanted;
-                }
-                if (batch == 0)
-                    firstRate = rate;
-
-                if (!epochBatches.MoveNext())
-                    throw new InvalidOperationException($"The training data gave {seen:N0} rows in epoch {epoch}; it gave {count:N0} before. It must give the same rows every time it is read.");
-                int size = epochBatches.Current;
-                double batchWeight = size;
-                if (batchWeights is not null)
-                {
-                    batchWeight = 0;
-                    for (int i = 0; i < size; i++)
-                        batchWeight += batchWeights[i];
-                }
-
-                using (torch.NewDisposeScope())
-                try
-                {
-                    // The tensors wrap the reused buffers and die with this scope, before the buffers are refilled.
-                    var x = InputBatch.Images(batchFeatures, 0, size, _shape, _device);
-                    if (augmentationRandom is not null)
-                        x = s.Augmentation.Apply(x, augmentationRandom);
-                    var y = InputBatch.Labels(batchLabels, 0, size, _device);
-                    optimizer.zero_grad();
-                    var logits = _model.forward(x);
-                    var loss = batchWeights is null
-                        ? nn.functional.cross_entropy(logits, y)
-                        : WeightedLoss(logits, y, InputBatch.Weights(batchWeights, 0, size, _device));
-                    // A batch whose examples all weigh 0 teaches nothing: no step, so the optimizer's state stays as it was.
-                    if (batchWeight > 0)
-                    {
-                        loss.backward();
-                        optimizer.step();
-                        lossSum += loss.item<float>() * batchWeight;
-                    }
-                    correct += logits.argmax(1).eq(y).sum().item<long>();
-                }
-                catch (System.Runtime.InteropServices.ExternalException e) when (IsOutOfMemory(e))
-                {
-                    throw new InsufficientMemoryException(
-                        $"libtorch ran out of memory in epoch {epoch}, batch {batch + 1} of {batches} (batch size {s.BatchSize}, {_model.Architecture.Name}): {ExceptionChain.FirstLine(e.Message)} " +
-                        "Lower BatchSize, train a smaller architecture, or free memory; checkpoints of completed epochs are intact.", e);
-                }
-                seen += size;
-                weightSeen += batchWeight;
-                runningLoss = weightSeen > 0 ? lossSum / weightSeen : 0;
-                runningAccuracy = (double)correct / seen;
+                Step(tally, batches, optimizer, augmentationRandom, history);
                 batchesDone++;
                 if (s.Progress is { } progress)
                 {
                     var elapsed = clock.Elapsed;
                     var remaining = TimeSpan.FromTicks((long)(elapsed.Ticks * (double)(batchesPlanned - batchesDone) / batchesDone));
-                    progress.Report(new TrainingProgress(epoch, s.Epochs, batch + 1, batches, runningLoss, runningAccuracy, rate, elapsed, remaining));
+                    progress.Report(new TrainingProgress(epoch, s.Epochs, tally.Batch + 1, _batchesPerEpoch, tally.RunningLoss, tally.RunningAccuracy, tally.Rate, elapsed, remaining));
                 }
             }
-
-            var (validationLoss, validationAccuracy) = hasValidation ? Validate() : (null, null);
-            var metrics = new EpochMetrics(epoch, lossSum / weightSeen, (double)correct / count, firstRate, epochClock.Elapsed.TotalSeconds, validationLoss, validationAccuracy)
-            {
-                Augmented = s.Augmentation is not null,
-            };
-            history.Add(metrics);
-            string validation = hasValidation ? $", validation loss {validationLoss:F4}, validation accuracy {validationAccuracy:P2}" : "";
-            string augmented = metrics.Augmented ? " (on augmented images)" : "";
-            ChannelLog.Info(channel, $"Epoch {epoch}/{s.Epochs}: loss {metrics.Loss:F4}, accuracy {metrics.Accuracy:P2}{augmented}{validation}, learning rate {firstRate:G4}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
-            s.EpochEnded?.Invoke(metrics);
-
-            if (stopping is not null)
-            {
-                stopping.Update(metrics, _model);
-                stopped = stopping.ShouldStop;
-            }
-            checkpoints?.Save(epoch, history, _model, optimizer, stopping);
-            if (stopped)
-                ChannelLog.Info(channel, $"Early stopping after epoch {epoch}: {s.EarlyStopping.Metric} has not improved for {s.EarlyStopping.Patience} epochs; the best was epoch {stopping.Current.BestEpoch}.");
+            stopped = EndEpoch(channel, tally, history, stopping, checkpoints, optimizer);
         }
 
         FinalEpoch = history.Count == 0 ? 0 : history[^1].Epoch;
@@ -181,6 +124,103 @@ internal sealed class TrainingLoop
         }
         _model.eval();
         return history;
+    }
+
+    /// <summary>Continues from the newest checkpoint when asked to; returns the first epoch to train.</summary>
+    private int Resume(IChannel channel, Checkpoints checkpoints, OptimizerHelper optimizer, EarlyStopping stopping, List<EpochMetrics> history)
+    {
+        var s = _settings;
+        if (checkpoints is null || !s.Resume || checkpoints.Resume(_model, optimizer, m => ChannelLog.Warning(channel, m)) is not { } resumed)
+            return 1;
+        history.AddRange(resumed.History);
+        if (resumed.EarlyStopping is { } state)
+            stopping?.Restore(state);
+        ChannelLog.Info(channel, $"Resumed from the checkpoint of epoch {resumed.Epoch} in '{s.CheckpointDirectory}'.");
+        return resumed.Epoch + 1;
+    }
+
+    /// <summary>One batch: the scheduled learning rate, the next rows, augmentation, forward, loss, backward, update.</summary>
+    private void Step(EpochTally tally, IEnumerator<int> batches, OptimizerHelper optimizer, Random augmentationRandom, List<EpochMetrics> history)
+    {
+        var s = _settings;
+        double wanted = s.Schedule.Rate(s.LearningRate, tally.Epoch, tally.Batch, _batchesPerEpoch, s.Epochs, history, _validation is not null);
+        if (wanted != tally.Rate)
+        {
+            ConvNetOptimizer.SetLearningRate(optimizer, wanted);
+            tally.Rate = wanted;
+        }
+        if (tally.Batch == 0)
+            tally.FirstRate = tally.Rate;
+
+        if (!batches.MoveNext())
+            throw new InvalidOperationException($"The training data gave {tally.Seen:N0} rows in epoch {tally.Epoch}; it gave {_data.Count:N0} before. It must give the same rows every time it is read.");
+        int size = batches.Current;
+        double batchWeight = size;
+        if (_weights is not null)
+        {
+            batchWeight = 0;
+            for (int i = 0; i < size; i++)
+                batchWeight += _weights[i];
+        }
+
+        using (torch.NewDisposeScope())
+        try
+        {
+            // The tensors wrap the reused buffers and die with this scope, before the buffers are refilled.
+            var x = InputBatch.Images(_features, 0, size, _shape, _device);
+            if (augmentationRandom is not null)
+                x = s.Augmentation.Apply(x, augmentationRandom);
+            var y = InputBatch.Labels(_labels, 0, size, _device);
+            optimizer.zero_grad();
+            var logits = _model.forward(x);
+            var loss = _weights is null
+                ? nn.functional.cross_entropy(logits, y)
+                : WeightedLoss(logits, y, InputBatch.Weights(_weights, 0, size, _device));
+            // A batch whose examples all weigh 0 teaches nothing: no step, so the optimizer's state stays as it was.
+            if (batchWeight > 0)
+            {
+                loss.backward();
+                optimizer.step();
+                tally.LossSum += loss.item<float>() * batchWeight;
+            }
+            tally.Correct += logits.argmax(1).eq(y).sum().item<long>();
+        }
+        catch (System.Runtime.InteropServices.ExternalException e) when (IsOutOfMemory(e))
+        {
+            throw new InsufficientMemoryException(
+                $"libtorch ran out of memory in epoch {tally.Epoch}, batch {tally.Batch + 1} of {_batchesPerEpoch} (batch size {s.BatchSize}, {_model.Architecture.Name}): {ExceptionChain.FirstLine(e.Message)} " +
+                "Lower BatchSize, train a smaller architecture, or free memory; checkpoints of completed epochs are intact.", e);
+        }
+        tally.Seen += size;
+        tally.WeightSeen += batchWeight;
+    }
+
+    /// <summary>One epoch's close: validation, the metrics, the log line and callback, early stopping and the checkpoint. Returns whether to stop.</summary>
+    private bool EndEpoch(IChannel channel, EpochTally tally, List<EpochMetrics> history, EarlyStopping stopping, Checkpoints checkpoints, OptimizerHelper optimizer)
+    {
+        var s = _settings;
+        int count = _data.Count;
+        var (validationLoss, validationAccuracy) = _validation is not null ? Validate() : (null, null);
+        var metrics = new EpochMetrics(tally.Epoch, tally.LossSum / tally.WeightSeen, (double)tally.Correct / count, tally.FirstRate, tally.Clock.Elapsed.TotalSeconds, validationLoss, validationAccuracy)
+        {
+            Augmented = s.Augmentation is not null,
+        };
+        history.Add(metrics);
+        string validation = _validation is not null ? $", validation loss {validationLoss:F4}, validation accuracy {validationAccuracy:P2}" : "";
+        string augmented = metrics.Augmented ? " (on augmented images)" : "";
+        ChannelLog.Info(channel, $"Epoch {tally.Epoch}/{s.Epochs}: loss {metrics.Loss:F4}, accuracy {metrics.Accuracy:P2}{augmented}{validation}, learning rate {tally.FirstRate:G4}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
+        s.EpochEnded?.Invoke(metrics);
+
+        bool stopped = false;
+        if (stopping is not null)
+        {
+            stopping.Update(metrics, _model);
+            stopped = stopping.ShouldStop;
+        }
+        checkpoints?.Save(tally.Epoch, history, _model, optimizer, stopping);
+        if (stopped)
+            ChannelLog.Info(channel, $"Early stopping after epoch {tally.Epoch}: {s.EarlyStopping.Metric} has not improved for {s.EarlyStopping.Patience} epochs; the best was epoch {stopping.Current.BestEpoch}.");
+        return stopped;
     }
 
     /// <summary>The augmentation stream's seed for an epoch: apart from the shuffle's, so turning augmentation on leaves the order of the rows as it was.</summary>

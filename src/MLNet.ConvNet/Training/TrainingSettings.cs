@@ -1,7 +1,7 @@
 using System.Globalization;
+using Microsoft.ML;
 using MLNet.ConvNet.Common;
 using MLNet.ConvNet.Native;
-using Microsoft.ML;
 
 namespace MLNet.ConvNet.Training;
 

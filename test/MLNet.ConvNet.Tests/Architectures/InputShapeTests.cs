@@ -1,7 +1,7 @@
-using MLNet.ConvNet.Data;
-using MLNet.ConvNet.SampleImages;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.ConvNet.Data;
+using MLNet.ConvNet.SampleImages;
 
 namespace MLNet.ConvNet.Tests.Architectures;
 

@@ -1,10 +1,10 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Augmentation;
 using MLNet.ConvNet.Data;
 using MLNet.ConvNet.Layers;
 using MLNet.ConvNet.Training;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 

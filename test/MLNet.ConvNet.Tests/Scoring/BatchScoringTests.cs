@@ -1,7 +1,7 @@
-using MLNet.ConvNet.Data;
-using MLNet.ConvNet.Scoring;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.ConvNet.Data;
+using MLNet.ConvNet.Scoring;
 
 namespace MLNet.ConvNet.Tests.Scoring;
 

@@ -40,7 +40,7 @@ public sealed class StreamingTests
     {
         var ml = new MLContext(1);
         // A buffer of 100 rows (each row 4 floats + 12 bytes) over 1,000 rows.
-        var rows = StreamingRows.Open(Numbered(ml, 1000), "Features", "Label", null, 4, 3, batchSize: 16, bufferBytes: 100 * 28, () => { });
+        var rows = StreamingRows.Open(Numbered(ml, 1000), new TrainingColumns("Features", "Label", null, 4, 3, () => { }), batchSize: 16, bufferBytes: 100 * 28);
         Assert.AreEqual(1000, rows.Count);
         Assert.AreEqual(100, rows.BufferRows);
         var first = Epoch(rows, 1, shuffle: true);

@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Common;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Layers;
@@ -11,10 +12,8 @@ public sealed class AveragePooling2D : LayerSpec
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
     public AveragePooling2D(int poolSize = 2, int? strides = null)
     {
-        PoolSize = poolSize > 0 ? poolSize : throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, "AveragePooling2D needs a window of at least 1x1.");
-        Strides = strides ?? poolSize;
-        if (Strides <= 0)
-            throw new ArgumentOutOfRangeException(nameof(strides), strides, "AveragePooling2D needs strides of at least 1.");
+        PoolSize = Ranges.Check(poolSize, poolSize > 0, nameof(poolSize), "at least 1 (a 1x1 window)");
+        Strides = Ranges.Check(strides ?? poolSize, strides is null or > 0, nameof(strides), "at least 1 (or null for the pool size)");
     }
 
     /// <summary>Height and width of the window. Defaults to 2.</summary>

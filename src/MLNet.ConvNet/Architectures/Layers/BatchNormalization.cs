@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Common;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Layers;
@@ -16,8 +17,8 @@ public sealed class BatchNormalization : LayerSpec
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range.</exception>
     public BatchNormalization(double momentum = 0.99, double epsilon = 0.001)
     {
-        Momentum = momentum is > 0 and < 1 ? momentum : throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"momentum must be in (0, 1); got {momentum}.");
-        Epsilon = epsilon > 0 && double.IsFinite(epsilon) ? epsilon : throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"epsilon must be a positive finite number; got {epsilon}.");
+        Momentum = Ranges.Check(momentum, momentum is > 0 and < 1, nameof(momentum), "in (0, 1)");
+        Epsilon = Ranges.Check(epsilon, epsilon > 0 && double.IsFinite(epsilon), nameof(epsilon), "a positive finite number");
     }
 
     /// <summary>How much of the running averages each batch keeps (Keras' momentum; PyTorch's is 1 minus it). Defaults to 0.99.</summary>

@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Common;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,10 +18,10 @@ public sealed class Conv2D : LayerSpec
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
     public Conv2D(int filters, int kernelSize, int strides = 1, ConvPadding padding = ConvPadding.Valid)
     {
-        Filters = filters > 0 ? filters : throw new ArgumentOutOfRangeException(nameof(filters), filters, "Conv2D needs at least one filter.");
-        KernelSize = kernelSize > 0 ? kernelSize : throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "Conv2D needs a kernel of at least 1x1.");
-        Strides = strides > 0 ? strides : throw new ArgumentOutOfRangeException(nameof(strides), strides, "Conv2D needs strides of at least 1.");
-        Padding = Enum.IsDefined(padding) ? padding : throw new ArgumentOutOfRangeException(nameof(padding), padding, "Conv2D's padding is Valid or Same.");
+        Filters = Ranges.Check(filters, filters > 0, nameof(filters), "at least 1");
+        KernelSize = Ranges.Check(kernelSize, kernelSize > 0, nameof(kernelSize), "at least 1 (a 1x1 kernel)");
+        Strides = Ranges.Check(strides, strides > 0, nameof(strides), "at least 1");
+        Padding = Ranges.Check(padding, Enum.IsDefined(padding), nameof(padding), "ConvPadding.Valid or ConvPadding.Same");
     }
 
     /// <summary>Number of output channels.</summary>

@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Common;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Layers;
@@ -7,7 +8,7 @@ namespace MLNet.ConvNet.Layers;
 public sealed class Dense(int units) : LayerSpec
 {
     /// <summary>Number of outputs.</summary>
-    public int Units { get; } = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units), units, "Dense needs at least one unit.");
+    public int Units { get; } = Ranges.Check(units, units > 0, nameof(units), "at least 1");
 
     /// <inheritdoc />
     public override string TypeName => "Dense";

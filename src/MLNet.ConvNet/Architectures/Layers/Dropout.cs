@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Common;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Layers;
@@ -12,7 +13,7 @@ public sealed class Dropout : LayerSpec
     /// <param name="rate">The share of inputs dropped while training; in [0, 1).</param>
     /// <exception cref="ArgumentOutOfRangeException">The rate is outside [0, 1).</exception>
     public Dropout(double rate)
-        => Rate = rate is >= 0 and < 1 ? rate : throw new ArgumentOutOfRangeException(nameof(rate), rate, $"Dropout's rate must be in [0, 1); got {rate}.");
+        => Rate = Ranges.Check(rate, rate is >= 0 and < 1, nameof(rate), "in [0, 1)");
 
     /// <summary>The share of inputs dropped while training.</summary>
     public double Rate { get; }

@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Common;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Layers;
@@ -7,7 +8,7 @@ namespace MLNet.ConvNet.Layers;
 public sealed class MaxPooling2D(int poolSize = 2) : LayerSpec
 {
     /// <summary>Height and width of the window. Defaults to 2.</summary>
-    public int PoolSize { get; } = poolSize > 0 ? poolSize : throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, "MaxPooling2D needs a window of at least 1x1.");
+    public int PoolSize { get; } = Ranges.Check(poolSize, poolSize > 0, nameof(poolSize), "at least 1 (a 1x1 window)");
 
     /// <inheritdoc />
     public override string TypeName => "MaxPooling2D";

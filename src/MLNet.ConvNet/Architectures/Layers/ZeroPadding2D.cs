@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Common;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Layers;
@@ -7,7 +8,7 @@ namespace MLNet.ConvNet.Layers;
 public sealed class ZeroPadding2D(int padding) : LayerSpec
 {
     /// <summary>Rows and columns of zeros added on each side.</summary>
-    public int Padding { get; } = padding >= 0 ? padding : throw new ArgumentOutOfRangeException(nameof(padding), padding, "ZeroPadding2D needs a padding of 0 or more.");
+    public int Padding { get; } = Ranges.Check(padding, padding >= 0, nameof(padding), "0 or more");
 
     /// <inheritdoc />
     public override string TypeName => "ZeroPadding2D";

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MLNet.ConvNet.Common;
 using TorchSharp;
 using TorchSharp.Modules;
 
@@ -38,7 +39,7 @@ public abstract class ConvNetOptimizer
 
     /// <summary>Returns <paramref name="value"/>, or throws with the setting's name, what it must be and what it got.</summary>
     private protected static double Check(double value, bool valid, string name, string expected)
-        => valid && !double.IsNaN(value) ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be {expected}; got {value.ToString(CultureInfo.InvariantCulture)}.");
+        => Ranges.Check(value, valid && !double.IsNaN(value), name, expected);
 
     /// <summary>Formats a setting's value for <see cref="Settings"/>.</summary>
     private protected static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
