@@ -37,13 +37,13 @@ public static class ConvNetPlots
         var loss = new LineChart { Title = "Loss" + augmented, XLabel = "epoch", YLabel = "cross-entropy", RightLabel = "learning rate", Marker = marker };
         loss.Lines.Add(new("training loss", epochs, history.Select(h => h.Loss).ToArray(), Blue));
         if (validation)
-            loss.Lines.Add(new("validation loss", epochs, history.Select(h => h.ValidationLoss.Value).ToArray(), Orange));
+            loss.Lines.Add(new("validation loss", epochs, history.Select(h => h.ValidationLoss ?? double.NaN).ToArray(), Orange));
         loss.Lines.Add(new("learning rate (right axis)", epochs, history.Select(h => h.LearningRate).ToArray(), SKColors.Gray, Dashed: true, RightAxis: true));
 
         var accuracy = new LineChart { Title = "Accuracy" + augmented, XLabel = "epoch", YLabel = "accuracy (%)", Marker = marker };
         accuracy.Lines.Add(new("training accuracy", epochs, history.Select(h => h.Accuracy * 100).ToArray(), Blue));
         if (validation)
-            accuracy.Lines.Add(new("validation accuracy", epochs, history.Select(h => h.ValidationAccuracy.Value * 100).ToArray(), Orange));
+            accuracy.Lines.Add(new("validation accuracy", epochs, history.Select(h => (h.ValidationAccuracy ?? double.NaN) * 100).ToArray(), Orange));
 
         using var bitmap = new SKBitmap(width, height);
         using (var canvas = new SKCanvas(bitmap))

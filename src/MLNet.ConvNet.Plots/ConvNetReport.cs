@@ -13,7 +13,7 @@ public sealed class ReportOptions
     public string LabelColumnName { get; set; } = "Label";
 
     /// <summary>The page's heading. Defaults to the architecture's name.</summary>
-    public string Title { get; set; }
+    public string? Title { get; set; }
 
     /// <summary>The test image (row index) whose feature maps are shown. Defaults to 0.</summary>
     public int ActivationImage { get; set; }
@@ -48,7 +48,7 @@ public static class ConvNetReport
     /// <param name="options">What to show. Defaults to <c>new ReportOptions()</c>.</param>
     /// <exception cref="ArgumentException">The model holds no ConvNet transformer, or the label column is missing or not a key.</exception>
     /// <exception cref="InvalidOperationException">The test data has no rows.</exception>
-    public static ReportResult Write(ITransformer model, IDataView testData, string directory, ReportOptions options = null)
+    public static ReportResult Write(ITransformer model, IDataView testData, string directory, ReportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(testData);
@@ -124,7 +124,7 @@ public static class ConvNetReport
 
     private sealed record Row(float[] Features, int Label, int Predicted, float[] Scores);
 
-    private static ConvNetTransformer Find(ITransformer model) => model switch
+    private static ConvNetTransformer? Find(ITransformer model) => model switch
     {
         ConvNetTransformer convNet => convNet,
         IEnumerable<ITransformer> chain => chain.Select(Find).LastOrDefault(t => t is not null),

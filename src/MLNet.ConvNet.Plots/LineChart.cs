@@ -10,10 +10,10 @@ internal sealed class LineChart
 
     private const float Left = 70, Right = 70, Top = 34, Bottom = 48;
 
-    public string Title { get; init; }
-    public string XLabel { get; init; }
-    public string YLabel { get; init; }
-    public string RightLabel { get; init; }
+    public required string Title { get; init; }
+    public required string XLabel { get; init; }
+    public required string YLabel { get; init; }
+    public string RightLabel { get; init; } = "";
     public List<Series> Lines { get; } = [];
     public (double X, string Legend)? Marker { get; init; }
 

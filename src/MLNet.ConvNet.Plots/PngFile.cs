@@ -17,7 +17,7 @@ internal static class PngFile
     public static void Write(string path, Action<Stream> write)
     {
         string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full));
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         string temporary = full + $".{Environment.ProcessId}.tmp";
         try
         {

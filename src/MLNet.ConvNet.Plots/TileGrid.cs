@@ -13,7 +13,7 @@ internal sealed class TileGrid
     /// <summary>One tile: a colour per source pixel (row-major, rows x columns) and caption lines.</summary>
     public sealed record Item(int Rows, int Columns, SKColor[] Pixels, string[] Caption);
 
-    public static Picture Write(string path, string title, IReadOnlyList<Item> items, int columns, int scale, string footer = null)
+    public static Picture Write(string path, string title, IReadOnlyList<Item> items, int columns, int scale, string? footer = null)
     {
         if (items.Count == 0)
             throw new ArgumentException("A grid needs at least one tile.", nameof(items));

@@ -25,7 +25,7 @@ public sealed partial class ConvNetTrainer
         /// weighted mean of its examples' cross-entropies, so an example of weight 2 counts as two. Validation loss and
         /// the accuracies stay unweighted. Defaults to null: every example weighs the same.
         /// </summary>
-        public string ExampleWeightColumnName { get; set; }
+        public string? ExampleWeightColumnName { get; set; }
 
         /// <summary>The output column with one probability per class. Defaults to "Score".</summary>
         public string ScoreColumnName { get; set; } = "Score";
@@ -105,13 +105,13 @@ public sealed partial class ConvNetTrainer
         /// seed (validation and scoring images are never changed), such as <see cref="ImageAugmentation.Digits"/>.
         /// Defaults to null: the images as they are, as in the Keras tutorial. See docs/training.md.
         /// </summary>
-        public ImageAugmentation Augmentation { get; set; }
+        public ImageAugmentation? Augmentation { get; set; }
 
         /// <summary>
         /// Data scored after every epoch for validation loss and accuracy; same columns as the training data.
         /// Defaults to null. Give this or <see cref="ValidationFraction"/>, not both.
         /// </summary>
-        public IDataView ValidationSet { get; set; }
+        public IDataView? ValidationSet { get; set; }
 
         /// <summary>
         /// Share of the training rows held out, chosen with the seed, for validation; in [0, 1). Defaults to 0: none.
@@ -140,7 +140,7 @@ public sealed partial class ConvNetTrainer
         /// A folder that receives a checkpoint after every epoch (weights, optimizer state, history), each written
         /// atomically as <c>epoch-NNNN.ckpt</c>. Defaults to null: no checkpoints.
         /// </summary>
-        public string CheckpointDirectory { get; set; }
+        public string? CheckpointDirectory { get; set; }
 
         /// <summary>
         /// Continue from the newest checkpoint in <see cref="CheckpointDirectory"/>, if any, as if training had never
@@ -152,13 +152,13 @@ public sealed partial class ConvNetTrainer
         /// Told after every batch where training stands (epoch, batch, loss, accuracy, learning rate, elapsed and
         /// estimated remaining time), on the training thread. Defaults to null.
         /// </summary>
-        public IProgress<TrainingProgress> Progress { get; set; }
+        public IProgress<TrainingProgress>? Progress { get; set; }
 
         /// <summary>Cancels training within one batch with <see cref="OperationCanceledException"/>: the way to stop a Fit. Defaults to none.</summary>
         public CancellationToken CancellationToken { get; set; }
 
         /// <summary>Called after every epoch with its metrics, on the training thread. Defaults to null.</summary>
-        public Action<EpochMetrics> EpochEnded { get; set; }
+        public Action<EpochMetrics>? EpochEnded { get; set; }
 
         /// <summary>
         /// The recipe for few images (docs/training.md, "The augmented recipe"): <see cref="ImageAugmentation.Digits"/>,
@@ -185,7 +185,7 @@ public sealed partial class ConvNetTrainer
         /// <exception cref="ArgumentException">An option is out of range, or options contradict each other.</exception>
         internal TrainingSettings Resolve(int? environmentSeed)
         {
-            static void Check(bool ok, string name, object value, string expected) => Ranges.Check(value, ok, name, expected);
+            static void Check(bool ok, string name, object? value, string expected) => Ranges.Check(value, ok, name, expected);
             var architecture = ArchitectureRegistry.Get(Architecture);
             Check(Epochs is null or > 0, nameof(Epochs), Epochs, "at least 1 (or null for the architecture's default)");
             Check(BatchSize > 0, nameof(BatchSize), BatchSize, "at least 1");
@@ -211,7 +211,7 @@ public sealed partial class ConvNetTrainer
             }
 
             bool hasValidation = ValidationSet is not null || ValidationFraction > 0;
-            EarlyStoppingSettings stopping = null;
+            EarlyStoppingSettings? stopping = null;
             if (EarlyStopping ?? hasValidation)
             {
                 var metric = EarlyStoppingMetric ?? (hasValidation ? TrainingMetric.ValidationLoss : TrainingMetric.Loss);

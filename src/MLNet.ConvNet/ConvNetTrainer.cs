@@ -65,7 +65,7 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     /// <param name="modelParameters">A fitted model's parameters (<c>transformer.Model</c>), or null to start afresh.</param>
     /// <inheritdoc cref="Fit(IDataView)" path="/exception"/>
     /// <exception cref="ArgumentException">The fitted model has another architecture, input shape or number of classes.</exception>
-    public ConvNetTransformer Fit(IDataView input, ConvNetModelParameters modelParameters)
+    public ConvNetTransformer Fit(IDataView input, ConvNetModelParameters? modelParameters)
     {
         ArgumentNullException.ThrowIfNull(input);
         var s = _settings;
@@ -104,7 +104,7 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     }
 
     /// <summary>The network for the data's image shape and classes, from the seed, or from a fitted model's weights for a warm start.</summary>
-    private ConvNetModule BuildNetwork(TrainingInput data, ConvNetModelParameters fitted)
+    private ConvNetModule BuildNetwork(TrainingInput data, ConvNetModelParameters? fitted)
     {
         var s = _settings;
         if (fitted is not null && (!string.Equals(fitted.Architecture.Name, s.Architecture.Name, StringComparison.OrdinalIgnoreCase)

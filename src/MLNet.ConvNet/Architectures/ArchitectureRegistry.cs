@@ -51,7 +51,7 @@ public static class ArchitectureRegistry
     }
 
     /// <summary>Finds an architecture by name, returning false when none has it.</summary>
-    public static bool TryGet(string name, out ConvNetArchitecture architecture)
+    public static bool TryGet(string? name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ConvNetArchitecture? architecture)
     {
         architecture = null;
         return name is not null && _architectures.TryGetValue(name, out architecture);

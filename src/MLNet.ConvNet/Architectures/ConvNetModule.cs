@@ -83,7 +83,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     /// every layer to <paramref name="add"/>. Returns null, or why the layers do not fit <paramref name="input"/> and
     /// the exception that said so (libtorch's, with its backtrace, stays there rather than in the message).
     /// </summary>
-    private static (string Problem, Exception Cause) Stack(ConvNetArchitecture architecture, IReadOnlyList<LayerSpec> specs, ImageShape input, Action<string, LayerSpec, nn.Module<Tensor, Tensor>, long[]> add)
+    private static (string? Problem, Exception? Cause) Stack(ConvNetArchitecture architecture, IReadOnlyList<LayerSpec> specs, ImageShape input, Action<string, LayerSpec, nn.Module<Tensor, Tensor>, long[]> add)
     {
         var shape = new long[] { input.Channels, input.Height, input.Width };
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -166,7 +166,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     /// As <see cref="forward"/>, handing each layer's output (after its activation; the last layer's logits) to
     /// <paramref name="observe"/> with the layer's index in <see cref="Layers"/>.
     /// </summary>
-    public Tensor Forward(Tensor input, Action<int, Tensor> observe)
+    public Tensor Forward(Tensor input, Action<int, Tensor>? observe)
     {
         var x = input;
         for (int i = 0; i < _layers.Count; i++)

@@ -17,7 +17,7 @@ internal static class AtomicFile
     public static bool Write(string path, Func<string, bool> writeTemporary, string extension = ".tmp")
     {
         string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full), $".{Path.GetFileName(full)}.{Guid.NewGuid():N}{extension}");
+        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}{extension}");
         try
         {
             if (!writeTemporary(temporary))

@@ -24,7 +24,7 @@ internal static class ExceptionChain
     public static IReadOnlyList<string> Messages(Exception e)
     {
         var messages = new List<string>();
-        void Add(Exception x)
+        void Add(Exception? x)
         {
             for (; x is not null; x = x.InnerException)
             {

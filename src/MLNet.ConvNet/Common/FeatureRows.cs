@@ -13,7 +13,7 @@ internal static class FeatureRows
     /// Copies <paramref name="source"/> into <paramref name="target"/>; returns null, or the reason the row is refused
     /// (another length than <paramref name="target"/>'s, or a NaN or infinite value). Each caller throws its own way.
     /// </summary>
-    public static string CopyChecked(in VBuffer<float> source, Span<float> target, long row, string column)
+    public static string? CopyChecked(in VBuffer<float> source, Span<float> target, long row, string column)
     {
         if (source.Length != target.Length)
             return $"Row {row} of column '{column}' has {source.Length} values; expected {target.Length}.";

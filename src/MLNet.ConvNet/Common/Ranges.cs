@@ -18,6 +18,6 @@ internal static class Ranges
         => inRange ? value : throw new ArgumentOutOfRangeException(name, value, Message(name, value, expected));
 
     /// <summary>The refusal's words, for readers that report rather than throw (a model file with an impossible value).</summary>
-    public static string Message(string name, object value, string expected)
+    public static string Message(string name, object? value, string expected)
         => $"{name} must be {expected}; got {Convert.ToString(value, CultureInfo.InvariantCulture)}.";
 }

@@ -11,7 +11,7 @@ internal static class SchemaChecks
 {
     /// <summary>Returns the index of a features column that fits <paramref name="shape"/>.</summary>
     /// <remarks>A mismatch gets ML.NET's wording, then <paramref name="route"/> (what to do), when given.</remarks>
-    public static int CheckFeatureColumn(DataViewSchema schema, string name, ImageShape shape, string purpose, string route = null)
+    public static int CheckFeatureColumn(DataViewSchema schema, string name, ImageShape shape, string purpose, string? route = null)
     {
         var column = schema.GetColumnOrNull(name)
             ?? throw Missing("feature", name, schema.Select(c => c.Name), purpose);
@@ -112,7 +112,7 @@ internal static class SchemaChecks
     private static string ExpectedFeatures(ImageShape shape)
         => $"known-size vector of Single with {shape.Size} items ({shape} images)";
 
-    private static ArgumentOutOfRangeException Mismatch(string role, string name, string expected, string got, string route = null)
+    private static ArgumentOutOfRangeException Mismatch(string role, string name, string expected, string? got, string? route = null)
         => new("inputSchema", $"Schema mismatch for {role} column '{name}': expected {expected}, got {got}{(route is null ? "" : ". " + route)}");
 
     private static ArgumentOutOfRangeException Missing(string role, string name, IEnumerable<string> available, string purpose)

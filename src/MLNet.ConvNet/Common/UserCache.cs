@@ -10,7 +10,7 @@ internal static class UserCache
     /// <param name="parts">Subfolders below <c>mlnet-convnet</c>, such as "mnist".</param>
     public static string Directory(params string[] parts)
     {
-        string root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        string? root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
         if (string.IsNullOrWhiteSpace(root))
         {
             root = OperatingSystem.IsWindows()

@@ -31,7 +31,7 @@ public static class ImageFeatures
         ImageShape? shape = null,
         string outputColumnName = "Features",
         string imagePathColumnName = "ImagePath",
-        string imageFolder = null,
+        string? imageFolder = null,
         bool invert = false,
         ImageResizingEstimator.ResizingKind resizing = ImageResizingEstimator.ResizingKind.Fill)
     {

@@ -51,9 +51,9 @@ public static class ImageFolder
     public sealed class LabelledImage
     {
         /// <summary>The class: the name of the image's subfolder.</summary>
-        public string Label { get; set; }
+        public string Label { get; set; } = "";
 
         /// <summary>The image file's full path.</summary>
-        public string ImagePath { get; set; }
+        public string ImagePath { get; set; } = "";
     }
 }

@@ -46,19 +46,20 @@ internal static class NetworkProbe
     /// its feature maps weighted by the mean gradient of the class's logit over each map, summed, kept where positive,
     /// and stretched bilinearly to the image's size.
     /// </summary>
-    public static SaliencyMap GradCam(ConvNetModule network, float[] image, int classIndex, string layerName)
+    public static SaliencyMap GradCam(ConvNetModule network, float[] image, int classIndex, string? layerName)
     {
         CheckOne(network, image, classIndex);
         int layer = FeatureMapLayer(network, layerName);
         var shape = network.InputShape;
         using var scope = torch.NewDisposeScope();
         var x = Batch(network, image, 1);
-        Tensor maps = null;
+        Tensor? observed = null;
         var logits = network.Forward(x, (i, output) =>
         {
             if (i == layer)
-                maps = output;
+                observed = output;
         });
+        var maps = observed!; // FeatureMapLayer returned one of the network's layers, so the pass observed it
         float probability = nn.functional.softmax(logits, 1)[0, classIndex].item<float>();
         var gradient = torch.autograd.grad([logits[0, classIndex]], [maps])[0];
         var weights = gradient.mean([2, 3], keepdim: true);
@@ -72,7 +73,7 @@ internal static class NetworkProbe
     /// The layer Grad-CAM looks at: the named one, which must put out feature maps; else the last convolution; else the
     /// last layer that puts out feature maps.
     /// </summary>
-    private static int FeatureMapLayer(ConvNetModule network, string layerName)
+    private static int FeatureMapLayer(ConvNetModule network, string? layerName)
     {
         var layers = network.Layers;
         if (layerName is null)

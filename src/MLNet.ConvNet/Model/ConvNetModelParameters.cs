@@ -26,14 +26,14 @@ public sealed class ConvNetModelParameters
     /// The augmentation the training images went through (<see cref="ConvNetTrainer.Options.Augmentation"/>); null when
     /// they went through none, or for models saved before the library recorded it.
     /// </summary>
-    public ImageAugmentation Augmentation => Training.Augmentation;
+    public ImageAugmentation? Augmentation => Training.Augmentation;
 
     /// <summary>
     /// How the network was trained, in one line: architecture, input, epochs, batch, optimizer, learning rate,
     /// schedule, augmentation, early stopping and seed, as the training log printed it. Null for models saved before
     /// the library recorded it.
     /// </summary>
-    public string TrainingSettings => Training.Settings;
+    public string? TrainingSettings => Training.Settings;
 
     /// <summary>The architecture the network was built from.</summary>
     public ConvNetArchitecture Architecture => Network.Architecture;
@@ -92,7 +92,7 @@ public sealed class ConvNetModelParameters
     /// <param name="layerName">A layer from <see cref="Layers"/> with image-shaped output; null for the last convolution.</param>
     /// <exception cref="ArgumentException">The image is not one image of the model's shape, or the layer is unknown or not image-shaped.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classIndex"/> is not a class.</exception>
-    public SaliencyMap GetGradCam(float[] image, int classIndex, string layerName = null) => NetworkProbe.GradCam(Network, image, classIndex, layerName);
+    public SaliencyMap GetGradCam(float[] image, int classIndex, string? layerName = null) => NetworkProbe.GradCam(Network, image, classIndex, layerName);
 
     internal ConvNetModule Network { get; }
 

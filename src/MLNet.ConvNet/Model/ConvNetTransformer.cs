@@ -164,7 +164,7 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     /// against pixels in [0, 1], or the other way round) get one warning in the MLContext's log. Null when the model
     /// does not know its training range.
     /// </summary>
-    private Action<FeatureRange> ScaleCheck()
+    private Action<FeatureRange>? ScaleCheck()
     {
         if (Model.TrainingFeatureRange is not { } trained)
             return null;

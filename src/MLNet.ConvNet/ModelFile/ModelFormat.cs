@@ -67,7 +67,7 @@ internal static class ModelFormat
         writer.Write(training.Settings ?? "");
     }
 
-    private static void WriteAugmentation(BinaryWriter writer, ImageAugmentation augmentation)
+    private static void WriteAugmentation(BinaryWriter writer, ImageAugmentation? augmentation)
     {
         writer.Write(augmentation is not null);
         if (augmentation is null)
@@ -82,7 +82,7 @@ internal static class ModelFormat
     }
 
     /// <exception cref="InvalidDataException">A range is impossible.</exception>
-    private static ImageAugmentation ReadAugmentation(BinaryReader reader)
+    private static ImageAugmentation? ReadAugmentation(BinaryReader reader)
     {
         if (!reader.ReadBoolean())
             return null;
@@ -121,8 +121,8 @@ internal static class ModelFormat
                 var read = new FeatureRange(reader.ReadSingle(), reader.ReadSingle());
                 range = known ? read : null;
             }
-            ImageAugmentation augmentation = null;
-            string settings = null;
+            ImageAugmentation? augmentation = null;
+            string? settings = null;
             if (version >= WithAugmentation)
             {
                 augmentation = ReadAugmentation(reader);

@@ -11,14 +11,14 @@ internal sealed record ComputeDevice(DeviceType Type, int Index, string Name)
     public static ComputeDevice Cpu { get; } = new(DeviceType.CPU, -1, "cpu");
 
     /// <exception cref="ArgumentException">The name is not "cpu", "cuda" or "cuda:N".</exception>
-    public static ComputeDevice Parse(string name, string optionName)
+    public static ComputeDevice Parse(string? name, string optionName)
     {
         var match = System.Text.RegularExpressions.Regex.Match(name ?? "", @"^(cpu|cuda)(:(\d{1,4}))?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
         if (!match.Success)
             throw new ArgumentException($"Device must be \"cpu\", \"cuda\" or \"cuda:N\"; got \"{name}\".", optionName);
         if (match.Groups[1].Value.Equals("cpu", StringComparison.OrdinalIgnoreCase))
             return Cpu;
-        return new ComputeDevice(DeviceType.CUDA, match.Groups[3].Success ? int.Parse(match.Groups[3].Value) : 0, name);
+        return new ComputeDevice(DeviceType.CUDA, match.Groups[3].Success ? int.Parse(match.Groups[3].Value) : 0, name!);
     }
 
     /// <summary>The libtorch device; loads libtorch if needed.</summary>

@@ -1,7 +1,9 @@
 // This file is compiled twice: into MLNet.ConvNet (with MLNET_CONVNET_LIBRARY defined) for the runtime
 // check and the tests, and by MSBuild's RoslynCodeTaskFactory as the PatchLibTorchSharp build task
 // (buildTransitive/MLNet.ConvNet.targets). The task compiler sees only this file with no implicit
-// usings and an unknown language version, so it keeps to plain C# with block-scoped namespaces.
+// usings and an unknown language version, so it keeps to plain C# with block-scoped namespaces, and says here that
+// its nullable annotations are meant in both compilations.
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -47,7 +49,7 @@ namespace MLNet.ConvNet.Native
         };
 
         /// <summary>Finds the system libstdc++, or returns null when none of the usual places has it.</summary>
-        internal static string FindSystemLibStdCxx()
+        internal static string? FindSystemLibStdCxx()
         {
             foreach (var candidate in SystemLibStdCxxCandidates)
             {
@@ -84,8 +86,8 @@ namespace MLNet.ConvNet.Native
         /// <summary>One version that a library needs from one of its dependencies.</summary>
         internal sealed class VersionNeed
         {
-            public string File;
-            public string Version;
+            public string File = "";
+            public string Version = "";
             public ushort Index;
             public ushort Flags;
             public long FlagsOffset;
@@ -143,7 +145,7 @@ namespace MLNet.ConvNet.Native
             for (long s = 0; s < symbolCount; s++)
             {
                 ushort version = (ushort)(elf.U16(versym.Offset + 2 * s) & 0x7fff);
-                VersionNeed need;
+                VersionNeed? need;
                 if (byIndex.TryGetValue(version, out need))
                 {
                     symbolNames[s] = elf.String(dynstr, elf.U32(dynsym.Offset + 24 * s));
@@ -323,14 +325,14 @@ namespace MLNet.ConvNet.Native
     {
         /// <summary>The copies to patch (files inside the build or publish output).</summary>
         [Microsoft.Build.Framework.Required]
-        public Microsoft.Build.Framework.ITaskItem[] Libraries { get; set; }
+        public Microsoft.Build.Framework.ITaskItem[] Libraries { get; set; } = [];
 
         /// <summary>Overrides the system libstdc++ to compare against (for tests); empty means find it.</summary>
-        public string SystemLibStdCxx { get; set; }
+        public string? SystemLibStdCxx { get; set; }
 
         public override bool Execute()
         {
-            string system = string.IsNullOrEmpty(SystemLibStdCxx) ? LibStdCxxCompat.FindSystemLibStdCxx() : SystemLibStdCxx;
+            string? system = string.IsNullOrEmpty(SystemLibStdCxx) ? LibStdCxxCompat.FindSystemLibStdCxx() : SystemLibStdCxx;
             if (system == null)
             {
                 Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low, "MLNet.ConvNet: no system libstdc++ found; libLibTorchSharp.so left as it is.");

@@ -38,8 +38,8 @@ internal static class LibTorchSharpFallback
             Outcome = "not needed on this platform";
             return;
         }
-        string system = LibStdCxxCompat.FindSystemLibStdCxx();
-        string original = FindLibTorchSharp();
+        string? system = LibStdCxxCompat.FindSystemLibStdCxx();
+        string? original = FindLibTorchSharp();
         if (system is null || original is null)
         {
             Outcome = system is null ? "no system libstdc++ found" : $"{LibraryFile} not found beside the application";
@@ -55,7 +55,7 @@ internal static class LibTorchSharpFallback
         }
 
         string patched = PatchedCopy(original, image, available);
-        string directory = Path.GetDirectoryName(original);
+        string directory = Path.GetDirectoryName(original)!;
         // The copy's dependencies are found through $ORIGIN, which now points at the cache: load them first
         // from the application folder, so that the loader finds them by name.
         foreach (var dependency in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" })
@@ -82,8 +82,8 @@ internal static class LibTorchSharpFallback
     {
         try
         {
-            string system = LibStdCxxCompat.FindSystemLibStdCxx();
-            string original = FindLibTorchSharp();
+            string? system = LibStdCxxCompat.FindSystemLibStdCxx();
+            string? original = FindLibTorchSharp();
             if (!OperatingSystem.IsLinux() || system is null || original is null)
                 return "";
             var missing = Unmet(File.ReadAllBytes(original), original, LibStdCxxCompat.ReadDefinedVersions(system));
@@ -99,7 +99,7 @@ internal static class LibTorchSharpFallback
     private static List<string> Unmet(byte[] image, string original, ICollection<string> available)
         => LibStdCxxCompat.MissingVersions(image, original, available).Where(n => !n.IsWeak).Select(n => n.Version).Distinct().ToList();
 
-    private static string FindLibTorchSharp()
+    private static string? FindLibTorchSharp()
     {
         var directories = new List<string>
         {
@@ -114,7 +114,7 @@ internal static class LibTorchSharpFallback
 
     private static string PatchedCopy(string original, byte[] image, ICollection<string> available)
     {
-        string root = Environment.GetEnvironmentVariable(CacheVariable);
+        string? root = Environment.GetEnvironmentVariable(CacheVariable);
         if (string.IsNullOrWhiteSpace(root))
             root = UserCache.Directory("native");
         string folder = Path.Combine(root, Convert.ToHexString(SHA256.HashData(image))[..16].ToLowerInvariant());

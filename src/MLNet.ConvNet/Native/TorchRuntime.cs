@@ -6,7 +6,7 @@ namespace MLNet.ConvNet.Native;
 /// <summary>Loads libtorch once, and turns a failure into one exception that says what to do.</summary>
 internal static class TorchRuntime
 {
-    private static readonly Lazy<Exception> _failure = new(TryLoad, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Exception?> _failure = new(TryLoad, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Throws <see cref="ConvNetNativeException"/> if libtorch cannot be used in this process.</summary>
     public static void EnsureLoaded()
@@ -15,9 +15,9 @@ internal static class TorchRuntime
             throw new ConvNetNativeException(Explain(failure), failure);
     }
 
-    private static Exception TryLoad()
+    private static Exception? TryLoad()
     {
-        Exception fallbackFailure = null;
+        Exception? fallbackFailure = null;
         try
         {
             LibTorchSharpFallback.InstallIfNeeded();

@@ -18,10 +18,10 @@ internal sealed class BatchScoringDataView : IDataView
     private readonly IDataView _input;
     private readonly BatchScorer _scorer;
     private readonly int _featureIndex, _predictedIndex, _scoreIndex;
-    private Action<FeatureRange> _firstBatchCheck;
+    private Action<FeatureRange>? _firstBatchCheck;
 
     /// <summary>The scored view of <paramref name="input"/>; <paramref name="firstBatchCheck"/> (may be null) gets the feature range of the first batch any cursor reads, once per view.</summary>
-    public BatchScoringDataView(IDataView input, DataViewSchema outputSchema, BatchScorer scorer, int featureIndex, string predictedLabelColumn, string scoreColumn, Action<FeatureRange> firstBatchCheck = null)
+    public BatchScoringDataView(IDataView input, DataViewSchema outputSchema, BatchScorer scorer, int featureIndex, string predictedLabelColumn, string scoreColumn, Action<FeatureRange>? firstBatchCheck = null)
     {
         _firstBatchCheck = firstBatchCheck;
         _input = input;
@@ -38,49 +38,102 @@ internal sealed class BatchScoringDataView : IDataView
 
     public long? GetRowCount() => _input.GetRowCount();
 
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random rand = null)
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         var needed = columnsNeeded.Select(c => c.Index).ToHashSet();
         var inputColumns = _input.Schema.Where(c => needed.Contains(c.Index)).ToList();
         var rows = _input.GetRowCursor(inputColumns);
-        DataViewRowCursor features = null;
-        if (needed.Contains(_predictedIndex) || needed.Contains(_scoreIndex))
-            features = _input.GetRowCursor([_input.Schema[_featureIndex]]);
-        return new Cursor(this, rows, features, needed);
+        var batches = needed.Contains(_predictedIndex) || needed.Contains(_scoreIndex)
+            ? new Batches(this, _input.GetRowCursor([_input.Schema[_featureIndex]]))
+            : null;
+        return new Cursor(this, rows, batches, needed);
     }
 
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random rand = null)
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
         => [GetRowCursor(columnsNeeded, rand)];
 
-    private sealed class Cursor : DataViewRowCursor
+    /// <summary>The features cursor that runs a batch ahead of the rows, and the scores of the batch it read last.</summary>
+    private sealed class Batches : IDisposable
     {
         private readonly BatchScoringDataView _parent;
-        private readonly DataViewRowCursor _rows;
         private readonly DataViewRowCursor _features;
-        private readonly HashSet<int> _active;
         private readonly ValueGetter<VBuffer<float>> _getFeatures;
         private readonly float[] _batch;
         private readonly float[] _probabilities;
         private readonly int _size, _classes;
         private VBuffer<float> _buffer;
-        private long _position = -1;
-        private long _batchStart;
-        private int _batchCount;
+        private long _start;
+        private int _count;
 
-        public Cursor(BatchScoringDataView parent, DataViewRowCursor rows, DataViewRowCursor features, HashSet<int> active)
+        public Batches(BatchScoringDataView parent, DataViewRowCursor features)
+        {
+            _parent = parent;
+            _features = features;
+            _classes = parent._scorer.Classes;
+            var column = features.Schema[parent._featureIndex];
+            _getFeatures = features.GetGetter<VBuffer<float>>(column);
+            _size = ((VectorDataViewType)column.Type).Size;
+            _batch = new float[BatchSize * _size];
+            _probabilities = new float[BatchSize * _classes];
+        }
+
+        /// <summary>Scores the next batch when <paramref name="position"/> is past the one held.</summary>
+        public void MoveTo(long position)
+        {
+            if (position < _start + _count)
+                return;
+            _start = position;
+            _count = 0;
+            string column = _features.Schema[_parent._featureIndex].Name;
+            try
+            {
+                while (_count < BatchSize && _features.MoveNext())
+                {
+                    _getFeatures(ref _buffer);
+                    if (FeatureRows.CopyChecked(_buffer, _batch.AsSpan(_count * _size, _size), _features.Position, column) is { } problem)
+                        throw new InvalidDataException(problem);
+                    _count++;
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidOperationException(e.Message);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var cause = ExceptionChain.Innermost(e);
+                throw new InvalidOperationException($"Reading row {_start + _count} of the data to score failed: {cause.Message} ({cause.GetType().Name})", e);
+            }
+            if (_count == 0)
+                throw new InvalidOperationException("The input yielded a row to one cursor and none to another; it must give every cursor the same rows.");
+            if (Interlocked.Exchange(ref _parent._firstBatchCheck, null) is { } check && FeatureRange.Of(_batch.AsSpan(0, _count * _size)) is { } range)
+                check(range);
+            _parent._scorer.Score(_batch, _count, _probabilities);
+        }
+
+        /// <summary>The class probabilities of the row at <paramref name="position"/>, which the batch held covers.</summary>
+        public ReadOnlySpan<float> Probabilities(long position) => _probabilities.AsSpan((int)(position - _start) * _classes, _classes);
+
+        public void Dispose() => _features.Dispose();
+    }
+
+    private sealed class Cursor : DataViewRowCursor
+    {
+        private readonly BatchScoringDataView _parent;
+        private readonly DataViewRowCursor _rows;
+        private readonly Batches? _batches;
+        private readonly HashSet<int> _active;
+        private readonly int _classes;
+        private long _position = -1;
+
+        // batches is null when the cursor needs neither output column.
+        public Cursor(BatchScoringDataView parent, DataViewRowCursor rows, Batches? batches, HashSet<int> active)
         {
             _parent = parent;
             _rows = rows;
-            _features = features;
+            _batches = batches;
             _active = active;
             _classes = parent._scorer.Classes;
-            if (features is not null)
-            {
-                _getFeatures = features.GetGetter<VBuffer<float>>(features.Schema[parent._featureIndex]);
-                _size = ((VectorDataViewType)features.Schema[parent._featureIndex].Type).Size;
-                _batch = new float[BatchSize * _size];
-                _probabilities = new float[BatchSize * _classes];
-            }
         }
 
         public override DataViewSchema Schema => _parent.Schema;
@@ -98,64 +151,29 @@ internal sealed class BatchScoringDataView : IDataView
             if (!_rows.MoveNext())
                 return false;
             _position++;
-            if (_features is not null && _position >= _batchStart + _batchCount)
-                NextBatch();
+            _batches?.MoveTo(_position);
             return true;
         }
-
-        private void NextBatch()
-        {
-            _batchStart = _position;
-            _batchCount = 0;
-            string column = _features.Schema[_parent._featureIndex].Name;
-            try
-            {
-                while (_batchCount < BatchSize && _features.MoveNext())
-                {
-                    _getFeatures(ref _buffer);
-                    if (FeatureRows.CopyChecked(_buffer, _batch.AsSpan(_batchCount * _size, _size), _features.Position, column) is { } problem)
-                        throw new InvalidDataException(problem);
-                    _batchCount++;
-                }
-            }
-            catch (InvalidDataException e)
-            {
-                throw new InvalidOperationException(e.Message);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                var cause = ExceptionChain.Innermost(e);
-                throw new InvalidOperationException($"Reading row {_batchStart + _batchCount} of the data to score failed: {cause.Message} ({cause.GetType().Name})", e);
-            }
-            if (_batchCount == 0)
-                throw new InvalidOperationException("The input yielded a row to one cursor and none to another; it must give every cursor the same rows.");
-            if (Interlocked.Exchange(ref _parent._firstBatchCheck, null) is { } check && FeatureRange.Of(_batch.AsSpan(0, _batchCount * _size)) is { } range)
-                check(range);
-            _parent._scorer.Score(_batch, _batchCount, _probabilities);
-        }
-
-        private ReadOnlySpan<float> Current => _probabilities.AsSpan((int)(_position - _batchStart) * _classes, _classes);
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
             if (!IsColumnActive(column))
                 throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
+            if (column.Index != _parent._scoreIndex && column.Index != _parent._predictedIndex)
+                return _rows.GetGetter<TValue>(_rows.Schema[column.Index]);
+            var batches = _batches ?? throw new InvalidOperationException($"Column '{column.Name}' is scored, but the cursor was created without the features.");
             if (column.Index == _parent._scoreIndex)
             {
                 ValueGetter<VBuffer<float>> score = (ref VBuffer<float> value) =>
                 {
                     var editor = VBufferEditor.Create(ref value, _classes);
-                    Current.CopyTo(editor.Values);
+                    batches.Probabilities(_position).CopyTo(editor.Values);
                     value = editor.Commit();
                 };
                 return score as ValueGetter<TValue> ?? throw TypeMismatch<TValue>(column);
             }
-            if (column.Index == _parent._predictedIndex)
-            {
-                ValueGetter<uint> predicted = (ref uint value) => value = BatchScorer.ArgMaxKey(Current);
-                return predicted as ValueGetter<TValue> ?? throw TypeMismatch<TValue>(column);
-            }
-            return _rows.GetGetter<TValue>(_rows.Schema[column.Index]);
+            ValueGetter<uint> predicted = (ref uint value) => value = BatchScorer.ArgMaxKey(batches.Probabilities(_position));
+            return predicted as ValueGetter<TValue> ?? throw TypeMismatch<TValue>(column);
         }
 
         private static InvalidOperationException TypeMismatch<TValue>(DataViewSchema.Column column)
@@ -166,7 +184,7 @@ internal sealed class BatchScoringDataView : IDataView
             if (disposing)
             {
                 _rows.Dispose();
-                _features?.Dispose();
+                _batches?.Dispose();
             }
             base.Dispose(disposing);
         }

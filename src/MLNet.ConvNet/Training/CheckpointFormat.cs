@@ -28,7 +28,7 @@ internal static class CheckpointFormat
     private const int OldestVersion = 1;
 
     public sealed record Content(string Fingerprint, int Epoch, IReadOnlyList<EpochMetrics> History, IReadOnlyList<NamedTensor> Weights,
-        byte[] OptimizerState, EarlyStopping.State EarlyStopping);
+        byte[] OptimizerState, EarlyStopping.State? EarlyStopping);
 
     public static void Write(string path, Content content)
     {
@@ -84,7 +84,7 @@ internal static class CheckpointFormat
             var history = HistoryFormat.Read(reader, withValidation: true, withAugmented: version >= 2);
             var weights = WeightsFormat.ReadFor(reader, model);
             byte[] optimizer = reader.ReadBytes(reader.ReadInt32());
-            EarlyStopping.State state = null;
+            EarlyStopping.State? state = null;
             if (reader.ReadBoolean())
             {
                 bool hasBest = reader.ReadBoolean();

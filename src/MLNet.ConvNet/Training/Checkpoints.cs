@@ -17,7 +17,7 @@ internal sealed class Checkpoints
 
     public string PathOf(int epoch) => Path.Combine(_directory, $"epoch-{epoch:D4}.ckpt");
 
-    public void Save(int epoch, IReadOnlyList<EpochMetrics> history, ConvNetModule network, TorchSharp.Modules.OptimizerHelper optimizer, EarlyStopping stopping)
+    public void Save(int epoch, IReadOnlyList<EpochMetrics> history, ConvNetModule network, TorchSharp.Modules.OptimizerHelper optimizer, EarlyStopping? stopping)
     {
         using var state = new MemoryStream();
         using (var writer = new BinaryWriter(state, System.Text.Encoding.UTF8, leaveOpen: true))
@@ -30,7 +30,7 @@ internal sealed class Checkpoints
     /// null when the folder has none. Damaged files are skipped (the log says so).
     /// </summary>
     /// <exception cref="InvalidOperationException">The newest good checkpoint was written by a run with other options or data.</exception>
-    public CheckpointFormat.Content Resume(ConvNetModule network, TorchSharp.Modules.OptimizerHelper optimizer, Action<string> warn)
+    public CheckpointFormat.Content? Resume(ConvNetModule network, TorchSharp.Modules.OptimizerHelper optimizer, Action<string> warn)
     {
         var files = Directory.GetFiles(_directory, "epoch-*.ckpt").OrderByDescending(f => f, StringComparer.Ordinal);
         foreach (var file in files)

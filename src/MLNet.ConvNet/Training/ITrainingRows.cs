@@ -23,5 +23,5 @@ internal interface ITrainingRows
     /// Writes the batches of <paramref name="epoch"/>, one after another, into the front of the buffers (features image
     /// after image, 0-based class indices, example weights when there are some) and yields each one's size.
     /// </summary>
-    IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, long[] labels, float[] weights);
+    IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, long[] labels, float[]? weights);
 }

@@ -108,7 +108,7 @@ public abstract class LearningRateSchedule
         // Replays the history, so the rate depends on nothing but the epochs already trained.
         internal override double Rate(double baseRate, int epoch, int batch, int batchesPerEpoch, int epochs, IReadOnlyList<EpochMetrics> history, bool hasValidation)
         {
-            var metric = Monitor(hasValidation).Value;
+            var metric = monitor ?? (hasValidation ? TrainingMetric.ValidationLoss : TrainingMetric.Loss);
             double rate = baseRate;
             double? best = null;
             int wait = 0;

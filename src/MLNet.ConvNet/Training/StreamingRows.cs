@@ -14,12 +14,13 @@ namespace MLNet.ConvNet.Training;
 internal sealed class StreamingRows : ITrainingRows
 {
     private readonly IDataView _data;
-    private readonly string _features, _label, _weight;
+    private readonly string _features, _label;
+    private readonly string? _weight;
     private readonly int _featureSize, _classes, _bufferRows;
     private readonly Action _checkCancelled;
-    private float[] _bufferFeatures;
-    private long[] _bufferLabels;
-    private float[] _bufferWeights;
+    private float[]? _bufferFeatures;
+    private long[]? _bufferLabels;
+    private float[]? _bufferWeights;
 
     private StreamingRows(IDataView data, TrainingColumns columns, int bufferRows, int count, long skipped)
     {
@@ -75,7 +76,7 @@ internal sealed class StreamingRows : ITrainingRows
         return new StreamingRows(data, columns, (int)Math.Min(rows, count), count, skipped);
     }
 
-    public IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, long[] labels, float[] weights)
+    public IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, long[] labels, float[]? weights)
     {
         var random = new Random(TrainingData.EpochSeed(seed, epoch));
         // One buffer for every epoch; unshuffled, a buffer of one row passes the rows on in order.

@@ -9,7 +9,7 @@ namespace MLNet.ConvNet.Training;
 /// <param name="FeatureSize">Values per image: channels x height x width.</param>
 /// <param name="Classes">The label's key count.</param>
 /// <param name="CheckCancelled">Throws <see cref="OperationCanceledException"/> once training is cancelled.</param>
-internal sealed record TrainingColumns(string Features, string Label, string Weight, int FeatureSize, int Classes, Action CheckCancelled)
+internal sealed record TrainingColumns(string Features, string Label, string? Weight, int FeatureSize, int Classes, Action CheckCancelled)
 {
     /// <summary>The same columns without the weight: validation is unweighted.</summary>
     public TrainingColumns Unweighted => this with { Weight = null };

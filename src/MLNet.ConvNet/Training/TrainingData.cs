@@ -10,7 +10,7 @@ namespace MLNet.ConvNet.Training;
 /// </summary>
 internal sealed class TrainingData : ITrainingRows
 {
-    private TrainingData(float[] features, long[] labels, float[] weights, int featureSize, long skippedMissingLabels)
+    private TrainingData(float[] features, long[] labels, float[]? weights, int featureSize, long skippedMissingLabels)
     {
         Features = features;
         Labels = labels;
@@ -23,7 +23,7 @@ internal sealed class TrainingData : ITrainingRows
     public long[] Labels { get; }
 
     /// <summary>Each row's example weight; null when every row weighs the same.</summary>
-    public float[] Weights { get; private set; }
+    public float[]? Weights { get; private set; }
 
     public int FeatureSize { get; }
     public int Count => Labels.Length;
@@ -42,7 +42,7 @@ internal sealed class TrainingData : ITrainingRows
     /// first, which keeps resident memory flat (docs/benchmarks.md); the rows are shuffled, so which ones form it is
     /// random either way.
     /// </summary>
-    public IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, long[] labels, float[] weights)
+    public IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, long[] labels, float[]? weights)
     {
         var order = Enumerable.Range(0, Count).ToArray();
         if (shuffle)
@@ -58,7 +58,7 @@ internal sealed class TrainingData : ITrainingRows
                 int row = order[start + i];
                 Array.Copy(Features, (long)row * FeatureSize, features, (long)i * FeatureSize, FeatureSize);
                 labels[i] = Labels[row];
-                if (weights is not null)
+                if (weights is not null && Weights is not null)
                     weights[i] = Weights[row];
             }
             yield return size;
@@ -100,11 +100,11 @@ internal sealed class TrainingData : ITrainingRows
     private sealed class FailedRowException(string message) : Exception(message);
 
     /// <summary>Why a row's label key cannot be trained on (a key past the class count), or null. Key 0, missing, is skipped, not refused.</summary>
-    internal static string LabelProblem(uint key, int classes, long row, string column)
+    internal static string? LabelProblem(uint key, int classes, long row, string column)
         => key > classes ? $"Row {row} of column '{column}' has key {key}, but the column's key type has {classes} values." : null;
 
     /// <summary>Why a row's example weight cannot be trained on, or null.</summary>
-    internal static string WeightProblem(float weight, long row, string column)
+    internal static string? WeightProblem(float weight, long row, string? column)
         => float.IsFinite(weight) && weight >= 0 ? null : $"Row {row} of the example weight column '{column}' has {weight}; example weights must be finite numbers of 0 or more.";
 
     private static TrainingData ReadRows(IDataView data, TrainingColumns columns, ref long row)
@@ -126,7 +126,7 @@ internal sealed class TrainingData : ITrainingRows
         VBuffer<float> buffer = default;
         uint key = 0;
         float weight = 1;
-        float[] chunk = null;
+        float[]? chunk = null;
         int inChunk = 0;
         const int rowsPerChunk = 4096;
         while (true)
@@ -144,7 +144,7 @@ internal sealed class TrainingData : ITrainingRows
             }
             if (LabelProblem(key, numberOfClasses, row, labelColumn) is { } badLabel)
                 throw new FailedRowException(badLabel);
-            if (getWeight is not null)
+            if (getWeight is not null && weights is not null)
             {
                 getWeight(ref weight);
                 if (WeightProblem(weight, row, weightColumn) is { } badWeight)
@@ -214,7 +214,7 @@ internal sealed class TrainingData : ITrainingRows
         {
             Array.Copy(Features, (long)rows[i] * FeatureSize, features, (long)i * FeatureSize, FeatureSize);
             labels[i] = Labels[rows[i]];
-            if (weights is not null)
+            if (weights is not null && Weights is not null)
                 weights[i] = Weights[rows[i]];
         }
         return new TrainingData(features, labels, weights, FeatureSize, SkippedMissingLabels);

@@ -64,12 +64,12 @@ internal sealed class TrainingInput
     /// </summary>
     /// <exception cref="InvalidOperationException">No labelled rows, a value that cannot be trained on, or a validation split of a stream.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The validation set's columns do not match the training data's.</exception>
-    public (ITrainingRows Training, TrainingData Validation) Read(IChannel channel)
+    public (ITrainingRows Training, TrainingData? Validation) Read(IChannel channel)
     {
         var s = _settings;
         var clock = Stopwatch.StartNew();
         // A data view that does not know its row count is counted first (the label column only).
-        StreamingRows counted = null;
+        StreamingRows? counted = null;
         long rows = _data.GetRowCount() ?? (counted = OpenStream()).Count;
         var (training, validation) = rows * TrainingData.BytesPerRow(Shape.Size) > s.InMemoryBudgetBytes
             ? Stream(channel, counted ?? OpenStream(), clock)
@@ -93,7 +93,7 @@ internal sealed class TrainingInput
 
     private StreamingRows OpenStream() => StreamingRows.Open(_data, Columns, _settings.BatchSize, _settings.ShuffleBufferBytes);
 
-    private (ITrainingRows, TrainingData) ReadIntoMemory(IChannel channel, Stopwatch clock)
+    private (ITrainingRows, TrainingData?) ReadIntoMemory(IChannel channel, Stopwatch clock)
     {
         var s = _settings;
         var data = TrainingData.Read(_data, Columns);
@@ -110,7 +110,7 @@ internal sealed class TrainingInput
         return (data, validation);
     }
 
-    private (ITrainingRows, TrainingData) Stream(IChannel channel, StreamingRows data, Stopwatch clock)
+    private (ITrainingRows, TrainingData?) Stream(IChannel channel, StreamingRows data, Stopwatch clock)
     {
         var s = _settings;
         if (s.ValidationFraction > 0)
@@ -126,7 +126,7 @@ internal sealed class TrainingInput
     }
 
     /// <summary>The validation set's rows, in memory (unweighted); null when there is no validation set.</summary>
-    private TrainingData ReadValidationSet()
+    private TrainingData? ReadValidationSet()
     {
         if (_settings.ValidationSet is not { } validationSet)
             return null;

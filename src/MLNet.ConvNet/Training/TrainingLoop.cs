@@ -24,7 +24,7 @@ internal sealed class TrainingLoop
 
     private readonly ConvNetModule _model;
     private readonly ITrainingRows _data;
-    private readonly TrainingData _validation;
+    private readonly TrainingData? _validation;
     private readonly TrainingSettings _settings;
     private readonly Device _device;
     private readonly ImageShape _shape;
@@ -33,10 +33,10 @@ internal sealed class TrainingLoop
     // The batch buffers, refilled by the rows for every batch; the tensors of a step wrap them without a copy.
     private readonly float[] _features;
     private readonly long[] _labels;
-    private readonly float[] _weights;
+    private readonly float[]? _weights;
 
     /// <summary>A loop over <paramref name="data"/> for <paramref name="model"/>, which must already be on <paramref name="device"/>.</summary>
-    public TrainingLoop(ConvNetModule model, ITrainingRows data, TrainingData validation, TrainingSettings settings, Device device)
+    public TrainingLoop(ConvNetModule model, ITrainingRows data, TrainingData? validation, TrainingSettings settings, Device device)
     {
         _model = model;
         _data = data;
@@ -72,7 +72,7 @@ internal sealed class TrainingLoop
         public double RunningAccuracy => (double)Correct / Seen;
     }
 
-    public List<EpochMetrics> Run(IChannel channel, IProgressChannel progressChannel, Action checkCancelled)
+    public List<EpochMetrics> Run(IChannel channel, IProgressChannel? progressChannel, Action checkCancelled)
     {
         var s = _settings;
         var history = new List<EpochMetrics>();
@@ -116,18 +116,18 @@ internal sealed class TrainingLoop
         }
 
         FinalEpoch = history.Count == 0 ? 0 : history[^1].Epoch;
-        if (stopping is { Current: { BestWeights: { } best, BestEpoch: var bestEpoch } } && bestEpoch != FinalEpoch)
+        if (stopping is { Current: { BestWeights: { } best, BestEpoch: var bestEpoch } } && s.EarlyStopping is { } rule && bestEpoch != FinalEpoch)
         {
             _model.LoadWeights(best);
             FinalEpoch = bestEpoch;
-            ChannelLog.Info(channel, $"Restored the weights of epoch {bestEpoch}, the best by {s.EarlyStopping.Metric}.");
+            ChannelLog.Info(channel, $"Restored the weights of epoch {bestEpoch}, the best by {rule.Metric}.");
         }
         _model.eval();
         return history;
     }
 
     /// <summary>Continues from the newest checkpoint when asked to; returns the first epoch to train.</summary>
-    private int Resume(IChannel channel, Checkpoints checkpoints, OptimizerHelper optimizer, EarlyStopping stopping, List<EpochMetrics> history)
+    private int Resume(IChannel channel, Checkpoints? checkpoints, OptimizerHelper optimizer, EarlyStopping? stopping, List<EpochMetrics> history)
     {
         var s = _settings;
         if (checkpoints is null || !s.Resume || checkpoints.Resume(_model, optimizer, m => ChannelLog.Warning(channel, m)) is not { } resumed)
@@ -140,7 +140,7 @@ internal sealed class TrainingLoop
     }
 
     /// <summary>One batch: the scheduled learning rate, the next rows, augmentation, forward, loss, backward, update.</summary>
-    private void Step(EpochTally tally, IEnumerator<int> batches, OptimizerHelper optimizer, Random augmentationRandom, List<EpochMetrics> history)
+    private void Step(EpochTally tally, IEnumerator<int> batches, OptimizerHelper optimizer, Random? augmentationRandom, List<EpochMetrics> history)
     {
         var s = _settings;
         double wanted = s.Schedule.Rate(s.LearningRate, tally.Epoch, tally.Batch, _batchesPerEpoch, s.Epochs, history, _validation is not null);
@@ -168,8 +168,8 @@ internal sealed class TrainingLoop
         {
             // The tensors wrap the reused buffers and die with this scope, before the buffers are refilled.
             var x = InputBatch.Images(_features, 0, size, _shape, _device);
-            if (augmentationRandom is not null)
-                x = s.Augmentation.Apply(x, augmentationRandom);
+            if (augmentationRandom is not null && s.Augmentation is { } augmentation)
+                x = augmentation.Apply(x, augmentationRandom);
             var y = InputBatch.Labels(_labels, 0, size, _device);
             optimizer.zero_grad();
             var logits = _model.forward(x);
@@ -196,11 +196,11 @@ internal sealed class TrainingLoop
     }
 
     /// <summary>One epoch's close: validation, the metrics, the log line and callback, early stopping and the checkpoint. Returns whether to stop.</summary>
-    private bool EndEpoch(IChannel channel, EpochTally tally, List<EpochMetrics> history, EarlyStopping stopping, Checkpoints checkpoints, OptimizerHelper optimizer)
+    private bool EndEpoch(IChannel channel, EpochTally tally, List<EpochMetrics> history, EarlyStopping? stopping, Checkpoints? checkpoints, OptimizerHelper optimizer)
     {
         var s = _settings;
         int count = _data.Count;
-        var (validationLoss, validationAccuracy) = _validation is not null ? Validate() : (null, null);
+        var (validationLoss, validationAccuracy) = _validation is { } rows ? Validate(rows) : (null, null);
         var metrics = new EpochMetrics(tally.Epoch, tally.LossSum / tally.WeightSeen, (double)tally.Correct / count, tally.FirstRate, tally.Clock.Elapsed.TotalSeconds, validationLoss, validationAccuracy)
         {
             Augmented = s.Augmentation is not null,
@@ -211,16 +211,12 @@ internal sealed class TrainingLoop
         ChannelLog.Info(channel, $"Epoch {tally.Epoch}/{s.Epochs}: loss {metrics.Loss:F4}, accuracy {metrics.Accuracy:P2}{augmented}{validation}, learning rate {tally.FirstRate:G4}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
         s.EpochEnded?.Invoke(metrics);
 
-        bool stopped = false;
-        if (stopping is not null)
-        {
-            stopping.Update(metrics, _model);
-            stopped = stopping.ShouldStop;
-        }
+        stopping?.Update(metrics, _model);
         checkpoints?.Save(tally.Epoch, history, _model, optimizer, stopping);
-        if (stopped)
-            ChannelLog.Info(channel, $"Early stopping after epoch {tally.Epoch}: {s.EarlyStopping.Metric} has not improved for {s.EarlyStopping.Patience} epochs; the best was epoch {stopping.Current.BestEpoch}.");
-        return stopped;
+        if (stopping is not { ShouldStop: true } || s.EarlyStopping is not { } rule)
+            return false;
+        ChannelLog.Info(channel, $"Early stopping after epoch {tally.Epoch}: {rule.Metric} has not improved for {rule.Patience} epochs; the best was epoch {stopping.Current.BestEpoch}.");
+        return true;
     }
 
     /// <summary>The augmentation stream's seed for an epoch: apart from the shuffle's, so turning augmentation on leaves the order of the rows as it was.</summary>
@@ -233,25 +229,25 @@ internal sealed class TrainingLoop
     private static bool IsOutOfMemory(Exception e)
         => e.Message.Contains("alloc", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase);
 
-    private (double? Loss, double? Accuracy) Validate()
+    private (double? Loss, double? Accuracy) Validate(TrainingData validation)
     {
         double lossSum = 0;
         long correct = 0;
         _model.eval();
         using (torch.inference_mode())
         {
-            for (int start = 0; start < _validation.Count; start += ValidationBatchSize)
+            for (int start = 0; start < validation.Count; start += ValidationBatchSize)
             {
-                int size = Math.Min(ValidationBatchSize, _validation.Count - start);
+                int size = Math.Min(ValidationBatchSize, validation.Count - start);
                 using var scope = torch.NewDisposeScope();
-                var x = InputBatch.Images(_validation.Features, start, size, _shape, _device);
-                var y = InputBatch.Labels(_validation.Labels, start, size, _device);
+                var x = InputBatch.Images(validation.Features, start, size, _shape, _device);
+                var y = InputBatch.Labels(validation.Labels, start, size, _device);
                 var logits = _model.forward(x);
                 lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
                 correct += logits.argmax(1).eq(y).sum().item<long>();
             }
         }
         _model.train();
-        return (lossSum / _validation.Count, (double)correct / _validation.Count);
+        return (lossSum / validation.Count, (double)correct / validation.Count);
     }
 }

@@ -9,4 +9,4 @@ namespace MLNet.ConvNet.Training;
 /// <param name="FeatureRange">The training features' range; null for models saved before format 0x00010003.</param>
 /// <param name="Augmentation">The augmentation the training batches went through; null when none (or unknown, before format 0x00010004).</param>
 /// <param name="Settings">The training settings in one line; null for models saved before format 0x00010004.</param>
-internal sealed record TrainingRecord(IReadOnlyList<EpochMetrics> History, int FinalEpoch, FeatureRange? FeatureRange, ImageAugmentation Augmentation, string Settings);
+internal sealed record TrainingRecord(IReadOnlyList<EpochMetrics> History, int FinalEpoch, FeatureRange? FeatureRange, ImageAugmentation? Augmentation, string? Settings);

@@ -23,7 +23,7 @@ internal sealed class TrainingSettings
     public required long ShuffleBufferBytes { get; init; }
 
     /// <summary>The example weight column; null when every example weighs the same.</summary>
-    public required string WeightColumn { get; init; }
+    public required string? WeightColumn { get; init; }
     public required int Epochs { get; init; }
     public required int BatchSize { get; init; }
     public required ConvNetOptimizer Optimizer { get; init; }
@@ -31,28 +31,28 @@ internal sealed class TrainingSettings
     public required LearningRateSchedule Schedule { get; init; }
 
     /// <summary>Null when the training images pass unchanged.</summary>
-    public required ImageAugmentation Augmentation { get; init; }
+    public required ImageAugmentation? Augmentation { get; init; }
     public required int Seed { get; init; }
     public required bool Shuffle { get; init; }
 
     /// <summary>Null when early stopping is off.</summary>
-    public required EarlyStoppingSettings EarlyStopping { get; init; }
+    public required EarlyStoppingSettings? EarlyStopping { get; init; }
 
     /// <summary>Data scored after every epoch; null when there is none or when <see cref="ValidationFraction"/> is used.</summary>
-    public required IDataView ValidationSet { get; init; }
+    public required IDataView? ValidationSet { get; init; }
 
     public required double ValidationFraction { get; init; }
     public bool HasValidation => ValidationSet is not null || ValidationFraction > 0;
 
     /// <summary>Null when no checkpoints are written.</summary>
-    public required string CheckpointDirectory { get; init; }
+    public required string? CheckpointDirectory { get; init; }
 
     public required bool Resume { get; init; }
     public required ComputeDevice Device { get; init; }
     public required int Threads { get; init; }
     public required bool TuneAllocator { get; init; }
-    public required Action<EpochMetrics> EpochEnded { get; init; }
-    public required IProgress<TrainingProgress> Progress { get; init; }
+    public required Action<EpochMetrics>? EpochEnded { get; init; }
+    public required IProgress<TrainingProgress>? Progress { get; init; }
     public required CancellationToken CancellationToken { get; init; }
 
     /// <summary>

@@ -12,7 +12,7 @@ internal interface IOnnxGraph
     /// <param name="inputs">The input variables, in the operator's order.</param>
     /// <param name="outputName">A readable stem for the output variable; made unique.</param>
     /// <param name="attributes">Attribute values: long, long[], float or string.</param>
-    string AddNode(string opType, IReadOnlyList<string> inputs, string outputName, IReadOnlyDictionary<string, object> attributes = null);
+    string AddNode(string opType, IReadOnlyList<string> inputs, string outputName, IReadOnlyDictionary<string, object>? attributes = null);
 
     /// <summary>Adds a float tensor initializer and returns its name.</summary>
     string AddInitializer(float[] values, long[] dims, string name);

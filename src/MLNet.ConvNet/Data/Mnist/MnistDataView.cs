@@ -36,9 +36,9 @@ internal sealed class MnistDataView : IDataView
 
     public long? GetRowCount() => _data.Labels.Length;
 
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random rand = null) => new Cursor(this, columnsNeeded);
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) => new Cursor(this, columnsNeeded);
 
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random rand = null) => [GetRowCursor(columnsNeeded, rand)];
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) => [GetRowCursor(columnsNeeded, rand)];
 
     private sealed class Cursor(MnistDataView parent, IEnumerable<DataViewSchema.Column> columnsNeeded) : DataViewRowCursor
     {

@@ -44,7 +44,7 @@ public static class MnistDataset
     /// <exception cref="FileNotFoundException">The folder lacks one of the split's files.</exception>
     /// <exception cref="MnistNotFoundException">No folder was given, and the files are neither cached nor downloadable; the message lists every place and mirror tried.</exception>
     /// <exception cref="InvalidDataException">A file is not valid IDX, or images and labels disagree.</exception>
-    public static IDataView Load(MLContext mlContext, string dataDirectory, MnistSplit split, int? maxRows = null, MnistSource source = null, CancellationToken cancellation = default)
+    public static IDataView Load(MLContext mlContext, string? dataDirectory, MnistSplit split, int? maxRows = null, MnistSource? source = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         string directory = Locate(mlContext, dataDirectory, split, source, cancellation);
@@ -56,12 +56,12 @@ public static class MnistDataset
     /// and returns it.
     /// </summary>
     /// <inheritdoc cref="Load" path="/param|/exception"/>
-    public static string Locate(MLContext mlContext, string dataDirectory, MnistSplit split, MnistSource source = null, CancellationToken cancellation = default)
+    public static string Locate(MLContext mlContext, string? dataDirectory, MnistSplit split, MnistSource? source = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         if (!string.IsNullOrWhiteSpace(dataDirectory))
             return ExistingDirectory(dataDirectory, "The MNIST folder");
-        string fromEnvironment = Environment.GetEnvironmentVariable(DataEnvironmentVariable);
+        string? fromEnvironment = Environment.GetEnvironmentVariable(DataEnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
             return ExistingDirectory(fromEnvironment, $"The MNIST folder named by {DataEnvironmentVariable}");
 
@@ -69,7 +69,7 @@ public static class MnistDataset
         string prefix = Prefix(split);
         var files = new[] { $"{prefix}-images-idx3-ubyte.gz", $"{prefix}-labels-idx1-ubyte.gz" };
         var downloader = new MnistDownloader(mlContext, source);
-        string cache = downloader.TryFill(files, cancellation);
+        string? cache = downloader.TryFill(files, cancellation);
         if (cache is not null)
             return cache;
 
@@ -87,11 +87,11 @@ public static class MnistDataset
     /// <param name="dataDirectory">The folder with the IDX files; null reads <c>MNIST_DATA</c>.</param>
     /// <param name="split">Which files to read.</param>
     /// <param name="maxRows">Read only the first this many records; null reads all. Defaults to null.</param>
-    public static MnistData ReadSplit(string dataDirectory, MnistSplit split, int? maxRows = null)
+    public static MnistData ReadSplit(string? dataDirectory, MnistSplit split, int? maxRows = null)
     {
         if (maxRows is <= 0)
             throw new ArgumentOutOfRangeException(nameof(maxRows), maxRows, "maxRows must be positive, or null to read every record.");
-        string directory = string.IsNullOrWhiteSpace(dataDirectory) ? Environment.GetEnvironmentVariable(DataEnvironmentVariable) : dataDirectory;
+        string? directory = string.IsNullOrWhiteSpace(dataDirectory) ? Environment.GetEnvironmentVariable(DataEnvironmentVariable) : dataDirectory;
         if (string.IsNullOrWhiteSpace(directory))
             throw new DirectoryNotFoundException($"No MNIST folder given: pass one, or set the {DataEnvironmentVariable} environment variable to a folder with the four IDX files.");
         directory = ExistingDirectory(directory, "The MNIST folder");

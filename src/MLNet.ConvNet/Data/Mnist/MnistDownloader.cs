@@ -27,7 +27,7 @@ internal sealed class MnistDownloader
     public IReadOnlyList<string> Attempts => _attempts;
 
     /// <summary>Returns the cache folder once it holds <paramref name="files"/> with their checksums, or null.</summary>
-    public string TryFill(IEnumerable<string> files, CancellationToken cancellation)
+    public string? TryFill(IEnumerable<string> files, CancellationToken cancellation)
     {
         using var channel = _host.Start("Download");
         foreach (var file in files)

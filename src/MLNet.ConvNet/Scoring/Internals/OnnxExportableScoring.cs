@@ -33,9 +33,9 @@ internal sealed class OnnxExportableScoring : ITransformCanSaveOnnx
 
     public long? GetRowCount() => _scored.GetRowCount();
 
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random rand = null) => _scored.GetRowCursor(columnsNeeded, rand);
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) => _scored.GetRowCursor(columnsNeeded, rand);
 
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random rand = null) => _scored.GetRowCursorSet(columnsNeeded, n, rand);
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) => _scored.GetRowCursorSet(columnsNeeded, n, rand);
 
     // Always true: a network that cannot export says so in SaveAsOnnx, by name, rather than being skipped silently.
     public bool CanSaveOnnx(OnnxContext ctx) => true;
@@ -71,7 +71,7 @@ internal sealed class OnnxExportableScoring : ITransformCanSaveOnnx
     /// <summary><see cref="IOnnxGraph"/> over ML.NET's ONNX context.</summary>
     private sealed class Graph(OnnxContext ctx) : IOnnxGraph
     {
-        public string AddNode(string opType, IReadOnlyList<string> inputs, string outputName, IReadOnlyDictionary<string, object> attributes = null)
+        public string AddNode(string opType, IReadOnlyList<string> inputs, string outputName, IReadOnlyDictionary<string, object>? attributes = null)
         {
             string output = ctx.AddIntermediateVariable(null, outputName, skip: true);
             var node = ctx.CreateNode(opType, inputs, [output], ctx.GetNodeName(opType), "");

@@ -47,7 +47,7 @@ internal sealed class RowScoringTransformer : RowToRowTransformerBase
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
             => throw new NotSupportedException("CreateGetters builds both outputs together.");
 
-        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
+        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
         {
             var shape = _model.Network.InputShape;
             int classes = _model.Classes;
