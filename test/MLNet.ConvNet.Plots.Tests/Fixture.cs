@@ -1,20 +1,21 @@
 using System.Reflection;
 using Microsoft.ML;
 using MLNet.ConvNet.Data;
+using MLNet.ConvNet.SampleImages;
 using SkiaSharp;
 
 [assembly: Parallelize(Scope = ExecutionScope.ClassLevel, Workers = 1)]
 
 namespace MLNet.ConvNet.Plots.Tests;
 
-/// <summary>One small trained model shared by the tests (LeNot, 2 epochs on 2,000 MNIST images, 10% validation).</summary>
+/// <summary>One small trained model shared by the tests (LeNot, 3 epochs on 2,000 generated digits, 10% validation): no MNIST needed.</summary>
 internal static class Fixture
 {
     private static readonly Lazy<(MLContext Ml, ConvNetTransformer Model, IDataView Test)> _trained = new(() =>
     {
         var ml = new MLContext(1);
-        var train = MnistDataset.Load(ml, MnistDirectory, MnistSplit.Train, 2000);
-        var test = MnistDataset.Load(ml, MnistDirectory, MnistSplit.Test, 300);
+        var train = MnistDataset.Load(ml, GeneratedDigits.Generate(2000));
+        var test = MnistDataset.Load(ml, GeneratedDigits.Generate(300, seed: 2));
         var model = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = "LeNot", Epochs = 3, ValidationFraction = 0.1, Seed = 1 }).Fit(train);
         return (ml, model, test);
     });
@@ -27,21 +28,10 @@ internal static class Fixture
 
     public static string RepoRoot => typeof(Fixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value;
 
-    public static string MnistDirectory
-    {
-        get
-        {
-            string fromEnvironment = Environment.GetEnvironmentVariable(MnistDataset.DataEnvironmentVariable);
-            if (!string.IsNullOrEmpty(fromEnvironment))
-                return fromEnvironment;
-            return Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "data", "mnist"));
-        }
-    }
-
-    /// <summary>The first <paramref name="count"/> test images, scaled to [0, 1], and their labels.</summary>
+    /// <summary>The first <paramref name="count"/> generated test digits, scaled to [0, 1], and their labels.</summary>
     public static (float[] Images, byte[] Labels) TestImages(int count)
     {
-        var split = MnistDataset.ReadSplit(MnistDirectory, MnistSplit.Test, maxRows: count);
+        var split = GeneratedDigits.Generate(count, seed: 2);
         return (split.Images.Pixels.Select(p => p * MnistDataset.PixelScale).ToArray(), split.Labels);
     }
 

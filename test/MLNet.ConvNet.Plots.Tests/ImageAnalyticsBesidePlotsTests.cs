@@ -7,17 +7,17 @@ namespace MLNet.ConvNet.Plots.Tests;
 /// <summary>
 /// The plots and ML.NET's ImageAnalytics in one application, as a user with image files has them: both on the
 /// SkiaSharp the core library names (2.88; ImageAnalytics 5.0.1 fails on SkiaSharp 3, which is why the plots are not
-/// drawn with ScottPlot 5.1). PNG files through LoadImages and ConvNetImageFeatures must give the IDX pixels exactly.
+/// drawn with ScottPlot 5.1). PNG files through LoadImages and ConvNetImageFeatures must give the exported pixels exactly.
 /// </summary>
 [TestClass]
 public sealed class ImageAnalyticsBesidePlotsTests
 {
     [TestMethod]
-    public void ImageAnalytics_BesideThePlots_ReadsPngsToTheSamePixelsAsTheIdxFiles()
+    public void ImageAnalytics_BesideThePlots_ReadsPngsToTheExportedPixels()
     {
         Assert.AreEqual(2, typeof(SkiaSharp.SKBitmap).Assembly.GetName().Version.Major, "the plots run on SkiaSharp 2.88, as ImageAnalytics needs");
         string root = Fixture.TempDirectory();
-        var digits = MnistDataset.ReadSplit(Fixture.MnistDirectory, MnistSplit.Test, maxRows: 40);
+        var digits = MLNet.ConvNet.SampleImages.GeneratedDigits.Generate(40, seed: 2);
         MnistPngExporter.Export(digits, root, "test");
         var ml = new MLContext(1);
         var images = ImageFolder.Load(ml, root);

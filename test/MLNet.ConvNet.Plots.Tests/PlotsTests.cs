@@ -87,7 +87,7 @@ public sealed class PlotsTests
     {
         var ml = new Microsoft.ML.MLContext(1);
         using var model = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = architecture, Epochs = 1, Seed = 2 })
-            .Fit(MLNet.ConvNet.Data.MnistDataset.Load(ml, Fixture.MnistDirectory, MLNet.ConvNet.Data.MnistSplit.Train, 128));
+            .Fit(MLNet.ConvNet.Data.MnistDataset.Load(ml, MLNet.ConvNet.SampleImages.GeneratedDigits.Generate(128)));
         var weights = model.Model.GetWeights().First(w => w.Shape.Count == 4);
         var picture = ConvNetPlots.Filters(weights, Path.Combine(_directory, $"filters-{architecture}.png"), scale: 10);
         using var bitmap = Fixture.Decode(picture.Path);

@@ -58,7 +58,7 @@ public sealed class ReportTests
     public void AModelTrainedWithAugmentation_GetsAPictureOfWhatTrainingShowedIt()
     {
         var ml = new MLContext(1);
-        var train = MLNet.ConvNet.Data.MnistDataset.Load(ml, Fixture.MnistDirectory, MLNet.ConvNet.Data.MnistSplit.Train, 256);
+        var train = MLNet.ConvNet.Data.MnistDataset.Load(ml, MLNet.ConvNet.SampleImages.GeneratedDigits.Generate(256));
         using var model = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = "LeNot", Epochs = 1, Augmentation = ImageAugmentation.Digits }).Fit(train);
         string directory = Fixture.TempDirectory();
         var report = ConvNetReport.Write(model, Fixture.Test, directory, new ReportOptions { SaliencyImages = 1, WrongImages = 4 });
@@ -83,6 +83,7 @@ public sealed class ReportTests
     /// error the browser reports. Skipped, saying why, where no Chromium is installed (.ci/run installs it).
     /// </summary>
     [TestMethod]
+    [TestCategory("Integration")] // starts Chromium
     [Timeout(120_000, CooperativeCancellation = true)]
     public async Task InARealBrowser_EveryImageLoads_AndTheConsoleHasNoErrors()
     {

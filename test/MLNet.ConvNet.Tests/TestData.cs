@@ -56,6 +56,12 @@ internal static class TestData
 
     public static IDataView Train(MLContext ml, int rows) => MnistDataset.Load(ml, MnistDirectory, MnistSplit.Train, rows);
 
+    /// <summary>
+    /// Generated MNIST-like digits with MNIST's schema (Label key "0".."9", 784 Features named by pixel), for the fast
+    /// tier: no files needed. Seed 1 stands in for training images, other seeds for test images.
+    /// </summary>
+    public static IDataView Digits(MLContext ml, int rows, int seed = 1) => MnistDataset.Load(ml, GeneratedDigits.Generate(rows, seed));
+
     public static IDataView Test(MLContext ml, int rows) => MnistDataset.Load(ml, MnistDirectory, MnistSplit.Test, rows);
 
     public static string TempDirectory()

@@ -45,7 +45,7 @@ public sealed class AugmentationTests
 
     private static float[] FirstImages(int count)
     {
-        var split = MnistDataset.ReadSplit(TestData.MnistDirectory, MnistSplit.Train, maxRows: count);
+        var split = GeneratedDigits.Generate(count);
         return split.Images.Pixels.Select(p => p * MnistDataset.PixelScale).ToArray();
     }
 
@@ -71,7 +71,7 @@ public sealed class AugmentationTests
     public void ZeroRanges_TrainTheSameWeightsAsNoAugmentation_BitForBit()
     {
         var ml = new MLContext(1);
-        var train = TestData.Train(ml, 512);
+        var train = TestData.Digits(ml, 512);
         ConvNetTrainer.Options Options(ImageAugmentation augmentation) => new() { Architecture = "LeNot", Epochs = 1, Seed = 3, Augmentation = augmentation };
         using var plain = ml.MulticlassClassification.Trainers.ConvNet(Options(null)).Fit(train);
         using var zero = ml.MulticlassClassification.Trainers.ConvNet(Options(new ImageAugmentation())).Fit(train);
@@ -153,7 +153,7 @@ public sealed class AugmentationTests
     public void TheSameSeed_TrainsTheSameWeights_WithAugmentationOn()
     {
         var ml = new MLContext(1);
-        var train = TestData.Train(ml, 512);
+        var train = TestData.Digits(ml, 512);
         ConvNetTrainer.Options Options(int seed) => new() { Architecture = "SimpleConvNet", Epochs = 2, Seed = seed, Augmentation = ImageAugmentation.Digits };
         using var first = ml.MulticlassClassification.Trainers.ConvNet(Options(4)).Fit(train);
         using var second = ml.MulticlassClassification.Trainers.ConvNet(Options(4)).Fit(train);
@@ -169,8 +169,8 @@ public sealed class AugmentationTests
         var seen = new List<(bool Training, float[] Images)>();
         ArchitectureRegistry.Register(new SpyNet(seen), replace: true);
         var ml = new MLContext(1);
-        var train = TestData.Train(ml, 256);
-        var test = TestData.Test(ml, 100);
+        var train = TestData.Digits(ml, 256);
+        var test = TestData.Digits(ml, 100, seed: 2);
         var options = new ConvNetTrainer.Options
         {
             Architecture = SpyNet.ArchitectureName, Epochs = 1, Seed = 1, Shuffle = false, BatchSize = 128,
@@ -178,7 +178,7 @@ public sealed class AugmentationTests
         };
         using var model = ml.MulticlassClassification.Trainers.ConvNet(options).Fit(train);
         var trainImages = FirstImages(256);
-        var testImages = MnistDataset.ReadSplit(TestData.MnistDirectory, MnistSplit.Test, maxRows: 100).Images.Pixels.Select(p => p * MnistDataset.PixelScale).ToArray();
+        var testImages = GeneratedDigits.Generate(100, seed: 2).Images.Pixels.Select(p => p * MnistDataset.PixelScale).ToArray();
 
         // The network is built with one probe image per layer, to learn the shapes: not a batch of data.
         seen.RemoveAll(s => s.Images.Length == 784 && s.Images.All(v => v == 0));
@@ -202,7 +202,7 @@ public sealed class AugmentationTests
     public void TheModelRecordsItsAugmentation_InItsSettingsAndHistory_AndKeepsThemThroughSaveAndLoad()
     {
         var ml = new MLContext(1);
-        var train = TestData.Train(ml, 256);
+        var train = TestData.Digits(ml, 256);
         var augmentation = ImageAugmentation.Digits with { ShearDegrees = 5, Fill = AugmentationFill.Nearest };
         using var model = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = "LeNot", Epochs = 2, Seed = 2, Augmentation = augmentation }).Fit(train);
         Assert.AreEqual(augmentation, model.Model.Augmentation);
@@ -227,7 +227,7 @@ public sealed class AugmentationTests
     public void ResumingAnAugmentedRun_GivesTheWeightsOfAnUninterruptedOne()
     {
         var ml = new MLContext(1);
-        var train = TestData.Train(ml, 300);
+        var train = TestData.Digits(ml, 300);
         string directory = TestData.TempDirectory();
         ConvNetTrainer.Options Options(int epochs, string checkpoints) => new()
         {

@@ -8,6 +8,7 @@ namespace MLNet.ConvNet.Tests.Data;
 /// the official t10k files, whose official checksums the downloader checks.
 /// </summary>
 [TestClass]
+[TestCategory("Integration")] // serves the MNIST files over loopback
 public sealed class DownloadTests
 {
     private static LoopbackMirror _server;

@@ -14,6 +14,7 @@ public sealed class IdxReaderTests
     [TestCleanup]
     public void Delete() => Directory.Delete(_directory, recursive: true);
 
+    [TestCategory("Integration")] // reads the shared MNIST files
     [TestMethod]
     public void SharedMnist_TakesTheRecordCountFromTheHeader()
     {

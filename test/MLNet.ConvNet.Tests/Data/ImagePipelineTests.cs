@@ -17,8 +17,8 @@ public sealed class ImagePipelineTests
     public static void ExportSlices(TestContext context)
     {
         _root = TestData.TempDirectory();
-        _train = MnistDataset.ReadSplit(TestData.MnistDirectory, MnistSplit.Train, TrainRows);
-        _test = MnistDataset.ReadSplit(TestData.MnistDirectory, MnistSplit.Test, TestRows);
+        _train = GeneratedDigits.Generate(TrainRows);
+        _test = GeneratedDigits.Generate(TestRows, seed: 2);
         MnistPngExporter.Export(_train, Path.Combine(_root, "train"), "train");
         MnistPngExporter.Export(_test, Path.Combine(_root, "test"), "test");
 
@@ -32,7 +32,7 @@ public sealed class ImagePipelineTests
         var model = pipeline.Fit(keys.Transform(images));
         _fromPngs = ml.MulticlassClassification.Evaluate(model.Transform(keys.Transform(ImageFolder.Load(ml, Path.Combine(_root, "test")))));
         var convNet = model.OfType<ConvNetTransformer>().Single();
-        _fromIdx = ml.MulticlassClassification.Evaluate(convNet.Transform(MnistDataset.Load(ml, TestData.MnistDirectory, MnistSplit.Test, TestRows)));
+        _fromIdx = ml.MulticlassClassification.Evaluate(convNet.Transform(TestData.Digits(ml, TestRows, seed: 2)));
         _modelPath = Path.Combine(_root, "digits.zip");
         ml.Model.Save(model, images.Schema, _modelPath);
     }
@@ -64,7 +64,7 @@ public sealed class ImagePipelineTests
     {
         var ml = new MLContext(1);
         var (pngFeatures, pngLabels) = FeaturesFromPngs(ml, Path.Combine(_root, "test"), invert: false);
-        var idx = ml.Data.CreateEnumerable<IdxRow>(MnistDataset.Load(ml, TestData.MnistDirectory, MnistSplit.Test, TestRows), reuseRowObject: false).ToList();
+        var idx = ml.Data.CreateEnumerable<IdxRow>(TestData.Digits(ml, TestRows, seed: 2), reuseRowObject: false).ToList();
         // The export names files by record index, so the record behind each PNG is known.
         for (int i = 0; i < pngFeatures.Count; i++)
         {
@@ -103,6 +103,7 @@ public sealed class ImagePipelineTests
         Assert.IsTrue(agree >= 80, $"Only {agree} of 100 images predicted correctly from their path after loading.");
     }
 
+    [TestCategory("Integration")] // runs DigitPredictor as a process
     [TestMethod]
     public void DigitPredictor_PrintsEachDigitWithTopThree_AndTheModelsAccuracy_AndClearErrors()
     {

@@ -5,6 +5,7 @@ namespace MLNet.ConvNet.Tests.Examples;
 
 /// <summary>The samples' command lines: help with every option and its default, clear errors, exit codes.</summary>
 [TestClass]
+[TestCategory("Integration")] // runs the example as a process on MNIST
 public sealed class CommandLineTests
 {
     [TestMethod]

@@ -7,6 +7,7 @@ namespace MLNet.ConvNet.Tests.Examples;
 
 /// <summary>examples/OnnxServing predicts digits from an exported model with ONNX Runtime alone.</summary>
 [TestClass]
+[TestCategory("Integration")] // runs the serving sample as a process on MNIST
 public sealed class OnnxServingTests
 {
     [TestMethod]

@@ -2,6 +2,7 @@ namespace MLNet.ConvNet.Tests.Examples;
 
 /// <summary>The main example's recipe command, on a slice small enough for the test suite (its full run is in docs/training.md).</summary>
 [TestClass]
+[TestCategory("Integration")] // runs the example as a process on MNIST
 public sealed class RecipeCommandTests
 {
     [TestMethod]
@@ -16,30 +17,5 @@ public sealed class RecipeCommandTests
         StringAssert.Matches(output, new System.Text.RegularExpressions.Regex(@"\| LeNot \| 2 \| "));
         StringAssert.Matches(output, new System.Text.RegularExpressions.Regex(@"\| LeNot \| median \| \d+\.\d\d% \| \d+ \| \*\*\d+\.\d\d%\*\* \| \d+ \| 1 \|"));
         StringAssert.Contains(output, "A network's median test accuracy with the augmented recipe is below 98.9%.");
-    }
-}
-
-/// <summary>The main example's report command, trained on a slice; the pictures themselves are tested in MLNet.ConvNet.Plots.Tests.</summary>
-[TestClass]
-public sealed class ReportCommandTests
-{
-    [TestMethod]
-    public void Report_TrainsAModel_AndWritesThePageWithItsPictures_ThenReportsOnTheSavedModel()
-    {
-        string folder = TestData.TempDirectory();
-        var (exitCode, output, errors) = TestData.Run(TestData.ScorerAssembly, "report", "--data", TestData.MnistDirectory, "--architectures", "LeNot",
-            "--epochs", "1", "--max-train-rows", "500", "--max-test-rows", "100", "--out", folder);
-        Assert.AreEqual(0, exitCode, errors);
-        StringAssert.Contains(output, "Trained LeNot");
-        string index = Path.Combine(folder, "report", "index.html");
-        StringAssert.Contains(output, $"Wrote {index} with ");
-        foreach (var picture in new[] { "curves", "confusion", "confusion-normalized", "filters", "activations-conv2d", "saliency" })
-            StringAssert.Contains(File.ReadAllText(index), $"src=\"{picture}.png\"");
-
-        var (again, secondOutput, secondErrors) = TestData.Run(TestData.ScorerAssembly, "report", "--data", TestData.MnistDirectory, "--max-test-rows", "100",
-            "--model", Path.Combine(folder, "lenot-report.zip"), "--out", folder);
-        Assert.AreEqual(0, again, secondErrors);
-        StringAssert.Contains(secondOutput, "Loaded ");
-        Directory.Delete(folder, recursive: true);
     }
 }

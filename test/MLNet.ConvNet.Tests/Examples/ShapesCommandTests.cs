@@ -2,6 +2,7 @@ namespace MLNet.ConvNet.Tests.Examples;
 
 /// <summary>The main example's shapes command trains on RGB image files end to end.</summary>
 [TestClass]
+[TestCategory("Integration")] // runs the example as a process
 public sealed class ShapesCommandTests
 {
     [TestMethod]

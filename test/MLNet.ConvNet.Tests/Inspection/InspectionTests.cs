@@ -11,13 +11,13 @@ public sealed class InspectionTests
     private static readonly Lazy<(MLContext Ml, ConvNetTransformer Model, IDataView Train)> _trained = new(() =>
     {
         var ml = new MLContext(1);
-        var train = TestData.Train(ml, 2000);
+        var train = TestData.Digits(ml, 2000);
         return (ml, ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = "LeNot", Epochs = 3, Seed = 1 }).Fit(train), train);
     });
 
     private static (float[] Images, byte[] Labels) TestImages(int count)
     {
-        var split = MnistDataset.ReadSplit(TestData.MnistDirectory, MnistSplit.Test, maxRows: count);
+        var split = GeneratedDigits.Generate(count, seed: 2);
         return (split.Images.Pixels.Select(p => p * MnistDataset.PixelScale).ToArray(), split.Labels);
     }
 
@@ -27,7 +27,7 @@ public sealed class InspectionTests
     public void Activations_HaveTheShapesTheSummaryPrints_AndEndInTheLogitsOfTheScores(string architecture)
     {
         var ml = new MLContext(1);
-        var train = TestData.Train(ml, 256);
+        var train = TestData.Digits(ml, 256);
         using var model = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = architecture, Epochs = 1, Seed = 1 }).Fit(train);
         var (images, _) = TestImages(3);
         var activations = model.Model.GetActivations(images);
@@ -43,7 +43,7 @@ public sealed class InspectionTests
         var firstShape = model.Model.Layers[0].OutputShape;
         StringAssert.Contains(model.Summary, $"(None, {string.Join(", ", firstShape)})");
 
-        var scores = model.Transform(TestData.Test(ml, 3)).GetColumn<float[]>("Score").ToArray();
+        var scores = model.Transform(TestData.Digits(ml, 3, seed: 2)).GetColumn<float[]>("Score").ToArray();
         var logits = activations[^1].Values;
         for (int image = 0; image < 3; image++)
         {

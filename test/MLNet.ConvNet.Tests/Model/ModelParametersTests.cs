@@ -13,14 +13,10 @@ public sealed class ModelParametersTests
     [ClassInitialize]
     public static void TrainOnce(TestContext context)
     {
-        _ml = new MLContext(seed: 1);
-        _model = new EstimatorChain<ConvNetTransformer>()
-            .Append(_ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = "SimpleConvNet", Epochs = 2 }))
-            .Fit(TestData.Train(_ml, 1000));
+        _ml = TrainedModels.Ml;
+        _model = new TransformerChain<ConvNetTransformer>(TrainedModels.SimpleConvNet);
     }
 
-    [ClassCleanup]
-    public static void Dispose() => _model.LastTransformer.Dispose();
 
     [TestMethod]
     public void TheChainsLastTransformer_GivesTypedModelParameters()
@@ -50,9 +46,9 @@ public sealed class ModelParametersTests
         foreach (var layer in parameters.Layers)
             Assert.AreEqual(layer.Parameters, weights.Where(w => w.Name.StartsWith(layer.Name + ".", StringComparison.Ordinal)).Sum(w => (long)w.Values.Length), layer.Name);
 
-        var scoresBefore = _model.Transform(TestData.Test(_ml, 20)).GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
+        var scoresBefore = _model.Transform(TestData.Digits(_ml, 20, seed: 2)).GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
         Array.Clear(conv.Values);
-        CollectionAssert.AreEqual(scoresBefore, _model.Transform(TestData.Test(_ml, 20)).GetColumn<float[]>("Score").SelectMany(s => s).ToArray(), "changing a copy changes nothing");
+        CollectionAssert.AreEqual(scoresBefore, _model.Transform(TestData.Digits(_ml, 20, seed: 2)).GetColumn<float[]>("Score").SelectMany(s => s).ToArray(), "changing a copy changes nothing");
         CollectionAssert.AreNotEqual(conv.Values, parameters.GetWeights().Single(w => w.Name == "conv2d.weight").Values);
     }
 
@@ -60,7 +56,7 @@ public sealed class ModelParametersTests
     public void ModelParameters_SurviveSaveAndLoad()
     {
         using var file = new MemoryStream();
-        _ml.Model.Save(_model, TestData.Train(_ml, 1).Schema, file);
+        _ml.Model.Save(_model, TestData.Digits(_ml, 1).Schema, file);
         file.Position = 0;
         var loaded = (TransformerChain<ITransformer>)_ml.Model.Load(file, out _);
         var parameters = ((ConvNetTransformer)loaded.LastTransformer).Model;
@@ -83,7 +79,7 @@ public sealed class ModelParametersTests
     [TestMethod]
     public void PermutationFeatureImportance_GivesOneEntryPerPixel()
     {
-        var data = TestData.Test(_ml, 60);
+        var data = TestData.Digits(_ml, 60, seed: 2);
         var importance = _ml.MulticlassClassification.PermutationFeatureImportance(_model.LastTransformer, data, permutationCount: 1);
         Assert.AreEqual(784, importance.Length);
         // MNIST's corner pixels are 0 in every image: shuffling them cannot change a prediction.

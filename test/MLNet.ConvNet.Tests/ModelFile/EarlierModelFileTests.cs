@@ -12,6 +12,7 @@ namespace MLNet.ConvNet.Tests.ModelFile;
 /// by commit 917e5fe (format 0x00010003, before the augmentation and settings were recorded).
 /// </summary>
 [TestClass]
+[TestCategory("Integration")] // scores the committed models on the MNIST test images
 public sealed class EarlierModelFileTests
 {
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "ModelFile", "Fixtures", name);

@@ -16,12 +16,9 @@ public sealed class ModelFileTests
     public static void SaveOne(TestContext context)
     {
         _directory = TestData.TempDirectory();
-        var ml = new MLContext(1);
-        var train = TestData.Train(ml, 256);
-        _schema = train.Schema;
-        using var model = ml.MulticlassClassification.Trainers.ConvNet(architecture: "LeNot", epochs: 1).Fit(train);
+        _schema = TrainedModels.Training.Schema;
         _modelPath = Path.Combine(_directory, "model.zip");
-        ml.Model.Save(model, train.Schema, _modelPath);
+        TrainedModels.Ml.Model.Save(TrainedModels.LeNot, _schema, _modelPath);
     }
 
     [ClassCleanup]
@@ -90,7 +87,7 @@ public sealed class ModelFileTests
     public void WeightsThatDoNotFitTheRegisteredArchitecture_AreRefused()
     {
         var ml = new MLContext(1);
-        var train = TestData.Train(ml, 128);
+        var train = TestData.Digits(ml, 128);
         ArchitectureRegistry.Register(new Reshaped(8), replace: true);
         using var model = ml.MulticlassClassification.Trainers.ConvNet(architecture: "Reshaped", epochs: 1).Fit(train);
         string path = Path.Combine(_directory, "reshaped.zip");

@@ -19,12 +19,11 @@ public sealed class SaveLoadTests
     public static void TrainOnce(TestContext context)
     {
         _directory = TestData.TempDirectory();
-        var ml = new MLContext(seed: 1);
-        var pipeline = ml.MulticlassClassification.Trainers.ConvNet(architecture: "LeNot", epochs: 1)
-            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedDigit", "PredictedLabel"));
-        var train = TestData.Train(ml, 1000);
-        var model = pipeline.Fit(train);
-        var scored = model.Transform(TestData.Test(ml, TestRows));
+        var ml = TrainedModels.Ml;
+        var train = TrainedModels.Training;
+        var convNet = TrainedModels.LeNot;
+        var model = new TransformerChain<ITransformer>(convNet, ml.Transforms.Conversion.MapKeyToValue("PredictedDigit", "PredictedLabel").Fit(convNet.Transform(train)));
+        var scored = model.Transform(TestData.Digits(ml, TestRows, seed: 2));
         _scores = scored.GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
         _metrics = ml.MulticlassClassification.Evaluate(scored);
         _modelPath = Path.Combine(_directory, "lenot.zip");
@@ -52,7 +51,7 @@ public sealed class SaveLoadTests
     {
         var ml = new MLContext();
         var loaded = ml.Model.Load(_modelPath, out _);
-        var scored = loaded.Transform(TestData.Test(ml, TestRows));
+        var scored = loaded.Transform(TestData.Digits(ml, TestRows, seed: 2));
         CollectionAssert.AreEqual(_scores, scored.GetColumn<float[]>("Score").SelectMany(s => s).ToArray());
         var metrics = ml.MulticlassClassification.Evaluate(scored);
         Assert.AreEqual(_metrics.MicroAccuracy, metrics.MicroAccuracy);
@@ -66,9 +65,9 @@ public sealed class SaveLoadTests
     public void EveryArchitecture_SavesAndLoads_WithBitIdenticalScores(string architecture)
     {
         var ml = new MLContext(seed: 1);
-        var train = TestData.Train(ml, 256);
+        var train = TestData.Digits(ml, 256);
         using var model = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = architecture, Epochs = 1 }).Fit(train);
-        var test = TestData.Test(ml, 64);
+        var test = TestData.Digits(ml, 64, seed: 2);
         var before = model.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
         using var file = new MemoryStream();
         ml.Model.Save(model, train.Schema, file);
@@ -79,6 +78,7 @@ public sealed class SaveLoadTests
         CollectionAssert.AreEqual(before, loaded.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray());
     }
 
+    [TestCategory("Integration")] // a fresh process scores MNIST
     [TestMethod]
     public void Load_InAFreshProcess_GivesBitIdenticalScores()
     {
@@ -95,7 +95,7 @@ public sealed class SaveLoadTests
         var ml = new MLContext();
         var loaded = ml.Model.Load(_modelPath, out _);
         var engine = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(loaded);
-        var test = MLNet.ConvNet.Data.MnistDataset.ReadSplit(TestData.MnistDirectory, MLNet.ConvNet.Data.MnistSplit.Test, TestRows);
+        var test = GeneratedDigits.Generate(TestRows, seed: 2);
         int correct = 0;
         for (int i = 0; i < TestRows; i++)
         {
@@ -115,7 +115,7 @@ public sealed class SaveLoadTests
     public void ScoreColumn_CarriesTheAnnotationsOfMLNetMulticlassScorers()
     {
         var ml = new MLContext();
-        var output = ml.Model.Load(_modelPath, out _).Transform(TestData.Test(ml, 5)).Schema;
+        var output = ml.Model.Load(_modelPath, out _).Transform(TestData.Digits(ml, 5, seed: 2)).Schema;
         var score = output["Score"];
         VBuffer<ReadOnlyMemory<char>> slotNames = default;
         score.GetSlotNames(ref slotNames);
@@ -158,17 +158,18 @@ public sealed class SaveLoadTests
         StringAssert.Contains(clear.Message, "do not match their checksum");
     }
 
+    [TestCategory("Integration")] // a fresh process scores MNIST
     [TestMethod]
     public void UserArchitecture_SavesAndLoads_AndAFreshProcessWithoutItSaysToRegisterIt()
     {
         TestSetup.EnsureRegistered();
         var ml = new MLContext(seed: 1);
-        var train = TestData.Train(ml, 256);
+        var train = TestData.Digits(ml, 256);
         using var model = ml.MulticlassClassification.Trainers.ConvNet(architecture: "TinyNet", epochs: 1).Fit(train);
         string path = Path.Combine(_directory, "tinynet.zip");
         ml.Model.Save(model, train.Schema, path);
         var loaded = ml.Model.Load(path, out _);
-        var test = TestData.Test(ml, 20);
+        var test = TestData.Digits(ml, 20, seed: 2);
         CollectionAssert.AreEqual(
             model.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray(),
             loaded.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray());

@@ -10,6 +10,7 @@ namespace MLNet.ConvNet.Tests.Native;
 /// still load libtorch: the library patches a copy into its cache at run time.
 /// </summary>
 [TestClass]
+[TestCategory("Integration")] // runs a copied application as a process on MNIST
 public sealed class RuntimeFallbackTests
 {
     [TestMethod]

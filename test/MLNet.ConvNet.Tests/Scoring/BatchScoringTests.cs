@@ -14,12 +14,10 @@ public sealed class BatchScoringTests
     [ClassInitialize]
     public static void Train(TestContext context)
     {
-        _ml = new MLContext(1);
-        _model = _ml.MulticlassClassification.Trainers.ConvNet(architecture: "LeNot", epochs: 1).Fit(TestData.Train(_ml, 512));
+        _ml = TrainedModels.Ml;
+        _model = TrainedModels.LeNot;
     }
 
-    [ClassCleanup]
-    public static void Dispose() => _model.Dispose();
 
     private sealed class Row
     {
@@ -32,7 +30,7 @@ public sealed class BatchScoringTests
     public void Transform_OverSeveralBatches_PassesEveryInputColumnThrough_AndAgreesWithRowByRowScoring()
     {
         int rows = BatchScoringDataView.BatchSize * 2 + 37;
-        var digits = MnistDataset.ReadSplit(TestData.MnistDirectory, MnistSplit.Test, rows);
+        var digits = GeneratedDigits.Generate(rows, seed: 2);
         var input = _ml.Data.LoadFromEnumerable(Enumerable.Range(0, rows).Select(i => new Row
         {
             Name = $"image {i}",
@@ -58,7 +56,7 @@ public sealed class BatchScoringTests
     [TestMethod]
     public void Cursor_ThatNeedsNoOutputColumn_NeverRunsTheNetwork_AndRowCountsPassThrough()
     {
-        var input = TestData.Test(_ml, 100);
+        var input = TestData.Digits(_ml, 100, seed: 2);
         var scored = _model.Transform(input);
         Assert.AreEqual(100L, scored.GetRowCount());
         using var cursor = scored.GetRowCursor([scored.Schema["Label"]]);
@@ -74,7 +72,7 @@ public sealed class BatchScoringTests
     public void Device_Cuda_WithoutCuda_SaysWhatIsMissing()
     {
         var options = new ConvNetTrainer.Options { Device = "cuda", Epochs = 1 };
-        var error = Assert.ThrowsExactly<ArgumentException>(() => _ml.MulticlassClassification.Trainers.ConvNet(options).Fit(TestData.Train(_ml, 64)));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => _ml.MulticlassClassification.Trainers.ConvNet(options).Fit(TestData.Digits(_ml, 64)));
         StringAssert.Contains(error.Message, "CUDA is not available in this process");
         StringAssert.Contains(error.Message, "TorchSharp-cuda-linux");
     }
@@ -83,7 +81,7 @@ public sealed class BatchScoringTests
     public void Device_Unknown_ListsTheDevicesItTakes()
     {
         var options = new ConvNetTrainer.Options { Device = "abacus", Epochs = 1 };
-        var error = Assert.ThrowsExactly<ArgumentException>(() => _ml.MulticlassClassification.Trainers.ConvNet(options).Fit(TestData.Train(_ml, 64)));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => _ml.MulticlassClassification.Trainers.ConvNet(options).Fit(TestData.Digits(_ml, 64)));
         StringAssert.Contains(error.Message, "Device must be \"cpu\", \"cuda\" or \"cuda:N\"; got \"abacus\"");
     }
 

@@ -16,13 +16,11 @@ public sealed class ConcurrencyAndResourceTests
     [ClassInitialize]
     public static void Train(TestContext context)
     {
-        _ml = new MLContext(1);
-        _model = _ml.MulticlassClassification.Trainers.ConvNet(architecture: "LeNot", epochs: 1).Fit(TestData.Train(_ml, 512));
-        _test = MnistDataset.ReadSplit(TestData.MnistDirectory, MnistSplit.Test, 1200);
+        _ml = TrainedModels.Ml;
+        _model = TrainedModels.LeNot;
+        _test = GeneratedDigits.Generate(1200, seed: 2);
     }
 
-    [ClassCleanup]
-    public static void Dispose() => _model.Dispose();
 
     private sealed class Digit
     {
@@ -43,7 +41,7 @@ public sealed class ConcurrencyAndResourceTests
         const int threads = 6, perThread = 150;
         var sequentialEngine = _ml.Model.CreatePredictionEngine<Digit, Scored>(_model);
         var expected = Enumerable.Range(0, threads * perThread).Select(i => sequentialEngine.Predict(Image(i)).Score).ToArray();
-        var slices = Enumerable.Range(0, threads).Select(t => MnistDataset.Load(_ml, TestData.MnistDirectory, MnistSplit.Test, 200 + t * 150)).ToArray();
+        var slices = Enumerable.Range(0, threads).Select(t => TestData.Digits(_ml, 200 + t * 150, seed: 2)).ToArray();
         var expectedTransforms = slices.Select(s => _model.Transform(s).GetColumn<float[]>("Score").SelectMany(x => x).ToArray()).ToArray();
 
         var engineResults = new float[threads * perThread][];
@@ -71,7 +69,7 @@ public sealed class ConcurrencyAndResourceTests
     {
         var engine = _ml.Model.CreatePredictionEngine<Digit, Scored>(_model);
         var inputs = Enumerable.Range(0, 100).Select(Image).ToArray();
-        var view = MnistDataset.Load(_ml, TestData.MnistDirectory, MnistSplit.Test, 600);
+        var view = TestData.Digits(_ml, 600, seed: 2);
         void Work(int rounds)
         {
             for (int r = 0; r < rounds; r++)

@@ -25,10 +25,10 @@ public sealed class OnnxExportTests
     public void EveryArchitecture_ExportsTheNetwork_WithTheTransformersScoresAndLabels(string architecture)
     {
         var ml = new MLContext(seed: 1);
-        var train = TestData.Train(ml, 512);
+        var train = TestData.Digits(ml, 512);
         var model = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = architecture, Epochs = 1 })
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedDigit", "PredictedLabel")).Fit(train);
-        var test = TestData.Test(ml, TestRows);
+        var test = TestData.Digits(ml, TestRows, seed: 2);
         var scored = model.Transform(test);
         var expectedScores = scored.GetColumn<float[]>("Score").ToArray();
         var expectedKeys = scored.GetColumn<uint>("PredictedLabel").ToArray();
@@ -58,11 +58,12 @@ public sealed class OnnxExportTests
         CollectionAssert.AreEqual(expectedDigits, digits);
     }
 
+    [TestCategory("Integration")] // the full MNIST test set
     [TestMethod]
     public void ApplyOnnxModel_OnTheFullTestSet_HasTheConvNetPipelinesAccuracy()
     {
         var ml = new MLContext(seed: 1);
-        var train = TestData.Train(ml, 2000);
+        var train = TestData.Digits(ml, 2000);
         var model = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = "LeNot", Epochs = 2 }).Fit(train);
         var test = MnistDataset.Load(ml, TestData.MnistDirectory, MnistSplit.Test);
         var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
@@ -84,7 +85,7 @@ public sealed class OnnxExportTests
     public void MLNetsOwnTransforms_AroundTheConvNet_ExportToo()
     {
         var ml = new MLContext(seed: 1);
-        var digits = MnistDataset.ReadSplit(TestData.MnistDirectory, MnistSplit.Train, 600);
+        var digits = GeneratedDigits.Generate(600);
         var rows = Enumerable.Range(0, 600).Select(i => new TextDigit
         {
             Digit = digits.Labels[i].ToString(),
@@ -116,7 +117,7 @@ public sealed class OnnxExportTests
     {
         ArchitectureRegistry.Register(new WithCustomLayer(), replace: true);
         var ml = new MLContext(seed: 1);
-        var train = TestData.Train(ml, 64);
+        var train = TestData.Digits(ml, 64);
         using var model = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = "WithCustomLayer", Epochs = 1 }).Fit(train);
         using var file = new MemoryStream();
         var error = Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.ConvertToOnnx(model, train, file));
@@ -128,7 +129,7 @@ public sealed class OnnxExportTests
     {
         var ml = new MLContext(seed: 1);
         string folder = TestData.TempDirectory();
-        MnistPngExporter.Export(MnistDataset.ReadSplit(TestData.MnistDirectory, MnistSplit.Test, 20), folder, "test");
+        MnistPngExporter.Export(GeneratedDigits.Generate(20, seed: 2), folder, "test");
         var images = ImageFolder.Load(ml, folder);
         var model = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.ConvNetImageFeatures())

@@ -70,7 +70,7 @@ public sealed class BadInputTests
     public void NonFinitePixels_InScoring_NameTheRow_InTransformAndPredictionEngine()
     {
         var ml = new MLContext(1);
-        using var model = ml.MulticlassClassification.Trainers.ConvNet(epochs: 1).Fit(TestData.Train(ml, 128));
+        using var model = ml.MulticlassClassification.Trainers.ConvNet(epochs: 1).Fit(TestData.Digits(ml, 128));
         var bad = Keyed(ml, Rows(5, i => i == 3 ? float.NaN : 0.1f));
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => model.Transform(bad).GetColumn<float[]>("Score").ToList());
         StringAssert.Contains(error.Message, "Row 3 of column 'Features' has NaN");
@@ -84,7 +84,7 @@ public sealed class BadInputTests
     public void EmptyTrainingSet_SaysItNeedsRows()
     {
         var ml = new MLContext(1);
-        var empty = ml.Data.SkipRows(TestData.Train(ml, 10), 10);
+        var empty = ml.Data.SkipRows(TestData.Digits(ml, 10), 10);
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => ml.MulticlassClassification.Trainers.ConvNet(epochs: 1).Fit(empty));
         StringAssert.Contains(error.Message, "has no rows with a label");
     }
@@ -121,7 +121,7 @@ public sealed class BadInputTests
     public void FewerRowsThanOneBatch_StillTrains()
     {
         var ml = new MLContext(1);
-        using var model = ml.MulticlassClassification.Trainers.ConvNet(epochs: 2, batchSize: 128).Fit(TestData.Train(ml, 10));
+        using var model = ml.MulticlassClassification.Trainers.ConvNet(epochs: 2, batchSize: 128).Fit(TestData.Digits(ml, 10));
         Assert.AreEqual(2, model.History.Count);
         Assert.IsTrue(model.History.All(h => double.IsFinite(h.Loss)));
     }

@@ -25,7 +25,7 @@ public sealed class CheckpointTests
     public void CancelledInEpoch3_ThenResumed_GivesTheWeightsOfAnUninterruptedRun_BitForBit()
     {
         var ml = new MLContext(1);
-        var train = TestData.Train(ml, 600);
+        var train = TestData.Digits(ml, 600);
         using var uninterrupted = ml.MulticlassClassification.Trainers.ConvNet(Options(Path.Combine(_directory, "a"))).Fit(train);
 
         string checkpoints = Path.Combine(_directory, "b");
@@ -45,7 +45,7 @@ public sealed class CheckpointTests
     public void DamagedNewestCheckpoint_IsSkipped_AndTheOneBeforeIsUsed()
     {
         var ml = new MLContext(1);
-        var train = TestData.Train(ml, 300);
+        var train = TestData.Digits(ml, 300);
         var options = Options(_directory);
         options.Epochs = 2;
         ml.MulticlassClassification.Trainers.ConvNet(options).Fit(train).Dispose();
@@ -66,7 +66,7 @@ public sealed class CheckpointTests
     public void CheckpointOfAnotherRun_IsRefused_RatherThanSilentlyMixed()
     {
         var ml = new MLContext(1);
-        var train = TestData.Train(ml, 300);
+        var train = TestData.Digits(ml, 300);
         var options = Options(_directory);
         options.Epochs = 1;
         ml.MulticlassClassification.Trainers.ConvNet(options).Fit(train).Dispose();

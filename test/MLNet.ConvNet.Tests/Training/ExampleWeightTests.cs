@@ -12,7 +12,7 @@ public sealed class ExampleWeightTests
 
     private static IDataView Digits(MLContext ml, Func<byte, float> weightOfDigit, int rows = Rows, MnistSplit split = MnistSplit.Train)
     {
-        var mnist = MnistDataset.ReadSplit(TestData.MnistDirectory, split, rows);
+        var mnist = GeneratedDigits.Generate(rows, split == MnistSplit.Train ? 1 : 2);
         var list = Enumerable.Range(0, mnist.Labels.Length).Select(i => new WeightedDigit
         {
             Digit = mnist.Labels[i],
@@ -72,7 +72,7 @@ public sealed class ExampleWeightTests
         var ml = new MLContext(seed: 1);
         var negative = Digits(ml, d => d == 7 ? -1 : 1, rows: 64);
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => Train(ml, negative, "Weight"));
-        int firstSeven = Array.IndexOf(MnistDataset.ReadSplit(TestData.MnistDirectory, MnistSplit.Train, 64).Labels, (byte)7);
+        int firstSeven = Array.IndexOf(GeneratedDigits.Generate(64).Labels, (byte)7);
         StringAssert.Contains(error.Message, $"Row {firstSeven} of the example weight column 'Weight' has -1; example weights must be finite numbers of 0 or more.");
 
         var zeros = Digits(ml, _ => 0, rows: 64);

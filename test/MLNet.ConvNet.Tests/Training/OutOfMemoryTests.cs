@@ -20,13 +20,13 @@ public sealed class OutOfMemoryTests
         ArchitectureRegistry.Register(new Hungry(), replace: true);
         var ml = new MLContext(1);
         var options = new ConvNetTrainer.Options { Architecture = "Hungry", Epochs = 1, BatchSize = 4 };
-        var error = Assert.ThrowsExactly<InsufficientMemoryException>(() => ml.MulticlassClassification.Trainers.ConvNet(options).Fit(TestData.Train(ml, 16)));
+        var error = Assert.ThrowsExactly<InsufficientMemoryException>(() => ml.MulticlassClassification.Trainers.ConvNet(options).Fit(TestData.Digits(ml, 16)));
         StringAssert.Contains(error.Message, "libtorch ran out of memory in epoch 1, batch 1 of 4 (batch size 4, Hungry)");
         StringAssert.Contains(error.Message, "Lower BatchSize");
         Assert.IsFalse(error.Message.Contains('\n'), "libtorch's backtrace stays in the inner exception: " + error.Message);
 
         // The process and libtorch are fine afterwards.
-        using var model = ml.MulticlassClassification.Trainers.ConvNet(epochs: 1).Fit(TestData.Train(ml, 64));
+        using var model = ml.MulticlassClassification.Trainers.ConvNet(epochs: 1).Fit(TestData.Digits(ml, 64));
         Assert.AreEqual(1, model.History.Count);
     }
 

@@ -61,7 +61,7 @@ public sealed class SchemaTests
     public void Fit_WithMissingColumn_ListsTheColumnsThereAre()
     {
         var ml = new MLContext(1);
-        var data = TestData.Train(ml, 10);
+        var data = TestData.Digits(ml, 10);
         var trainer = ml.MulticlassClassification.Trainers.ConvNet(featureColumnName: "Pixels");
         var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainer.Fit(data));
         StringAssert.Contains(error.Message, "Could not find feature column 'Pixels'");
@@ -72,7 +72,7 @@ public sealed class SchemaTests
     public void GetOutputSchema_AddsScoreAndPredictedLabel_AndChecksTheInput()
     {
         var ml = new MLContext(1);
-        var data = TestData.Train(ml, 10);
+        var data = TestData.Digits(ml, 10);
         // SchemaShape.Create is internal to ML.NET; estimator chains call it the same way.
         var input = (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic, [typeof(DataViewSchema)]).Invoke(null, [data.Schema]);
         var shape = ml.MulticlassClassification.Trainers.ConvNet().GetOutputSchema(input);

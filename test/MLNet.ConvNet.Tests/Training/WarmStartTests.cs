@@ -11,11 +11,11 @@ public sealed class WarmStartTests
     public void AWarmStart_BeginsFromTheFittedWeights()
     {
         var ml = new MLContext(seed: 1);
-        var first = TestData.Train(ml, 600);
+        var first = TestData.Digits(ml, 600);
         using var fitted = ml.MulticlassClassification.Trainers.ConvNet(epochs: 2).Fit(first);
 
         // More data; one batch holding all of it, unshuffled, so the first reported loss is the loss before any step.
-        var more = TestData.Test(ml, 300);
+        var more = TestData.Digits(ml, 300, seed: 2);
         var scores = fitted.Transform(more).GetColumn<float[]>("Score").ToArray();
         var labels = more.GetColumn<uint>("Label").ToArray();
         double fittedLoss = scores.Select((s, i) => -Math.Log(s[labels[i] - 1])).Average();
@@ -35,8 +35,8 @@ public sealed class WarmStartTests
     public void AWarmStart_OfAnotherArchitectureOrClassCount_IsRefused()
     {
         var ml = new MLContext(seed: 1);
-        using var fitted = ml.MulticlassClassification.Trainers.ConvNet(epochs: 1).Fit(TestData.Train(ml, 64));
-        var error = Assert.ThrowsExactly<ArgumentException>(() => ml.MulticlassClassification.Trainers.ConvNet(architecture: "LeNot", epochs: 1).Fit(TestData.Train(ml, 64), fitted.Model));
+        using var fitted = ml.MulticlassClassification.Trainers.ConvNet(epochs: 1).Fit(TestData.Digits(ml, 64));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ml.MulticlassClassification.Trainers.ConvNet(architecture: "LeNot", epochs: 1).Fit(TestData.Digits(ml, 64), fitted.Model));
         StringAssert.Contains(error.Message, "the fitted model is SimpleConvNet on 1x28x28 images with 10 classes, but this trainer builds LeNot on 1x28x28 images with 10 classes");
     }
 
@@ -44,7 +44,7 @@ public sealed class WarmStartTests
     public void ExtendingAFinishedThreeEpochRun_ToFive_GivesTheFiveEpochRunsWeights_BitForBit()
     {
         var ml = new MLContext(seed: 1);
-        var data = TestData.Train(ml, 500);
+        var data = TestData.Digits(ml, 500);
         string folder = TestData.TempDirectory();
         ConvNetTransformer Train(int epochs, string checkpoints) => ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options
         {
@@ -64,7 +64,7 @@ public sealed class WarmStartTests
     public void AOneCycleRun_IsNotExtended_BecauseItsScheduleDependsOnTheEpochs()
     {
         var ml = new MLContext(seed: 1);
-        var data = TestData.Train(ml, 200);
+        var data = TestData.Digits(ml, 200);
         string folder = TestData.TempDirectory();
         ConvNetTrainer.Options Options(int epochs) => new()
         {

@@ -52,10 +52,26 @@ public static class MnistDataset
     }
 
     /// <summary>
-    /// Finds, or downloads, the folder that holds one split's files, in the order <see cref="Load"/> describes,
+    /// MNIST records already in memory (from <see cref="ReadSplit"/>, a subset of them, or generated digits) as a data
+    /// view with the same columns as <see cref="Load(MLContext, string?, MnistSplit, int?, MnistSource?, CancellationToken)"/>'s.
+    /// </summary>
+    /// <exception cref="ArgumentException">The images and labels disagree in number, or a label is not a digit.</exception>
+    public static IDataView Load(MLContext mlContext, MnistData data)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Images.Count != data.Labels.Length || data.Images.Pixels.Length != (long)data.Images.Count * data.Images.PixelsPerImage)
+            throw new ArgumentException($"Expected one label per image and {data.Images.PixelsPerImage} pixels per image; got {data.Images.Count} images, {data.Labels.Length} labels and {data.Images.Pixels.Length} pixels.", nameof(data));
+        if (data.Labels.FirstOrDefault(l => l > 9) is > 9 and var bad)
+            throw new ArgumentException($"MNIST labels are the digits 0 to 9; got {bad}.", nameof(data));
+        return new MnistDataView(data);
+    }
+
+    /// <summary>
+    /// Finds, or downloads, the folder that holds one split's files, in the order <see cref="Load(MLContext, string?, MnistSplit, int?, MnistSource?, CancellationToken)"/> describes,
     /// and returns it.
     /// </summary>
-    /// <inheritdoc cref="Load" path="/param|/exception"/>
+    /// <inheritdoc cref="Load(MLContext, string?, MnistSplit, int?, MnistSource?, CancellationToken)" path="/param|/exception"/>
     public static string Locate(MLContext mlContext, string? dataDirectory, MnistSplit split, MnistSource? source = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(mlContext);

@@ -1,0 +1,2 @@
+global using MLNet.ConvNet.Data;
+global using MLNet.ConvNet.SampleImages;
