@@ -5,12 +5,6 @@ namespace MLNet.ConvNet.Plots;
 /// <summary>Values to colours by linear interpolation between a few anchors, over [0, 1].</summary>
 internal sealed class Colormap(params SKColor[] anchors)
 {
-    /// <summary>Black to white: images and activations.</summary>
-    public static Colormap Grey { get; } = new(SKColors.Black, SKColors.White);
-
-    /// <summary>White through light blue to dark navy: counts, darker for more.</summary>
-    public static Colormap WhiteToBlue { get; } = new(SKColors.White, new SKColor(158, 202, 225), new SKColor(49, 130, 189), new SKColor(8, 48, 107));
-
     /// <summary>Blue through white to red: signed weights, 0.5 is zero.</summary>
     public static Colormap Diverging { get; } = new(new SKColor(33, 102, 172), SKColors.White, new SKColor(178, 24, 43));
 

@@ -28,39 +28,52 @@ public static class ConvNetPlots
         ArgumentNullException.ThrowIfNull(history);
         if (history.Count == 0)
             throw new ArgumentException("The history has no epochs to plot; a model loaded from a file written before any training has none.", nameof(history));
-        double[] epochs = history.Select(h => (double)h.Epoch).ToArray();
         bool validation = history.All(h => h.ValidationLoss.HasValue);
         bool restored = finalEpoch != history[^1].Epoch;
-        var marker = ((double)finalEpoch, restored ? $"restored epoch {finalEpoch}" : $"final epoch {finalEpoch}");
+        string marker = restored ? $"restored epoch {finalEpoch}" : $"final epoch {finalEpoch}";
         string augmented = history.Any(h => h.Augmented) ? " (training on augmented images)" : "";
+        double first = history[0].Epoch, last = history[^1].Epoch;
+        IEnumerable<(double, double)> Points(Func<EpochMetrics, double?> value) => history.Select(h => ((double)h.Epoch, value(h) ?? double.NaN));
 
-        var loss = new LineChart { Title = "Loss" + augmented, XLabel = "epoch", YLabel = "cross-entropy", RightLabel = "learning rate", Marker = marker };
-        loss.Lines.Add(new("training loss", epochs, history.Select(h => h.Loss).ToArray(), Blue));
+        var loss = Charts.OverEpochs("Loss" + augmented, "cross-entropy", first, last);
+        loss.Series.Add(Charts.Line("training loss", Points(h => h.Loss), Charts.Blue));
         if (validation)
-            loss.Lines.Add(new("validation loss", epochs, history.Select(h => h.ValidationLoss ?? double.NaN).ToArray(), Orange));
-        loss.Lines.Add(new("learning rate (right axis)", epochs, history.Select(h => h.LearningRate).ToArray(), SKColors.Gray, Dashed: true, RightAxis: true));
+            loss.Series.Add(Charts.Line("validation loss", Points(h => h.ValidationLoss), Charts.Orange));
+        loss.Axes.Add(new OxyPlot.Axes.LinearAxis
+        {
+            Position = OxyPlot.Axes.AxisPosition.Right,
+            Key = "learning rate",
+            Title = "learning rate",
+            Minimum = 0,
+            MaximumPadding = 0.06,
+            StringFormat = "G3",
+        });
+        loss.Series.Add(Charts.Line("learning rate (right axis)", Points(h => h.LearningRate), Charts.Grey, dashed: true, axisKey: "learning rate"));
+        Charts.MarkEpoch(loss, finalEpoch, marker);
 
-        var accuracy = new LineChart { Title = "Accuracy" + augmented, XLabel = "epoch", YLabel = "accuracy (%)", Marker = marker };
-        accuracy.Lines.Add(new("training accuracy", epochs, history.Select(h => h.Accuracy * 100).ToArray(), Blue));
+        var accuracy = Charts.OverEpochs("Accuracy" + augmented, "accuracy (%)", first, last);
+        accuracy.Series.Add(Charts.Line("training accuracy", Points(h => h.Accuracy * 100), Charts.Blue));
         if (validation)
-            accuracy.Lines.Add(new("validation accuracy", epochs, history.Select(h => (h.ValidationAccuracy ?? double.NaN) * 100).ToArray(), Orange));
+            accuracy.Series.Add(Charts.Line("validation accuracy", Points(h => h.ValidationAccuracy * 100), Charts.Orange));
+        Charts.MarkEpoch(accuracy, finalEpoch, marker);
 
+        int half = width / 2;
         using var bitmap = new SKBitmap(width, height);
         using (var canvas = new SKCanvas(bitmap))
+        using (var left = Charts.Render(loss, half, height))
+        using (var right = Charts.Render(accuracy, width - half, height))
         {
             canvas.Clear(SKColors.White);
-            loss.Draw(canvas, new SKRect(0, 0, width / 2f, height));
-            accuracy.Draw(canvas, new SKRect(width / 2f, 0, width, height));
+            canvas.DrawBitmap(left, 0, 0);
+            canvas.DrawBitmap(right, half, 0);
         }
         PngFile.Write(bitmap, path);
         return new Picture(path, width, height, []);
     }
 
-    private static readonly SKColor Blue = new(31, 119, 180), Orange = new(255, 127, 14);
-
     /// <summary>
     /// The confusion matrix as a heatmap: true classes down, predicted classes across, darker for more, with each
-    /// cell's count (or share of its row, when <paramref name="normalizeRows"/>) written in it.
+    /// cell's count (or share of its row, when <paramref name="normalizeRows"/>) written in it, and a colour bar.
     /// </summary>
     /// <param name="counts">counts[true class][predicted class], as ML.NET's <c>ConfusionMatrix.Counts</c>.</param>
     /// <param name="classNames">One name per class, in the same order.</param>
@@ -79,65 +92,77 @@ public static class ConvNetPlots
         if (classNames.Count != n)
             throw new ArgumentException($"Expected {n} class names, one per row of the matrix; got {classNames.Count}.", nameof(classNames));
 
+        // HeatMapSeries indexes its data [x, y]: predicted class across, true class down.
         var values = new double[n, n];
         for (int r = 0; r < n; r++)
         {
             double total = counts[r].Sum();
             for (int c = 0; c < n; c++)
-                values[r, c] = normalizeRows ? (total > 0 ? counts[r][c] / total : 0) : counts[r][c];
+                values[c, r] = normalizeRows ? (total > 0 ? counts[r][c] / total : 0) : counts[r][c];
         }
         double max = Math.Max(values.Cast<double>().Max(), normalizeRows ? 1e-12 : 1);
         string Text(double v) => normalizeRows ? v.ToString("0.00", Invariant) : v.ToString("0", Invariant);
 
-        float labelSpace = Math.Max(60, classNames.Max(name => Ink.Width(name, 12)) + 40);
-        var grid = new SKRect(labelSpace, 44, size - 90, size - labelSpace + 10);
-        float side = Math.Min(grid.Width, grid.Height);
-        grid = new SKRect(grid.Left, grid.Top, grid.Left + side, grid.Top + side);
-        float cell = side / n;
-        float fontSize = Math.Clamp(cell * 0.32f, 7, 13);
-
-        var tiles = new List<Tile>();
-        using var bitmap = new SKBitmap(size, size);
-        using (var canvas = new SKCanvas(bitmap))
+        var model = new OxyPlot.PlotModel
         {
-            canvas.Clear(SKColors.White);
-            Ink.Write(canvas, normalizeRows ? "Confusion matrix (share of each true class)" : "Confusion matrix (counts)", size / 2f, 24, 14, SKTextAlign.Center, bold: true);
-            using var fill = new SKPaint { IsAntialias = false };
-            for (int r = 0; r < n; r++)
-            {
-                for (int c = 0; c < n; c++)
-                {
-                    double share = values[r, c] / max;
-                    fill.Color = Colormap.WhiteToBlue[share];
-                    var rect = new SKRect(grid.Left + c * cell, grid.Top + r * cell, grid.Left + (c + 1) * cell, grid.Top + (r + 1) * cell);
-                    canvas.DrawRect(rect, fill);
-                    Ink.Write(canvas, Text(values[r, c]), rect.MidX, rect.MidY + fontSize / 3, fontSize, SKTextAlign.Center, share > 0.55 ? SKColors.White : Ink.Text);
-                    tiles.Add(new Tile((int)Math.Ceiling(rect.Left), (int)Math.Ceiling(rect.Top), (int)Math.Floor(rect.Right) - (int)Math.Ceiling(rect.Left), (int)Math.Floor(rect.Bottom) - (int)Math.Ceiling(rect.Top), Text(values[r, c])));
-                }
-                Ink.Write(canvas, classNames[r], grid.Left - 6, grid.Top + (r + 0.5f) * cell + 4, 12, SKTextAlign.Right);
-            }
+            Title = normalizeRows ? "Confusion matrix (share of each true class)" : "Confusion matrix (counts)",
+            TitleFontSize = 14,
+            DefaultFontSize = 12,
+            DefaultFont = Charts.Font,
+            Background = OxyPlot.OxyColors.White,
+        };
+        var across = Charts.Classes(OxyPlot.Axes.AxisPosition.Bottom, "predicted class", classNames);
+        var down = Charts.Classes(OxyPlot.Axes.AxisPosition.Left, "true class", classNames, firstAtTop: true);
+        model.Axes.Add(across);
+        model.Axes.Add(down);
+        model.Axes.Add(new OxyPlot.Axes.LinearColorAxis
+        {
+            Position = OxyPlot.Axes.AxisPosition.Right,
+            Palette = Charts.WhiteToBlue,
+            Minimum = 0,
+            Maximum = max,
+            Title = normalizeRows ? "share" : "count",
+        });
+        model.Series.Add(new OxyPlot.Series.HeatMapSeries
+        {
+            X0 = 0,
+            X1 = n - 1,
+            Y0 = 0,
+            Y1 = n - 1,
+            Data = values,
+            Interpolate = false,
+            RenderMethod = OxyPlot.Series.HeatMapRenderMethod.Rectangles,
+        });
+        double fontSize = Math.Clamp((size - 160.0) / n * 0.3, 7, 13);
+        for (int r = 0; r < n; r++)
+        {
             for (int c = 0; c < n; c++)
             {
-                canvas.Save();
-                canvas.RotateDegrees(n > 12 ? -45 : 0, grid.Left + (c + 0.5f) * cell, grid.Bottom + 16);
-                Ink.Write(canvas, classNames[c], grid.Left + (c + 0.5f) * cell, grid.Bottom + 16, 12, n > 12 ? SKTextAlign.Right : SKTextAlign.Center);
-                canvas.Restore();
+                model.Annotations.Add(new OxyPlot.Annotations.TextAnnotation
+                {
+                    Text = Text(values[c, r]),
+                    TextPosition = new OxyPlot.DataPoint(c, r),
+                    TextHorizontalAlignment = OxyPlot.HorizontalAlignment.Center,
+                    TextVerticalAlignment = OxyPlot.VerticalAlignment.Middle,
+                    TextColor = values[c, r] / max > 0.55 ? OxyPlot.OxyColors.White : OxyPlot.OxyColor.FromRgb(32, 32, 32),
+                    Stroke = OxyPlot.OxyColors.Undefined,
+                    StrokeThickness = 0,
+                    FontSize = fontSize,
+                });
             }
-            using var frame = Ink.Line(Ink.Axis);
-            canvas.DrawRect(grid, frame);
-            Ink.Write(canvas, "predicted class", grid.MidX, Math.Min(size - 10, grid.Bottom + (n > 12 ? labelSpace : 40)), 13, SKTextAlign.Center);
-            Ink.WriteVertical(canvas, "true class", 16, grid.MidY, 13);
+        }
 
-            // The colour bar: 0 at the bottom, the largest value at the top.
-            var bar = new SKRect(grid.Right + 20, grid.Top, grid.Right + 36, grid.Bottom);
-            for (int y = 0; y < (int)bar.Height; y++)
+        using var bitmap = Charts.Render(model, size, size);
+        // The axes' transforms now hold the rendered layout: each cell spans its category +- 0.5 on both axes.
+        var tiles = new List<Tile>();
+        for (int r = 0; r < n; r++)
+        {
+            for (int c = 0; c < n; c++)
             {
-                fill.Color = Colormap.WhiteToBlue[1 - y / bar.Height];
-                canvas.DrawRect(bar.Left, bar.Top + y, bar.Width, 1, fill);
+                double x0 = across.Transform(c - 0.5), x1 = across.Transform(c + 0.5), y0 = down.Transform(r - 0.5), y1 = down.Transform(r + 0.5);
+                int left = (int)Math.Ceiling(Math.Min(x0, x1)), top = (int)Math.Ceiling(Math.Min(y0, y1));
+                tiles.Add(new Tile(left, top, (int)Math.Floor(Math.Max(x0, x1)) - left, (int)Math.Floor(Math.Max(y0, y1)) - top, Text(values[c, r])));
             }
-            canvas.DrawRect(bar, frame);
-            Ink.Write(canvas, Text(max), bar.Right + 4, bar.Top + 10, 11);
-            Ink.Write(canvas, Text(0), bar.Right + 4, bar.Bottom, 11);
         }
         PngFile.Write(bitmap, path);
         return new Picture(path, size, size, tiles);

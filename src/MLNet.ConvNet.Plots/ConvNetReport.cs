@@ -74,7 +74,9 @@ public static class ConvNetReport
             logLoss -= Math.Log(Math.Max(row.Scores[row.Label], 1e-15));
         }
         double micro = rows.Count(r => r.Label == r.Predicted) / (double)rows.Count;
+        // Per class: recall (the share of its images found) and precision (the share of its predictions that are right).
         var perClass = Enumerable.Range(0, classes).Select(c => counts[c].Sum() > 0 ? counts[c][c] / counts[c].Sum() : double.NaN).ToArray();
+        var precision = Enumerable.Range(0, classes).Select(c => counts.Sum(row => row[c]) is > 0 and var predicted ? counts[c][c] / predicted : double.NaN).ToArray();
         double macro = perClass.Where(double.IsFinite).Average();
 
         if (parameters.History.Count > 0)
@@ -117,7 +119,7 @@ public static class ConvNetReport
         }
 
         string index = Path.Combine(directory, "index.html");
-        string html = Html(options.Title ?? $"{parameters.Architecture.Name}: training report", convNet, rows.Count, micro, macro, logLoss / rows.Count, classNames, perClass, pictures, chosen);
+        string html = Html(options.Title ?? $"{parameters.Architecture.Name}: training report", convNet, rows.Count, micro, macro, logLoss / rows.Count, classNames, perClass, precision, pictures, chosen);
         PngFile.Write(index, stream => stream.Write(Encoding.UTF8.GetBytes(html)));
         return new ReportResult(index, pictures, micro);
     }
@@ -169,7 +171,7 @@ public static class ConvNetReport
     }
 
     private static string Html(string title, ConvNetTransformer convNet, int rows, double micro, double macro, double logLoss, IReadOnlyList<string> classNames,
-        double[] perClass, Dictionary<string, Picture> pictures, int chosen)
+        double[] perClass, double[] precision, Dictionary<string, Picture> pictures, int chosen)
     {
         var model = convNet.Model;
         static string E(string text) => WebUtility.HtmlEncode(text ?? "");
@@ -203,7 +205,9 @@ public static class ConvNetReport
         Image("confusion-normalized", "confusion matrix, share of each true class");
         b.AppendLine("</div>");
         b.AppendLine("<table><tr><th>class</th>" + string.Concat(classNames.Select(n => $"<th>{E(n)}</th>")) + "</tr>");
-        b.AppendLine("<tr><th>accuracy</th>" + string.Concat(perClass.Select(a => $"<td>{(double.IsFinite(a) ? a.ToString("P1", Invariant) : "-")}</td>")) + "</tr></table>");
+        string Cells(IEnumerable<double> values) => string.Concat(values.Select(a => $"<td>{(double.IsFinite(a) ? a.ToString("P1", Invariant) : "-")}</td>"));
+        b.AppendLine($"<tr><th title=\"of a class's test images, the share predicted as that class\">recall</th>{Cells(perClass)}</tr>");
+        b.AppendLine($"<tr><th title=\"of the images predicted as a class, the share that are\">precision</th>{Cells(precision)}</tr></table>");
         if (pictures.ContainsKey("augmentation"))
         {
             b.AppendLine("<h2>Augmentation</h2>");

@@ -16,7 +16,13 @@ public sealed class DownloadTests
     private string _savedEnvironment;
 
     [ClassInitialize]
-    public static void StartServer(TestContext context) => _server = new LoopbackMirror(TestData.MnistDirectory);
+    public static void StartServer(TestContext context)
+    {
+        _mnist = TestData.MnistDirectory; // read before the tests clear MNIST_DATA
+        _server = new LoopbackMirror(_mnist);
+    }
+
+    private static string _mnist;
 
     [ClassCleanup]
     public static void StopServer() => _server.Dispose();
@@ -105,9 +111,9 @@ public sealed class DownloadTests
     {
         var ml = new MLContext(1);
         // The shared training files are a 10,000-image subset whose checksums differ from the official ones.
-        Assert.AreEqual(TestData.MnistDirectory, MnistDataset.Locate(ml, TestData.MnistDirectory, MnistSplit.Train, Source(LoopbackMirror.Closed())));
-        Environment.SetEnvironmentVariable(MnistDataset.DataEnvironmentVariable, TestData.MnistDirectory);
-        Assert.AreEqual(TestData.MnistDirectory, MnistDataset.Locate(ml, null, MnistSplit.Train, Source(LoopbackMirror.Closed())));
+        Assert.AreEqual(_mnist, MnistDataset.Locate(ml, _mnist, MnistSplit.Train, Source(LoopbackMirror.Closed())));
+        Environment.SetEnvironmentVariable(MnistDataset.DataEnvironmentVariable, _mnist);
+        Assert.AreEqual(_mnist, MnistDataset.Locate(ml, null, MnistSplit.Train, Source(LoopbackMirror.Closed())));
         Assert.AreEqual(0, Directory.GetFiles(_cache).Length);
     }
 
