@@ -65,7 +65,8 @@ internal static class NetworkProbe
         var weights = gradient.mean([2, 3], keepdim: true);
         var cam = nn.functional.relu((weights * maps).sum(1, keepdim: true));
         var stretched = nn.functional.interpolate(cam.detach(), [shape.Height, shape.Width], mode: InterpolationMode.Bilinear, align_corners: false);
-        var values = stretched.clamp_min(0).contiguous().data<float>().ToArray();
+        using var zero = 0.ToScalar(); // explicit and kept alive across the call (Training/Optimizers/LiveScalarSteps.cs says why)
+        var values = stretched.clamp_min(zero).contiguous().data<float>().ToArray();
         return new SaliencyMap($"Grad-CAM on {network.Layers[layer].Name}", classIndex, probability, shape.Height, shape.Width, values);
     }
 

@@ -1,6 +1,9 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Layers;
+
+// Every Scalar passed to libtorch is a local disposed after the call (Training/Optimizers/LiveScalarSteps.cs says why).
 
 /// <summary>
 /// The activation that follows a layer: <see cref="None"/>, <see cref="Relu"/>, <see cref="Tanh"/>,
@@ -24,10 +27,10 @@ public abstract class Activation
     public static Activation Sigmoid { get; } = new Simple("Sigmoid", "Sigmoid", x => x.sigmoid());
 
     /// <summary>x for x above 0, e^x - 1 below, as Keras' "elu" (alpha 1).</summary>
-    public static Activation Elu { get; } = new Simple("Elu", "Elu", x => nn.functional.elu(x, 1.0), alpha: 1.0f);
+    public static Activation Elu { get; } = new Simple("Elu", "Elu", x => { using Scalar alpha = 1.0.ToScalar(), scale = 1.0.ToScalar(), inputScale = 1.0.ToScalar(); return x.elu(alpha, scale, inputScale); }, alpha: 1.0f);
 
     /// <summary>x for x above 0, 0.3 x below, as Keras' LeakyReLU default.</summary>
-    public static Activation LeakyRelu { get; } = new Simple("LeakyRelu", "LeakyRelu", x => nn.functional.leaky_relu(x, 0.3), alpha: 0.3f);
+    public static Activation LeakyRelu { get; } = new Simple("LeakyRelu", "LeakyRelu", x => { using var slope = 0.3.ToScalar(); return x.leaky_relu(slope); }, alpha: 0.3f);
 
     /// <summary>x times the standard normal's cumulative distribution at x, exact (with erf), as Keras' "gelu".</summary>
     public static Activation Gelu { get; } = new GaussianError();

@@ -1,4 +1,5 @@
 using MLNet.ConvNet.Common;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLNet.ConvNet.Layers;
@@ -34,12 +35,41 @@ public sealed class BatchNormalization : LayerSpec
     public override string NamePrefix => "batch_normalization";
 
     /// <inheritdoc />
-    public override nn.Module<Tensor, Tensor> Build(long[] inputShape) => inputShape.Length switch
+    public override nn.Module<Tensor, Tensor> Build(long[] inputShape) => inputShape.Length is 3 or 1
+        ? new Normalizer(inputShape[0], Epsilon, 1 - Momentum)
+        : throw new ArgumentException($"BatchNormalization expects an input of rank 3 [channels, height, width] or rank 1 [features], got {Format(inputShape)}.", nameof(inputShape));
+
+    /// <summary>
+    /// What TorchSharp's BatchNorm1d and BatchNorm2d compute, with the same parameter and buffer names (weight, bias,
+    /// running_mean, running_var), but without their batch counter, whose update passes libtorch a Scalar nothing keeps
+    /// alive (Training/Optimizers/LiveScalarSteps.cs says why that crashes); with a fixed momentum the counter is unused.
+    /// </summary>
+    private sealed class Normalizer : nn.Module<Tensor, Tensor>
     {
-        3 => nn.BatchNorm2d(inputShape[0], eps: Epsilon, momentum: 1 - Momentum),
-        1 => nn.BatchNorm1d(inputShape[0], eps: Epsilon, momentum: 1 - Momentum),
-        _ => throw new ArgumentException($"BatchNormalization expects an input of rank 3 [channels, height, width] or rank 1 [features], got {Format(inputShape)}.", nameof(inputShape)),
-    };
+        private readonly double _eps, _momentum;
+
+        public Normalizer(long features, double eps, double momentum) : base("batch_normalization")
+        {
+            _eps = eps;
+            _momentum = momentum;
+            weight = nn.Parameter(torch.ones(features));
+            bias = nn.Parameter(torch.zeros(features));
+            running_mean = torch.zeros(features);
+            running_var = torch.ones(features);
+            register_parameter(nameof(weight), weight);
+            register_parameter(nameof(bias), bias);
+            register_buffer(nameof(running_mean), running_mean);
+            register_buffer(nameof(running_var), running_var);
+        }
+
+#pragma warning disable IDE1006 // the names saved models, checkpoints and the ONNX export know
+        private readonly TorchSharp.Modules.Parameter weight, bias;
+        private readonly Tensor running_mean, running_var;
+#pragma warning restore IDE1006
+
+        public override Tensor forward(Tensor input)
+            => nn.functional.batch_norm(input, running_mean, running_var, weight, bias, training, _momentum, _eps);
+    }
 
     internal override string ExportOnnx(IOnnxGraph graph, string input, long[] inputShape, nn.Module<Tensor, Tensor> module, string name)
         => graph.AddNode("BatchNormalization",

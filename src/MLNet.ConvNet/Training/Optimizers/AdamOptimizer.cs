@@ -21,5 +21,5 @@ public sealed class AdamOptimizer : AdaptiveMomentOptimizer
     public override string Name => "Adam";
 
     internal override OptimizerHelper Create(IEnumerable<Parameter> parameters, double learningRate)
-        => torch.optim.Adam(parameters, lr: learningRate, beta1: Beta1, beta2: Beta2, eps: Epsilon, weight_decay: WeightDecay);
+        => new Training.LiveScalarSteps.Adam(parameters, learningRate, Beta1, Beta2, Epsilon, WeightDecay);
 }

@@ -21,5 +21,5 @@ public sealed class AdamWOptimizer : AdaptiveMomentOptimizer
     public override string Name => "AdamW";
 
     internal override OptimizerHelper Create(IEnumerable<Parameter> parameters, double learningRate)
-        => torch.optim.AdamW(parameters, lr: learningRate, beta1: Beta1, beta2: Beta2, eps: Epsilon, weight_decay: WeightDecay);
+        => new Training.LiveScalarSteps.AdamW(parameters, learningRate, Beta1, Beta2, Epsilon, WeightDecay);
 }

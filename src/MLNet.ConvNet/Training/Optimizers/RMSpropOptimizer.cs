@@ -33,5 +33,5 @@ public sealed class RMSpropOptimizer : ConvNetOptimizer
     private protected override string Settings => $"rho {Format(Rho)}, epsilon {Format(Epsilon)}, weight decay {Format(WeightDecay)}";
 
     internal override OptimizerHelper Create(IEnumerable<Parameter> parameters, double learningRate)
-        => torch.optim.RMSProp(parameters, lr: learningRate, alpha: Rho, eps: Epsilon, weight_decay: WeightDecay);
+        => new Training.LiveScalarSteps.RMSProp(parameters, learningRate, Rho, Epsilon, WeightDecay);
 }

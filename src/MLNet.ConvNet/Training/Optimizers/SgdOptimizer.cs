@@ -34,5 +34,5 @@ public sealed class SgdOptimizer : ConvNetOptimizer
     private protected override string Settings => $"momentum {Format(Momentum)}, nesterov {Nesterov}, weight decay {Format(WeightDecay)}";
 
     internal override OptimizerHelper Create(IEnumerable<Parameter> parameters, double learningRate)
-        => torch.optim.SGD(parameters, learningRate, momentum: Momentum, weight_decay: WeightDecay, nesterov: Nesterov);
+        => new Training.LiveScalarSteps.Sgd(parameters, learningRate, Momentum, WeightDecay, Nesterov);
 }
