@@ -11,17 +11,17 @@ public partial class DigitModel
     public class ModelInput
     {
         [ColumnName("ImagePath")]
-        public string ImagePath { get; set; }
+        public string ImagePath { get; set; } = "";
     }
 
     /// <summary>What the model returns: the digit, and one probability per digit.</summary>
     public class ModelOutput
     {
         [ColumnName("PredictedLabel")]
-        public string PredictedLabel { get; set; }
+        public string PredictedLabel { get; set; } = "";
 
         [ColumnName("Score")]
-        public float[] Score { get; set; }
+        public float[] Score { get; set; } = [];
     }
 
     /// <summary>The saved model: set it before the first prediction. Defaults to models/digits.zip.</summary>
@@ -29,6 +29,22 @@ public partial class DigitModel
 
     private static readonly Lazy<(PredictionEngine<ModelInput, ModelOutput> Engine, string[] Classes)> PredictEngine =
         new(CreatePredictEngine, isThreadSafe: true);
+
+    /// <summary>
+    /// Why the saved model cannot predict from an image path (it was trained on features, say), or null when it can.
+    /// Loads the model.
+    /// </summary>
+    public static string? ProblemWithModel()
+    {
+        var ml = new MLContext();
+        ml.Model.Load(ModelPath, out var inputSchema);
+        if (inputSchema.GetColumnOrNull("ImagePath") is { Type: TextDataViewType })
+            return null;
+        return $"the model '{ModelPath}' takes {string.Join(", ", inputSchema.Select(c => $"'{c.Name}' ({c.Type})"))}, not an image path: " +
+            "it was trained on pixel features (as the main example's simpleconvnet.zip and lenot.zip, which read MNIST's 784 pixels). " +
+            "Give a model trained from image files, with ml.Transforms.ConvNetImageFeatures() in front of the trainer: " +
+            "dotnet run --project examples/MnistConvNet -c Release -- images --data ../shared/data/mnist saves models/digits.zip.";
+    }
 
     /// <summary>The class name of each Score slot, in order.</summary>
     public static IReadOnlyList<string> Classes => PredictEngine.Value.Classes;

@@ -12,7 +12,7 @@ var imagesArgument = new Argument<string[]>("images") { Description = "Image fil
 var root = new RootCommand("Predicts the digit in each image with a saved MLNet.ConvNet model. Exit code 0 when every image was read, 1 otherwise, 2 when nothing could be predicted.");
 root.Arguments.Add(modelArgument);
 root.Arguments.Add(imagesArgument);
-root.SetAction(result => Predict(result.GetValue(modelArgument), result.GetValue(imagesArgument)));
+root.SetAction(result => Predict(result.GetRequiredValue(modelArgument), result.GetRequiredValue(imagesArgument)));
 if (args.Length > 0 && args[0] == "help")
     args = ["--help"];
 return root.Parse(args).Invoke();
@@ -44,6 +44,20 @@ foreach (var input in inputs)
 if (images.Count == 0)
     return 2;
 DigitModel.ModelPath = modelPath;
+string? problem;
+try
+{
+    problem = DigitModel.ProblemWithModel();
+}
+catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FormatException or IOException)
+{
+    problem = $"'{modelPath}' is not a model ML.NET can load ({Innermost(e).Message.Trim()})";
+}
+if (problem is not null)
+{
+    Console.Error.WriteLine($"error: {problem}");
+    return 2;
+}
 
 int errors = 0, labelled = 0, correct = 0;
 foreach (var path in images)
@@ -59,7 +73,7 @@ foreach (var path in images)
     {
         output = DigitModel.Predict(new DigitModel.ModelInput { ImagePath = Path.GetFullPath(path) });
     }
-    catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or NotSupportedException)
+    catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or InvalidDataException or NotSupportedException)
     {
         Console.WriteLine($"{path}: error: not an image the model can read ({Innermost(e).Message.Trim()}).");
         errors++;
@@ -68,7 +82,7 @@ foreach (var path in images)
     var top = output.Score.Select((p, i) => (Class: DigitModel.Classes[i], Probability: p)).OrderByDescending(t => t.Probability).Take(3);
     Console.WriteLine($"{path}: {output.PredictedLabel} (top 3: {string.Join(", ", top.Select(t => $"{t.Class} {t.Probability:P1}"))})");
 
-    string folder = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path)));
+    string? folder = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path)));
     if (DigitModel.Classes.Contains(folder))
     {
         labelled++;

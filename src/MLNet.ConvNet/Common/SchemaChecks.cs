@@ -72,6 +72,26 @@ internal static class SchemaChecks
             throw Mismatch("weight", name, "Single", column.Type.ToString());
     }
 
+    /// <summary>Returns the index of a text column, such as the image paths <c>ConvNetImageFeatures</c> reads.</summary>
+    public static int CheckTextColumn(DataViewSchema schema, string name, string role, string purpose)
+    {
+        var column = schema.GetColumnOrNull(name)
+            ?? throw Missing(role, name, schema.Select(c => c.Name), purpose);
+        if (column.Type is not TextDataViewType)
+            throw Mismatch(role, name, "String", column.Type.ToString());
+        return column.Index;
+    }
+
+    /// <summary>The same check for an estimator's <see cref="SchemaShape"/>.</summary>
+    public static void CheckTextShape(SchemaShape schema, string name, string role, string purpose)
+    {
+        var column = Find(schema, name);
+        if (column.Name is null)
+            throw Missing(role, name, schema.Select(c => c.Name), purpose);
+        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType is not TextDataViewType)
+            throw Mismatch(role, name, "String", $"{column.Kind} of {column.ItemType}");
+    }
+
     /// <summary>The same check for an estimator's <see cref="SchemaShape"/>.</summary>
     public static void CheckWeightShape(SchemaShape schema, string name)
     {

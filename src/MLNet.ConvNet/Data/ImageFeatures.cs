@@ -4,10 +4,11 @@ using Microsoft.ML.Transforms.Image;
 namespace MLNet.ConvNet.Data;
 
 /// <summary>
-/// Turns image files into the features column a ConvNet reads, with Microsoft.ML.ImageAnalytics: load,
-/// convert to grayscale (for 1-channel architectures), resize, and extract the pixels channel-major, scaled
-/// to [0, 1] exactly as <see cref="MnistDataset"/> scales IDX pixels. Every step is an ML.NET transform, so a
-/// model trained after it saves it in the same .zip and predicts from an image path.
+/// Turns image files into the features column a ConvNet reads: load (decoding each file completely, and refusing,
+/// with its path, a file that is empty, not an image, truncated or damaged), then with Microsoft.ML.ImageAnalytics
+/// convert to grayscale (for 1-channel architectures), resize, and extract the pixels channel-major, scaled to [0, 1]
+/// exactly as <see cref="MnistDataset"/> scales IDX pixels. Every step is an ML.NET transform, so a model trained after
+/// it saves it in the same .zip, predicts from an image path, and checks the images it scores.
 /// </summary>
 public static class ImageFeatures
 {
@@ -40,7 +41,8 @@ public static class ImageFeatures
         if (size.Channels is not (1 or 3))
             throw new ArgumentOutOfRangeException(nameof(shape), size, $"Images have 1 (grayscale) or 3 (RGB) channels; got {size.Channels}.");
 
-        IEstimator<ITransformer> chain = transforms.LoadImages(ImageColumnName, imageFolder, imagePathColumnName);
+        // Not ImageAnalytics' LoadImages: it names no file it cannot decode, and reads a file cut short without a word.
+        IEstimator<ITransformer> chain = Internals.CheckedImageLoadingEstimator.For(transforms, ImageColumnName, imagePathColumnName, imageFolder);
         if (size.Channels == 1)
             chain = chain.Append(transforms.ConvertToGrayscale(ImageColumnName));
         // ExtractPixels computes (pixel - offset) * scale.

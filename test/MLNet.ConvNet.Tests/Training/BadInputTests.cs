@@ -145,7 +145,8 @@ public sealed class BadInputTests
         {
             string notAnImage = Path.Combine(directory, "notes.png");
             File.WriteAllText(notAnImage, "not an image");
-            foreach (var (path, cause) in new[] { (Path.Combine(directory, "missing.png"), "Could not find file"), (notAnImage, "Invalid input stream contents") })
+            string missing = Path.Combine(directory, "missing.png");
+            foreach (var (path, cause) in new[] { (missing, $"The image file '{missing}' (row 0 of column 'ImagePath') cannot be read: Could not find file"), (notAnImage, $"The image file '{notAnImage}' cannot be used: it is not an image") })
             {
                 var rows = ml.Data.LoadFromEnumerable(new[] { new ImageFolder.LabelledImage { Label = "1", ImagePath = path }, new ImageFolder.LabelledImage { Label = "2", ImagePath = path } });
                 var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(rows).Transform(rows);

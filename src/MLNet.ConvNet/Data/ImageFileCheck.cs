@@ -1,0 +1,71 @@
+using Microsoft.ML.Data;
+using SkiaSharp;
+
+namespace MLNet.ConvNet.Data;
+
+/// <summary>
+/// Decodes an image file completely, or says why it cannot, naming the file: the check behind
+/// <c>ConvNetImageFeatures</c>' image loading (training and scoring) and <see cref="ImageFolder"/>'s
+/// <c>skipUnreadable</c>. SkiaSharp, which ImageAnalytics decodes with, returns a partial picture for a file cut short
+/// (the rest of it blank) without an error; here the decoder's own result says whether every pixel arrived.
+/// </summary>
+internal static class ImageFileCheck
+{
+    /// <summary>Why <paramref name="bytes"/> is not a whole image, or null when it is; <paramref name="image"/> is the decoded image then.</summary>
+    /// <remarks>
+    /// The pixels are decoded as <c>SKBitmap.Decode</c> (and so ImageAnalytics' <c>MLImage.CreateFromStream</c>) decodes
+    /// them: no colour-space conversion, premultiplied alpha, then 32 bits a pixel in blue, green, red, alpha order.
+    /// </remarks>
+    public static string? Decode(byte[] bytes, out MLImage? image)
+    {
+        image = null;
+        if (bytes.Length == 0)
+            return "it is empty (0 bytes)";
+        using var codec = SKCodec.Create(new MemoryStream(bytes, writable: false), out var opened);
+        if (codec is null)
+            return $"it is not an image SkiaSharp can decode ({Describe(opened)}; {bytes.Length:N0} bytes, starting {Convert.ToHexString(bytes, 0, Math.Min(8, bytes.Length))})";
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Bgra8888, SKAlphaType.Premul);
+        if (info.Width <= 0 || info.Height <= 0)
+            return $"its header gives a size of {info.Width}x{info.Height} pixels";
+        using var bitmap = new SKBitmap(info);
+        var decoded = codec.GetPixels(info, bitmap.GetPixels());
+        if (decoded != SKCodecResult.Success)
+        {
+            return decoded is SKCodecResult.IncompleteInput or SKCodecResult.ErrorInInput
+                ? $"it is truncated or damaged: its header describes a {codec.EncodedFormat} of {info.Width}x{info.Height} pixels, but not all of them decode ({Describe(decoded)}; {bytes.Length:N0} bytes)"
+                : $"its {codec.EncodedFormat} pixels do not decode ({Describe(decoded)})";
+        }
+        image = MLImage.CreateFromPixels(info.Width, info.Height, MLPixelFormat.Bgra32, bitmap.GetPixelSpan());
+        return null;
+    }
+
+    /// <summary>Why the file at <paramref name="path"/> is not a whole image (including that it cannot be read), or null when it is.</summary>
+    public static string? Problem(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"it cannot be read ({e.Message})";
+        }
+        var problem = Decode(bytes, out var image);
+        image?.Dispose();
+        return problem;
+    }
+
+    /// <summary>The refusal for one file, naming it, what is wrong and what to do.</summary>
+    public static InvalidDataException Refusal(string path, string problem)
+        => new($"The image file '{path}' cannot be used: {problem}. Replace or remove the file (ImageFolder.Load(mlContext, folder, skipUnreadable: true) leaves such files out, with a warning).");
+
+    private static string Describe(SKCodecResult result) => result switch
+    {
+        SKCodecResult.IncompleteInput => "the data ends early",
+        SKCodecResult.ErrorInInput => "the data is damaged",
+        SKCodecResult.Unimplemented => "not a format SkiaSharp decodes",
+        SKCodecResult.InvalidInput => "not a known image format",
+        _ => result.ToString(),
+    };
+}

@@ -1,0 +1,123 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.Transforms.Image;
+using MLNet.ConvNet.Common;
+using MLNet.ConvNet.Data.Internals;
+
+// mlContext.Model.Load finds the loader through this attribute when it meets the LoaderSignature in a model file.
+[assembly: LoadableClass(typeof(CheckedImageLoader), typeof(CheckedImageLoader), null, typeof(SignatureLoadModel),
+    "ConvNet checked image loader", CheckedImageLoader.LoaderSignature)]
+
+namespace MLNet.ConvNet.Data.Internals;
+
+/// <summary>
+/// Loads the image file named in a text column into an image column, as ImageAnalytics' <c>LoadImages</c> does (same
+/// pixels), but decodes every file completely and refuses, naming the file, one that is empty, not an image, truncated
+/// or damaged: <c>LoadImages</c> names no file when it cannot decode one, and silently returns the readable part of a
+/// file cut short. <c>ConvNetImageFeatures</c> puts it first, so a saved model checks the images it scores too. Its
+/// base class and persistence are internal to ML.NET, which is why it lives here.
+/// </summary>
+internal sealed class CheckedImageLoader : RowToRowTransformerBase
+{
+    internal const string LoaderSignature = "ConvNetImageLoader";
+
+    // Model.key: string output column, string input column, string image folder ("" for none).
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: "CNVIMGLD",
+        verWrittenCur: 0x00010001, // initial
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderAssemblyName: typeof(CheckedImageLoader).Assembly.FullName,
+        loaderSignature: LoaderSignature);
+
+    public override void SaveModel(ModelSaveContext ctx)
+    {
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+        ctx.Writer.Write(OutputColumn);
+        ctx.Writer.Write(InputColumn);
+        ctx.Writer.Write(ImageFolder ?? "");
+    }
+
+    // Found by ML.NET's ComponentCatalog through the LoadableClass attribute above.
+    private static CheckedImageLoader Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ctx.CheckAtModel(GetVersionInfo());
+        string output = ctx.Reader.ReadString(), input = ctx.Reader.ReadString(), folder = ctx.Reader.ReadString();
+        return new CheckedImageLoader(env, output, input, folder.Length == 0 ? null : folder);
+    }
+
+    public CheckedImageLoader(IHostEnvironment env, string outputColumn, string inputColumn, string? imageFolder)
+        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(CheckedImageLoader)))
+    {
+        OutputColumn = outputColumn;
+        InputColumn = inputColumn;
+        ImageFolder = imageFolder;
+    }
+
+    /// <summary>The image column written.</summary>
+    public string OutputColumn { get; }
+
+    /// <summary>The text column of image paths read.</summary>
+    public string InputColumn { get; }
+
+    /// <summary>The folder relative paths are read from; null when paths are used as they are.</summary>
+    public string? ImageFolder { get; }
+
+    public override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+
+    private sealed class Mapper : MapperBase
+    {
+        private readonly CheckedImageLoader _loader;
+        private readonly int _input;
+
+        public Mapper(CheckedImageLoader parent, DataViewSchema inputSchema)
+            : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
+        {
+            _loader = parent;
+            _input = SchemaChecks.CheckTextColumn(inputSchema, parent.InputColumn, "image path", "load images from");
+        }
+
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
+            => [new DataViewSchema.DetachedColumn(_loader.OutputColumn, new ImageDataViewType())];
+
+        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        {
+            var getPath = input.GetGetter<ReadOnlyMemory<char>>(input.Schema[_input]);
+            ReadOnlyMemory<char> text = default;
+            disposer = null;
+            ValueGetter<MLImage> getter = (ref MLImage value) =>
+            {
+                value?.Dispose();
+                getPath(ref text);
+                string path = text.ToString();
+                if (string.IsNullOrWhiteSpace(path))
+                    throw new InvalidDataException($"Row {input.Position} of column '{_loader.InputColumn}' has no image path.");
+                if (_loader.ImageFolder is { } folder)
+                    path = Path.Combine(folder, path);
+                byte[] bytes;
+                try
+                {
+                    bytes = File.ReadAllBytes(path);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // No inner exception: readers report the innermost one, and this message already holds its words.
+                    throw new FileNotFoundException($"The image file '{path}' (row {input.Position} of column '{_loader.InputColumn}') cannot be read: {e.Message}", path);
+                }
+                if (ImageFileCheck.Decode(bytes, out var image) is { } problem)
+                    throw ImageFileCheck.Refusal(path, problem);
+                image!.Tag = path;
+                value = image;
+            };
+            return getter;
+        }
+
+        public override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+            => column => column == _input && activeOutput(0);
+
+        public override void SaveModel(ModelSaveContext ctx) => _loader.SaveModel(ctx);
+    }
+}
