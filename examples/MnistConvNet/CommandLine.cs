@@ -62,6 +62,7 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
             Add(new Command("shapes", "Trains on generated RGB 64x64 image files (ColouredShapes) and prints the test accuracy"), architectures, epochs, seed, output),
             Add(new Command("report", "Trains a network (or loads --model) and writes its training report: index.html with curves, confusion heatmaps, filters, feature maps, saliency and the most confidently wrong test images (docs/report.md)"), data, modelOption, architectures, epochs, maxTrainRows, maxTestRows, seed, output),
             Add(new Command("recipe", "Trains each network with the augmented small-data recipe and with the tutorial's, over several seeds, and prints test accuracy and seconds per run (docs/training.md)"), data, architectures, epochs, maxTrainRows, maxTestRows, seeds, learningRate, noAugmentation),
+            Add(new Command("warm-start", "Trains twice --epochs epochs (default 2 + 2) straight, as a warm start in this process, and as a warm start from a saved model, and prints the test accuracy of each (docs/training.md)"), data, architectures, epochs, maxTrainRows, maxTestRows, seed, output),
             Add(new Command("early-stopping", "Compares early stopping on a validation split with the tutorial's fixed epochs, over several seeds"), data, architectures, epochs, maxTrainRows, seeds, patience, plateauPatience, plateauFactor, validationFraction),
         };
         foreach (var command in commands)

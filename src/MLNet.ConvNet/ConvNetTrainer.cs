@@ -57,9 +57,12 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
 
     /// <summary>
     /// Continues training a fitted network on <paramref name="input"/>, as ML.NET's trainers take a warm start: the
-    /// network starts from <paramref name="modelParameters"/>' weights (a fresh optimizer, this trainer's options and
-    /// epochs). The architecture, the input shape and the classes must be the fitted model's. The returned transformer's
-    /// History holds this run's epochs.
+    /// network starts from <paramref name="modelParameters"/>' weights and trains this trainer's <c>Epochs</c> more,
+    /// numbered on from the fitted run's last epoch. When the fitted model was trained in this process with the same
+    /// optimizer and settings, the optimizer's state carries on too, so 2 epochs and 2 more give the weights of 4
+    /// straight (for networks without dropout); a model read from a file starts a fresh optimizer state, and the log
+    /// says which. The architecture, the input shape and the classes must be the fitted model's. The returned
+    /// transformer's History holds the fitted run's epochs and then this run's.
     /// </summary>
     /// <param name="input">The data to train on.</param>
     /// <param name="modelParameters">A fitted model's parameters (<c>transformer.Model</c>), or null to start afresh.</param>
@@ -81,13 +84,17 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
             var (rows, validation) = data.Read(channel);
             ChannelLog.Info(channel, network.Summary());
             ChannelLog.Info(channel, s.Describe(data.Shape, allocator));
+            var start = modelParameters is null ? null : WarmStart.From(modelParameters.Training, s.Optimizer, s.Epochs);
+            if (start is not null)
+                ChannelLog.Info(channel, start.Note);
             using var progress = _host.StartProgressChannel("ConvNet training");
-            var loop = new TrainingLoop(network, rows, validation, s, device);
+            var loop = new TrainingLoop(network, rows, validation, s, device, start);
             var history = loop.Run(channel, progress, CheckCancelled);
             if (rows is StreamingRows)
                 data.WarnIfUnscaled(channel, rows.FeatureRange); // a stream knows its range only now
 
-            var record = new TrainingRecord(history, loop.FinalEpoch, rows.FeatureRange, s.Augmentation, s.Describe(data.Shape));
+            string settings = start is null ? s.Describe(data.Shape) : $"{start.Settings ?? "a fitted network"}; then, from epoch {start.LastEpoch + 1}, {s.Describe(data.Shape)}";
+            var record = new TrainingRecord(history, loop.FinalEpoch, rows.FeatureRange, s.Augmentation, settings, loop.OptimizerState);
             return new ConvNetTransformer(_host, network, s.Columns, data.LabelColumn, record);
         }
         catch

@@ -17,6 +17,8 @@ namespace MLNet.ConvNet.Training;
 /// <remarks>
 /// <see cref="Run"/> reads as the outline; <see cref="Step"/> is one batch (learning rate, augmentation, forward,
 /// backward, update) and <see cref="EndEpoch"/> one epoch's close (validation, metrics, log, early stopping, checkpoint).
+/// A warm start numbers its epochs on from the fitted run's last one and begins its history with that run's epochs,
+/// so the shuffle, the augmentation and an epoch-based schedule go on as in one longer run.
 /// </remarks>
 internal sealed class TrainingLoop
 {
@@ -29,15 +31,24 @@ internal sealed class TrainingLoop
     private readonly Device _device;
     private readonly ImageShape _shape;
     private readonly int _batchesPerEpoch;
+    private readonly WarmStart? _start;
+    private readonly int _firstEpoch;
+    private readonly int _lastEpoch;
 
     // The batch buffers, refilled by the rows for every batch; the tensors of a step wrap them without a copy.
     private readonly float[] _features;
     private readonly long[] _labels;
     private readonly float[]? _weights;
 
-    /// <summary>A loop over <paramref name="data"/> for <paramref name="model"/>, which must already be on <paramref name="device"/>.</summary>
-    public TrainingLoop(ConvNetModule model, ITrainingRows data, TrainingData? validation, TrainingSettings settings, Device device)
+    /// <summary>
+    /// A loop over <paramref name="data"/> for <paramref name="model"/>, which must already be on <paramref name="device"/>;
+    /// after the fitted run of <paramref name="start"/> when it is a warm start.
+    /// </summary>
+    public TrainingLoop(ConvNetModule model, ITrainingRows data, TrainingData? validation, TrainingSettings settings, Device device, WarmStart? start = null)
     {
+        _start = start;
+        _firstEpoch = (start?.LastEpoch ?? 0) + 1;
+        _lastEpoch = (start?.LastEpoch ?? 0) + settings.Epochs;
         _model = model;
         _data = data;
         _validation = validation;
@@ -52,6 +63,9 @@ internal sealed class TrainingLoop
 
     /// <summary>The epoch whose weights the model holds at the end (the best one when they were restored).</summary>
     public int FinalEpoch { get; private set; }
+
+    /// <summary>The optimizer's state at the end, for a warm start to carry on; null when the weights are not the last epoch's.</summary>
+    public OptimizerState? OptimizerState { get; private set; }
 
     /// <summary>What one epoch has seen so far; the progress bar and the epoch's metrics read it.</summary>
     private sealed class EpochTally(int epoch)
@@ -75,26 +89,29 @@ internal sealed class TrainingLoop
     public List<EpochMetrics> Run(IChannel channel, IProgressChannel? progressChannel, Action checkCancelled)
     {
         var s = _settings;
-        var history = new List<EpochMetrics>();
+        var history = new List<EpochMetrics>(_start?.History ?? []);
         var stopping = s.EarlyStopping is { } es ? new EarlyStopping(es) : null;
         using var optimizer = s.Optimizer.Create(_model.parameters(), s.LearningRate);
+        if (_start?.OptimizerState is { } carried)
+            LoadState(optimizer, carried);
+        string warm = _start is null ? "" : $", warm start after epoch {_start.LastEpoch}";
         var checkpoints = s.CheckpointDirectory is null ? null
-            : new Checkpoints(s.CheckpointDirectory, s.Fingerprint(_model.InputShape, _model.NumberOfClasses, _data.Count, _validation?.Count ?? 0));
+            : new Checkpoints(s.CheckpointDirectory, s.Fingerprint(_model.InputShape, _model.NumberOfClasses, _data.Count, _validation?.Count ?? 0) + warm);
         int first = Resume(channel, checkpoints, optimizer, stopping, history);
 
         var tally = new EpochTally(first);
         progressChannel?.SetHeader(new ProgressHeader(["loss", "accuracy"], ["epoch", "batch"]), e =>
         {
-            e.SetProgress(0, tally.Epoch, s.Epochs);
+            e.SetProgress(0, tally.Epoch, _lastEpoch);
             e.SetProgress(1, tally.Batch, _batchesPerEpoch);
             e.SetMetric(0, tally.RunningLoss);
             e.SetMetric(1, tally.Seen == 0 ? 0 : tally.RunningAccuracy);
         });
         var clock = Stopwatch.StartNew();
-        long batchesDone = 0, batchesPlanned = (long)(s.Epochs - first + 1) * _batchesPerEpoch;
+        long batchesDone = 0, batchesPlanned = (long)(_lastEpoch - first + 1) * _batchesPerEpoch;
         bool stopped = stopping?.ShouldStop == true;
         _model.train();
-        for (int epoch = first; epoch <= s.Epochs && !stopped; epoch++)
+        for (int epoch = first; epoch <= _lastEpoch && !stopped; epoch++)
         {
             tally = new EpochTally(epoch);
             using var batches = _data.Batches(epoch, s.BatchSize, s.Seed, s.Shuffle, _features, _labels, _weights).GetEnumerator();
@@ -109,7 +126,7 @@ internal sealed class TrainingLoop
                 {
                     var elapsed = clock.Elapsed;
                     var remaining = TimeSpan.FromTicks((long)(elapsed.Ticks * (double)(batchesPlanned - batchesDone) / batchesDone));
-                    progress.Report(new TrainingProgress(epoch, s.Epochs, tally.Batch + 1, _batchesPerEpoch, tally.RunningLoss, tally.RunningAccuracy, tally.Rate, elapsed, remaining));
+                    progress.Report(new TrainingProgress(epoch, _lastEpoch, tally.Batch + 1, _batchesPerEpoch, tally.RunningLoss, tally.RunningAccuracy, tally.Rate, elapsed, remaining));
                 }
             }
             stopped = EndEpoch(channel, tally, history, stopping, checkpoints, optimizer);
@@ -122,6 +139,7 @@ internal sealed class TrainingLoop
             FinalEpoch = bestEpoch;
             ChannelLog.Info(channel, $"Restored the weights of epoch {bestEpoch}, the best by {rule.Metric}.");
         }
+        OptimizerState = history.Count > 0 && FinalEpoch == history[^1].Epoch ? SaveState(optimizer, s.Optimizer) : null;
         _model.eval();
         return history;
     }
@@ -131,7 +149,8 @@ internal sealed class TrainingLoop
     {
         var s = _settings;
         if (checkpoints is null || !s.Resume || checkpoints.Resume(_model, optimizer, m => ChannelLog.Warning(channel, m)) is not { } resumed)
-            return 1;
+            return _firstEpoch;
+        history.Clear(); // a checkpoint's history holds a warm start's earlier epochs too
         history.AddRange(resumed.History);
         if (resumed.EarlyStopping is { } state)
             stopping?.Restore(state);
@@ -143,7 +162,7 @@ internal sealed class TrainingLoop
     private void Step(EpochTally tally, IEnumerator<int> batches, OptimizerHelper optimizer, Random? augmentationRandom, List<EpochMetrics> history)
     {
         var s = _settings;
-        double wanted = s.Schedule.Rate(s.LearningRate, tally.Epoch, tally.Batch, _batchesPerEpoch, s.Epochs, history, _validation is not null);
+        double wanted = ScheduledRate(tally, history);
         if (wanted != tally.Rate)
         {
             ConvNetOptimizer.SetLearningRate(optimizer, wanted);
@@ -208,7 +227,7 @@ internal sealed class TrainingLoop
         history.Add(metrics);
         string validation = _validation is not null ? $", validation loss {validationLoss:F4}, validation accuracy {validationAccuracy:P2}" : "";
         string augmented = metrics.Augmented ? " (on augmented images)" : "";
-        ChannelLog.Info(channel, $"Epoch {tally.Epoch}/{s.Epochs}: loss {metrics.Loss:F4}, accuracy {metrics.Accuracy:P2}{augmented}{validation}, learning rate {tally.FirstRate:G4}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
+        ChannelLog.Info(channel, $"Epoch {tally.Epoch}/{_lastEpoch}: loss {metrics.Loss:F4}, accuracy {metrics.Accuracy:P2}{augmented}{validation}, learning rate {tally.FirstRate:G4}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
         s.EpochEnded?.Invoke(metrics);
 
         stopping?.Update(metrics, _model);
@@ -217,6 +236,33 @@ internal sealed class TrainingLoop
             return false;
         ChannelLog.Info(channel, $"Early stopping after epoch {tally.Epoch}: {rule.Metric} has not improved for {rule.Patience} epochs; the best was epoch {stopping.Current.BestEpoch}.");
         return true;
+    }
+
+    /// <summary>
+    /// The schedule's rate for a batch. A schedule over the whole run (one-cycle) runs its cycle over this run's
+    /// epochs; the others see the epochs numbered on from a warm start's, as one longer run would.
+    /// </summary>
+    private double ScheduledRate(EpochTally tally, List<EpochMetrics> history)
+    {
+        var s = _settings;
+        return s.Schedule.UsesTotalEpochs
+            ? s.Schedule.Rate(s.LearningRate, tally.Epoch - _firstEpoch + 1, tally.Batch, _batchesPerEpoch, s.Epochs, history, _validation is not null)
+            : s.Schedule.Rate(s.LearningRate, tally.Epoch, tally.Batch, _batchesPerEpoch, _lastEpoch, history, _validation is not null);
+    }
+
+    private static void LoadState(OptimizerHelper optimizer, byte[] state)
+    {
+        using var reader = new BinaryReader(new MemoryStream(state));
+        optimizer.load_state_dict(reader);
+    }
+
+    /// <summary>The optimizer's state, and which optimizer with which settings wrote it.</summary>
+    private static OptimizerState SaveState(OptimizerHelper optimizer, ConvNetOptimizer settings)
+    {
+        using var state = new MemoryStream();
+        using (var writer = new BinaryWriter(state, System.Text.Encoding.UTF8, leaveOpen: true))
+            optimizer.save_state_dict(writer);
+        return new OptimizerState(settings.ToString(), state.ToArray());
     }
 
     /// <summary>The augmentation stream's seed for an epoch: apart from the shuffle's, so turning augmentation on leaves the order of the rows as it was.</summary>

@@ -16,7 +16,7 @@ public sealed class CommandLineTests
     {
         var (exitCode, output, errors) = TestData.Run(TestData.ScorerAssembly, help);
         Assert.AreEqual(0, exitCode, errors);
-        foreach (var expected in new[] { "--data", "--out", "[default: models]", "[default: SimpleConvNet,LeNot]", "--epochs", "[default: 1]", "evaluate", "score", "export-onnx", "export-png", "images", "shapes", "early-stopping", "recipe", "report" })
+        foreach (var expected in new[] { "--data", "--out", "[default: models]", "[default: SimpleConvNet,LeNot]", "--epochs", "[default: 1]", "evaluate", "score", "export-onnx", "export-png", "images", "shapes", "early-stopping", "recipe", "report", "warm-start" })
             StringAssert.Contains(output, expected);
     }
 
@@ -41,6 +41,19 @@ public sealed class CommandLineTests
         var (exitCode, _, errors) = TestData.Run(TestData.ScorerAssembly, "--learning-rate", "0.1");
         Assert.AreNotEqual(0, exitCode);
         StringAssert.Contains(errors, "Unrecognized command or argument '--learning-rate'");
+    }
+
+    [TestMethod]
+    public void WarmStart_CarriesTheOptimizersState_SoTwoRunsGiveTheStraightRunsWeights()
+    {
+        string folder = TestData.TempDirectory();
+        var (exitCode, output, errors) = TestData.Run(TestData.ScorerAssembly, "warm-start", "--data", TestData.MnistDirectory, "--architectures", "LeNot",
+            "--epochs", "1", "--max-train-rows", "600", "--max-test-rows", "200", "--out", folder);
+        Assert.AreEqual(0, exitCode, output + errors);
+        StringAssert.Contains(output, "| LeNot | 1 + 1 in this process (optimizer state carried) |");
+        StringAssert.Contains(output, "the straight run's, bit for bit");
+        StringAssert.Contains(output, "| LeNot | 1, saved and loaded, + 1 (fresh optimizer state) |");
+        Directory.Delete(folder, recursive: true);
     }
 
     [TestMethod]

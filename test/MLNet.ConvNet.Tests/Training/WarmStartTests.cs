@@ -3,7 +3,10 @@ using Microsoft.ML.Data;
 
 namespace MLNet.ConvNet.Tests.Training;
 
-/// <summary>Training goes on from a fitted model, and a finished checkpointed run extends to more epochs.</summary>
+/// <summary>
+/// Training goes on from a fitted model (its weights, its epochs and, in the same process, its optimizer's state), and a
+/// finished checkpointed run extends to more epochs.
+/// </summary>
 [TestClass]
 public sealed class WarmStartTests
 {
@@ -28,7 +31,50 @@ public sealed class WarmStartTests
         reports.Clear();
         using var fresh = ml.MulticlassClassification.Trainers.ConvNet(options).Fit(more);
         Assert.IsTrue(Math.Abs(reports[0].Loss - fittedLoss) > 0.5, $"a fresh network starts elsewhere ({reports[0].Loss:F3} against {fittedLoss:F3})");
-        Assert.AreEqual(1, continued.History.Count);
+        CollectionAssert.AreEqual(new[] { 1, 2, 3 }, continued.History.Select(e => e.Epoch).ToArray(), "the fitted run's epochs, then this run's numbered on");
+    }
+
+    [TestMethod]
+    public void TwoEpochsAndTwoMore_GiveTheWeightsOfFourStraight_BitForBit()
+    {
+        var ml = new MLContext(seed: 1);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+        var data = TestData.Digits(ml, 500);
+        ConvNetTrainer Trainer(int epochs) => ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Epochs = epochs, Seed = 5 });
+
+        using var two = Trainer(2).Fit(data);
+        using var twoMore = Trainer(2).Fit(data, two.Model);
+        using var four = Trainer(4).Fit(data);
+
+        CollectionAssert.AreEqual(TestData.Weights(four), TestData.Weights(twoMore), "the same shuffles and the same optimizer state as one run");
+        Assert.AreEqual(4, twoMore.Model.FinalEpoch);
+        CollectionAssert.AreEqual(four.History.Select(e => e.Loss).ToArray(), twoMore.History.Select(e => e.Loss).ToArray());
+        Assert.IsTrue(messages.Any(m => m.Contains("Continuing a fitted network after its epoch 2: epochs 3 to 4, with the RMSprop state it ended with.", StringComparison.Ordinal)),
+            "the log says the run continues a fitted network");
+        Assert.IsTrue(messages.Any(m => m.Contains("Epoch 4/4:", StringComparison.Ordinal)));
+        StringAssert.Contains(twoMore.Model.TrainingSettings, "; then, from epoch 3, SimpleConvNet");
+    }
+
+    [TestMethod]
+    public void AWarmStart_FromAModelFile_OrWithAnotherOptimizer_StartsAFreshOptimizerState_AndSaysWhy()
+    {
+        var ml = new MLContext(seed: 1);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+        var data = TestData.Digits(ml, 200);
+        using var fitted = ml.MulticlassClassification.Trainers.ConvNet(epochs: 1).Fit(data);
+        string path = Path.Combine(TestData.TempDirectory(), "model.zip");
+        ml.Model.Save(fitted, data.Schema, path);
+        var loaded = (ConvNetTransformer)ml.Model.Load(path, out _);
+
+        using (ml.MulticlassClassification.Trainers.ConvNet(epochs: 1).Fit(data, loaded.Model)) { }
+        Assert.IsTrue(messages.Any(m => m.Contains("with a fresh RMSprop state: a model read from a file keeps no optimizer state", StringComparison.Ordinal)), string.Join("\n", messages));
+
+        var adam = new ConvNetTrainer.Options { Epochs = 1, Optimizer = new AdamOptimizer() };
+        using (ml.MulticlassClassification.Trainers.ConvNet(adam).Fit(data, fitted.Model)) { }
+        Assert.IsTrue(messages.Any(m => m.Contains("with a fresh Adam state: the fitted network was trained with RMSprop(", StringComparison.Ordinal)), string.Join("\n", messages));
+        loaded.Dispose();
     }
 
     [TestMethod]
