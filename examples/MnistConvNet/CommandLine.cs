@@ -56,7 +56,7 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
         {
             Add(new Command("evaluate", "Evaluates saved models on the MNIST test split, in this process"), data, models),
             Add(new Command("score", "Writes the Score vector of every test image of a saved model to a file (float32, little-endian, row after row) and prints how many"), data, maxTestRows, scoresOut, model),
-            Add(new Command("export-onnx", "Converts a saved model that reads 784 features into ONNX, with Features as its only input (docs/onnx.md)"), onnxOut, model),
+            Add(new Command("export-onnx", "Converts a saved model into strictly valid ONNX with its features as the only input; a model that reads image paths from the network's features on (docs/onnx.md)"), onnxOut, model),
             Add(new Command("export-png", "Writes an MNIST split as PNG files in class folders"), data, split, output, maxTrainRows, maxTestRows),
             Add(new Command("images", "Trains from PNG files through ImageAnalytics and checks the accuracy against the IDX route"), data, architectures, epochs, maxTrainRows, maxTestRows, seed, output),
             Add(new Command("shapes", "Trains on generated RGB 64x64 image files (ColouredShapes) and prints the test accuracy"), architectures, epochs, seed, output),

@@ -14,25 +14,41 @@ internal static class SavedModelCommands
         return 0;
     }
 
-    // Converts a saved model that reads a Features column of 784 floats into ONNX, with Features as its only input,
-    // for serving without libtorch (examples/OnnxServing, docs/onnx.md).
+    // Converts a saved model into a strictly valid ONNX file with its features column as the only input, for serving
+    // without libtorch (examples/OnnxServing, docs/onnx.md). A model that reads image paths is exported from the
+    // network's features on: image loading has no ONNX form, so the serving application computes the pixels.
     public static int ExportOnnx(CommandLine arguments)
     {
         var ml = new MLContext(seed: 1);
         string source = arguments.Models.Single();
         string target = arguments.OnnxOut ?? Path.ChangeExtension(source, ".onnx");
-        var model = ml.Model.Load(source, out _);
-        var featuresOnly = ml.Data.LoadFromEnumerable(new List<Image>());
-        using (var file = File.Create(target))
-            ml.Model.ConvertToOnnx(model, featuresOnly, file);
-        Console.WriteLine($"Wrote {target} ({new FileInfo(target).Length / 1024} KiB) from {source}. Serve it: dotnet run --project examples/OnnxServing -c Release -- --model {target} IMAGE.png");
+        var model = ml.Model.Load(source, out var inputSchema);
+        var steps = model is IEnumerable<ITransformer> chain ? chain.ToList() : [model];
+        int at = steps.FindIndex(t => t is ConvNetTransformer);
+        if (at < 0)
+            throw new InvalidOperationException($"'{source}' holds no ConvNet transformer; export-onnx converts models trained with MLNet.ConvNet.");
+        var convNet = (ConvNetTransformer)steps[at];
+        ITransformer exported = model;
+        string note = "";
+        if (inputSchema.GetColumnOrNull(convNet.FeatureColumnName) is null)
+        {
+            exported = new TransformerChain<ITransformer>([.. steps.Skip(at)]);
+            note = $" The model reads {string.Join(", ", inputSchema.Select(c => $"'{c.Name}'"))}; loading and resizing images has no ONNX form, " +
+                $"so the file starts at the network's features ({convNet.Model.InputShape} pixels in [0, 1], channel-major): compute them in the serving application, as examples/OnnxServing does.";
+        }
+        var definition = SchemaDefinition.Create(typeof(Features));
+        var column = definition[nameof(Features.Values)];
+        column.ColumnType = new VectorDataViewType(NumberDataViewType.Single, convNet.Model.InputShape.Size);
+        column.ColumnName = convNet.FeatureColumnName;
+        var featuresOnly = ml.Data.LoadFromEnumerable(new List<Features>(), definition);
+        ml.Model.ConvertToStrictOnnx(exported, featuresOnly, target);
+        Console.WriteLine($"Wrote {target} ({new FileInfo(target).Length / 1024} KiB) from {source}.{note} Serve it: dotnet run --project examples/OnnxServing -c Release -- --model {target} IMAGE.png");
         return 0;
     }
 
-    private sealed class Image
+    private sealed class Features
     {
-        [VectorType(784)]
-        public float[] Features { get; set; }
+        public float[] Values { get; set; }
     }
 
     // Writes every Score vector of the test split (or its first --max-test-rows rows) as raw float32,

@@ -3,12 +3,22 @@ using SkiaSharp;
 namespace OnnxServing;
 
 /// <summary>
-/// Image files to the pixels the network takes: decoded, turned to gray, resized to the model's size, and scaled to
-/// [0, 1] exactly as MLNet.ConvNet scales pixels (byte x 1/255), so an exported MNIST PNG gives the IDX features.
+/// Image files to the features the network takes, exactly as MLNet.ConvNet's ConvNetImageFeatures computes them with
+/// ImageAnalytics: decoded (a file cut short is refused, not read in part), turned gray with ImageAnalytics' weights
+/// (0.3 R + 0.59 G + 0.11 B) for a one-channel network, resized by stretching without smoothing, then each channel
+/// (red, green, blue) as a plane, scaled to [0, 1] (byte x 1/255), optionally inverted.
 /// </summary>
 public static class Images
 {
     private static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
+
+    private static readonly SKColorFilter Grayscale = SKColorFilter.CreateColorMatrix(
+    [
+        0.3f, 0.59f, 0.11f, 0, 0,
+        0.3f, 0.59f, 0.11f, 0, 0,
+        0.3f, 0.59f, 0.11f, 0, 0,
+        0, 0, 0, 1, 0,
+    ]);
 
     /// <summary>A folder's image files (sorted, in its subfolders too); a file as it is.</summary>
     public static IEnumerable<string> Expand(string path)
@@ -16,24 +26,72 @@ public static class Images
             ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).OrderBy(f => f, StringComparer.Ordinal)
             : [path];
 
-    /// <exception cref="InvalidDataException">The file is not an image SkiaSharp can decode.</exception>
-    public static float[] Read(string path, int width, int height, bool invert)
+    /// <exception cref="InvalidDataException">The file is not an image SkiaSharp can decode completely.</exception>
+    public static float[] Read(string path, (int Channels, int Height, int Width) shape, bool invert)
+        => Read(File.ReadAllBytes(path), shape, invert);
+
+    /// <exception cref="InvalidDataException">The bytes are not an image SkiaSharp can decode completely.</exception>
+    public static float[] Read(byte[] bytes, (int Channels, int Height, int Width) shape, bool invert)
     {
-        using var decoded = SKBitmap.Decode(path) ?? throw new InvalidDataException("not an image SkiaSharp can decode (PNG, JPEG, BMP, GIF or WebP).");
-        using var sized = decoded.Width == width && decoded.Height == height ? null : decoded.Resize(new SKImageInfo(width, height), SKFilterQuality.High);
-        var bitmap = sized ?? decoded;
-        var pixels = new float[width * height];
-        for (int y = 0; y < height; y++)
+        using var decoded = Decode(bytes);
+        using var gray = shape.Channels == 1 ? ToGray(decoded) : null;
+        var source = gray ?? decoded;
+        using var sized = source.Width == shape.Width && source.Height == shape.Height ? null : source.Resize(new SKSizeI(shape.Width, shape.Height), SKFilterQuality.None);
+        var bitmap = sized ?? source;
+        int plane = shape.Height * shape.Width;
+        var values = new float[shape.Channels * plane];
+        for (int y = 0; y < shape.Height; y++)
         {
-            for (int x = 0; x < width; x++)
+            for (int x = 0; x < shape.Width; x++)
             {
                 var color = bitmap.GetPixel(x, y);
-                // ITU-R 601 luma, as ImageAnalytics' ConvertToGrayscale; equal channels (MNIST PNGs) stay as they are.
-                byte gray = color.Red == color.Green && color.Green == color.Blue ? color.Red
-                    : (byte)Math.Clamp(Math.Round(0.299 * color.Red + 0.587 * color.Green + 0.114 * color.Blue), 0, 255);
-                pixels[y * width + x] = (invert ? 255 - gray : gray) * (1f / 255f);
+                int at = y * shape.Width + x;
+                if (shape.Channels == 1)
+                {
+                    values[at] = Scale(color.Red, invert);
+                }
+                else
+                {
+                    values[at] = Scale(color.Red, invert);
+                    values[plane + at] = Scale(color.Green, invert);
+                    values[2 * plane + at] = Scale(color.Blue, invert);
+                }
             }
         }
-        return pixels;
+        return values;
+    }
+
+    private static float Scale(byte value, bool invert) => invert ? (value - 255f) * -(1f / 255f) : value * (1f / 255f);
+
+    private static SKBitmap Decode(byte[] bytes)
+    {
+        if (bytes.Length == 0)
+            throw new InvalidDataException("the file is empty (0 bytes).");
+        using var codec = SKCodec.Create(new MemoryStream(bytes), out var opened)
+            ?? throw new InvalidDataException($"not an image SkiaSharp can decode (PNG, JPEG, BMP, GIF or WebP; {opened}).");
+        var info = codec.Info;
+        info.AlphaType = info.AlphaType == SKAlphaType.Unpremul ? SKAlphaType.Premul : info.AlphaType;
+        info.ColorSpace = null;
+        var bitmap = new SKBitmap(info);
+        var result = codec.GetPixels(info, bitmap.GetPixels());
+        if (result != SKCodecResult.Success)
+        {
+            bitmap.Dispose();
+            throw new InvalidDataException($"the image is truncated or damaged ({result}): its header describes {codec.EncodedFormat} of {info.Width}x{info.Height} pixels, but not all of them decode.");
+        }
+        if (bitmap.ColorType is SKColorType.Bgra8888 or SKColorType.Rgba8888)
+            return bitmap;
+        var converted = bitmap.Copy(SKColorType.Bgra8888);
+        bitmap.Dispose();
+        return converted;
+    }
+
+    private static SKBitmap ToGray(SKBitmap image)
+    {
+        var gray = new SKBitmap(image.Width, image.Height, isOpaque: true);
+        using var canvas = new SKCanvas(gray);
+        using var paint = new SKPaint { ColorFilter = Grayscale, FilterQuality = SKFilterQuality.High };
+        canvas.DrawBitmap(image, 0f, 0f, paint);
+        return gray;
     }
 }

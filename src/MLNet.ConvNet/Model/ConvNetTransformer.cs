@@ -101,6 +101,43 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     /// <summary>The number of classes the network scores.</summary>
     public int NumberOfClasses => Network.NumberOfClasses;
 
+    /// <summary>
+    /// The class of each Score slot, in slot order: the training label's key values as text (such as "0".."9" for
+    /// MNIST, or the class folders' names), or "0", "1", ... when the label had no key values. Survives Save and Load.
+    /// </summary>
+    public IReadOnlyList<string> ClassNames => _classNames ??= ReadClassNames();
+
+    private IReadOnlyList<string>? _classNames;
+
+    private IReadOnlyList<string> ReadClassNames()
+    {
+        var annotations = LabelColumn.Annotations;
+        if (annotations.Schema.GetColumnOrNull("KeyValues") is { Type: VectorDataViewType { ItemType: TextDataViewType } })
+        {
+            VBuffer<ReadOnlyMemory<char>> values = default;
+            annotations.GetValue("KeyValues", ref values);
+            return values.DenseValues().Select(v => v.ToString()).ToArray();
+        }
+        if (annotations.Schema.GetColumnOrNull("KeyValues") is { Type: VectorDataViewType } keyValues)
+            return KeyValuesAsText(annotations, keyValues.Type);
+        return Enumerable.Range(0, NumberOfClasses).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    // Numeric key values (MapValueToKey over a number column), in the invariant culture.
+    private static string[] KeyValuesAsText(DataViewSchema.Annotations annotations, DataViewType type)
+    {
+        var method = typeof(ConvNetTransformer).GetMethod(nameof(Values), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(((VectorDataViewType)type).ItemType.RawType);
+        return (string[])method.Invoke(null, [annotations])!;
+    }
+
+    private static string[] Values<T>(DataViewSchema.Annotations annotations)
+    {
+        VBuffer<T> values = default;
+        annotations.GetValue("KeyValues", ref values);
+        return values.DenseValues().Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray();
+    }
+
     /// <summary>The Keras-style summary: every layer's output shape and parameter count, then the totals.</summary>
     public string Summary => Network.Summary();
 

@@ -1,0 +1,111 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace OnnxServing;
+
+/// <summary>
+/// An exported ConvNet in ONNX Runtime. The graph takes the network's features ([N, channels x height x width] floats
+/// in [0, 1], channel-major, or [N, C, H, W]) and gives <c>Score.output</c>, one probability per class. A file exported
+/// with ConvertToStrictOnnx (or the main example's export-onnx) says in its metadata which image shape and which classes;
+/// for an older file the shape comes from a four-dimensional input, from --shape, or, for 784 values, is MNIST's 1x28x28.
+/// One session serves every thread.
+/// </summary>
+public sealed class ImageClassifier : IDisposable
+{
+    private const string ShapeKey = "mlnet.convnet.input_shape", FeaturesKey = "mlnet.convnet.features", ClassesKey = "mlnet.convnet.classes";
+
+    private readonly InferenceSession _session;
+    private readonly string _input;
+    private readonly int[] _inputDimensions;
+
+    /// <exception cref="FileNotFoundException">No file at <paramref name="modelPath"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not an exported classifier, or does not say its image shape; the message says what it has and what is expected.</exception>
+    public ImageClassifier(string modelPath, (int Channels, int Height, int Width)? shape = null)
+    {
+        if (!File.Exists(modelPath))
+            throw new FileNotFoundException($"No model at '{Path.GetFullPath(modelPath)}'. Export one with: dotnet run --project examples/MnistConvNet -c Release -- export-onnx models/lenot.zip --onnx-out digits.onnx", modelPath);
+        _session = new InferenceSession(modelPath);
+        var metadata = _session.ModelMetadata.CustomMetadataMap;
+        string file = Path.GetFileName(modelPath);
+        var floatInputs = _session.InputMetadata.Where(i => i.Value.ElementType == typeof(float)).Select(i => i.Key).ToList();
+        _input = metadata.TryGetValue(FeaturesKey, out var named) ? named
+            : floatInputs.Count == 1 ? floatInputs[0]
+            : throw new InvalidDataException($"'{file}' has the inputs {Describe(_session.InputMetadata)}; expected one float input of features ([N, values] or [N, C, H, W]), as ConvertToOnnx writes it from a features-only input.");
+        if (!_session.InputMetadata.TryGetValue(_input, out var input))
+            throw new InvalidDataException($"'{file}' says its features input is '{_input}', but it has the inputs {Describe(_session.InputMetadata)}.");
+        _inputDimensions = input.Dimensions;
+        long values = _inputDimensions.Length switch
+        {
+            2 => _inputDimensions[1],
+            4 => (long)_inputDimensions[1] * _inputDimensions[2] * _inputDimensions[3],
+            _ => throw new InvalidDataException($"'{file}' has the features input '{_input}' of [{string.Join(", ", _inputDimensions)}]; expected [N, values] or [N, C, H, W]."),
+        };
+        Shape = shape
+            ?? (metadata.TryGetValue(ShapeKey, out var recorded) ? Parse(recorded, $"its metadata's {ShapeKey}")
+            : _inputDimensions.Length == 4 ? (_inputDimensions[1], _inputDimensions[2], _inputDimensions[3])
+            : values == 784 ? (1, 28, 28)
+            : throw new InvalidDataException($"'{file}' takes {values} feature values but does not say the image shape they hold (a file from plain ConvertToOnnx): " +
+                "pass --shape CxHxW, or export it with ConvertToStrictOnnx (the main example's export-onnx does), which records the shape."));
+        if ((long)Shape.Channels * Shape.Height * Shape.Width != values)
+            throw new InvalidDataException($"'{file}' takes {values} feature values in '{_input}', but the image shape {Format(Shape)} holds {Shape.Channels * Shape.Height * Shape.Width}.");
+        if (Shape.Channels is not (1 or 3))
+            throw new InvalidDataException($"'{file}' takes {Format(Shape)} images; this sample reads gray (1 channel) or RGB (3 channels) image files.");
+        if (!_session.OutputMetadata.TryGetValue("Score.output", out var score) || score.Dimensions.Length != 2)
+            throw new InvalidDataException($"'{file}' has the outputs {Describe(_session.OutputMetadata)}; expected 'Score.output' of [N, classes], as ConvertToOnnx writes a classifier's scores.");
+        int classes = score.Dimensions[1];
+        Classes = metadata.TryGetValue(ClassesKey, out var names) ? names.Split('\n') : Enumerable.Range(0, classes).Select(c => c.ToString()).ToArray();
+        if (Classes.Count != classes)
+            throw new InvalidDataException($"'{file}' names {Classes.Count} classes in its metadata but scores {classes}.");
+    }
+
+    /// <summary>The images the network takes.</summary>
+    public (int Channels, int Height, int Width) Shape { get; }
+
+    /// <summary>Values per image: channels x height x width.</summary>
+    public int Values => Shape.Channels * Shape.Height * Shape.Width;
+
+    /// <summary>The class of each Score slot.</summary>
+    public IReadOnlyList<string> Classes { get; }
+
+    /// <summary>Parses "CxHxW".</summary>
+    /// <exception cref="InvalidDataException">The text is not three positive whole numbers joined by x.</exception>
+    public static (int Channels, int Height, int Width) Parse(string text, string where)
+    {
+        var parts = text.Split('x');
+        if (parts.Length == 3 && parts.All(p => int.TryParse(p, out int v) && v > 0))
+            return (int.Parse(parts[0]), int.Parse(parts[1]), int.Parse(parts[2]));
+        throw new InvalidDataException($"Expected an image shape CxHxW such as 3x64x64 in {where}; got '{text}'.");
+    }
+
+    public static string Format((int Channels, int Height, int Width) shape) => $"{shape.Channels}x{shape.Height}x{shape.Width}";
+
+    private static string Describe(IReadOnlyDictionary<string, NodeMetadata> nodes)
+        => string.Join(", ", nodes.Select(n => $"'{n.Key}' ({n.Value.ElementType.Name} [{string.Join(", ", n.Value.Dimensions)}])"));
+
+    /// <summary>Classifies <paramref name="count"/> images laid out one after another in <paramref name="pixels"/>.</summary>
+    public IReadOnlyList<Prediction> Classify(ReadOnlySpan<float> pixels, int count)
+    {
+        int[] dimensions = _inputDimensions.Length == 4 ? [count, Shape.Channels, Shape.Height, Shape.Width] : [count, Values];
+        var tensor = new DenseTensor<float>(pixels[..(count * Values)].ToArray(), dimensions);
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_input, tensor)]);
+        var scores = results.Single(r => r.Name == "Score.output").AsTensor<float>().ToArray();
+        int classes = scores.Length / count;
+        var predictions = new Prediction[count];
+        for (int i = 0; i < count; i++)
+        {
+            var probabilities = scores.AsSpan(i * classes, classes).ToArray();
+            int best = Array.IndexOf(probabilities, probabilities.Max());
+            predictions[i] = new Prediction(Classes[best], probabilities, Classes);
+        }
+        return predictions;
+    }
+
+    public void Dispose() => _session.Dispose();
+}
+
+/// <summary>One image's class and the probability of every class.</summary>
+public sealed record Prediction(string Class, float[] Probabilities, IReadOnlyList<string> Classes)
+{
+    public IEnumerable<(string Class, float Probability)> Top(int n)
+        => Probabilities.Select((p, i) => (Classes[i], p)).OrderByDescending(t => t.p).Take(n);
+}
