@@ -13,15 +13,38 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
     /// <summary>recipe: train the recipe without its augmentation.</summary>
     public bool NoAugmentation { get; init; }
 
+    // The option's own message for a value that is no number, or below 1, instead of System.CommandLine's
+    // "Cannot parse argument 'abc' for option '--epochs' as expected type 'System.Nullable`1[System.Int32]'".
+    private static int? PositiveWholeNumber(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= 1)
+            return value;
+        result.AddError($"{OptionName(result)} takes a whole number of at least 1; got '{text}'.");
+        return null;
+    }
+
+    private static double? PositiveNumber(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0 && double.IsFinite(value))
+            return value;
+        result.AddError($"{OptionName(result)} takes a number above 0, such as 0.005; got '{text}'.");
+        return null;
+    }
+
+    private static string OptionName(System.CommandLine.Parsing.ArgumentResult result)
+        => (result.Parent as System.CommandLine.Parsing.OptionResult)?.Option.Name ?? "The option";
+
     /// <summary>Parses <paramref name="args"/> and runs the chosen command through <paramref name="run"/>; returns the exit code.</summary>
     public static int Invoke(string[] args, Func<CommandLine, int> run)
     {
         var data = new Option<string>("--data") { Description = "Folder with the four MNIST IDX files (gzip or not). Default: $MNIST_DATA, else the per-user cache, downloading into it" };
         var output = new Option<string>("--out") { Description = "Folder for models and other output", DefaultValueFactory = _ => "models" };
         var architectures = new Option<string>("--architectures") { Description = "Registered architectures, comma-separated", DefaultValueFactory = _ => "SimpleConvNet,LeNot" };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs to train. Default: each architecture's own (5 for SimpleConvNet, 10 for LeNot); for recipe, the recipe's (50)" };
-        var maxTrainRows = new Option<int?>("--max-train-rows") { Description = "Read only the first N training images. Default: all" };
-        var maxTestRows = new Option<int?>("--max-test-rows") { Description = "Read only the first N test images. Default: all" };
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs to train. Default: each architecture's own (5 for SimpleConvNet, 10 for LeNot); for recipe, the recipe's (50)", CustomParser = PositiveWholeNumber };
+        var maxTrainRows = new Option<int?>("--max-train-rows") { Description = "Read only the first N training images. Default: all", CustomParser = PositiveWholeNumber };
+        var maxTestRows = new Option<int?>("--max-test-rows") { Description = "Read only the first N test images. Default: all", CustomParser = PositiveWholeNumber };
         var seed = new Option<int>("--seed") { Description = "Seed for weights and shuffling", DefaultValueFactory = _ => 1 };
         var seeds = new Option<string>("--seeds") { Description = "Seeds to compare, comma-separated", DefaultValueFactory = _ => "1,2,3" };
         var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without improvement", DefaultValueFactory = _ => 4 };
@@ -33,7 +56,7 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
         var onnxOut = new Option<string>("--onnx-out") { Description = "The .onnx file to write. Default: the model's path with .onnx" };
         var models = new Argument<string[]>("models") { Description = "Saved model .zip files", Arity = ArgumentArity.OneOrMore };
         var model = new Argument<string>("model") { Description = "A saved model .zip file" };
-        var learningRate = new Option<double?>("--learning-rate") { Description = "The one-cycle peak learning rate. Default: the recipe's (0.005)" };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "The one-cycle peak learning rate. Default: the recipe's (0.005)", CustomParser = PositiveNumber };
         var noAugmentation = new Option<bool>("--no-augmentation") { Description = "Train the recipe without its augmentation, to see what the augmentation adds" };
         var modelOption = new Option<string>("--model") { Description = "A saved model .zip file to report on. Default: train one" };
 

@@ -57,27 +57,27 @@ ml.Log += (_, e) =>
         Console.WriteLine("  " + e.Message[(e.Message.IndexOf("] ", StringComparison.Ordinal) + 2)..]);
 };
 
-Console.WriteLine($"MNIST from {Path.GetFullPath(arguments.DataDirectory)}");
+// Everything that can be refused is checked before anything is printed: the data, then every trainer's options.
 IDataView train = MnistDataset.Load(ml, arguments.DataDirectory, MnistSplit.Train, arguments.MaxTrainRows);
 IDataView test = MnistDataset.Load(ml, arguments.DataDirectory, MnistSplit.Test);
+var trainers = arguments.Architectures.Select(architecture => (Architecture: architecture, Trainer: ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options
+{
+    Architecture = architecture,
+    Epochs = arguments.Epochs,
+    // Resident memory after each epoch: with a dispose scope per batch it stays flat.
+    EpochEnded = e => Console.WriteLine($"  memory after epoch {e.Epoch}: {Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024)} MiB resident"),
+    Progress = Console.IsOutputRedirected ? null : new ProgressBar(),
+}))).ToList();
+Console.WriteLine($"MNIST from {Path.GetFullPath(arguments.DataDirectory)}");
 
 var saved = new List<(string Path, double Accuracy)>();
-foreach (var architecture in arguments.Architectures)
+foreach (var (architecture, trainer) in trainers)
 {
-    var options = new ConvNetTrainer.Options
-    {
-        Architecture = architecture,
-        Epochs = arguments.Epochs,
-        // Resident memory after each epoch: with a dispose scope per batch it stays flat.
-        EpochEnded = e => Console.WriteLine($"  memory after epoch {e.Epoch}: {Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024)} MiB resident"),
-        Progress = Console.IsOutputRedirected ? null : new ProgressBar(),
-    };
     Console.WriteLine();
     Console.WriteLine($"=== {architecture} ===");
     Console.WriteLine(ArchitectureRegistry.Get(architecture).GetSummary());
 
-    var pipeline = ml.MulticlassClassification.Trainers.ConvNet(options)
-        .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedDigit", "PredictedLabel"));
+    var pipeline = trainer.Append(ml.Transforms.Conversion.MapKeyToValue("PredictedDigit", "PredictedLabel"));
     var clock = Stopwatch.StartNew();
     var model = pipeline.Fit(train);
     var convNet = (ConvNetTransformer)model.First();

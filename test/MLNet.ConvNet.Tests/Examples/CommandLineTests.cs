@@ -44,6 +44,29 @@ public sealed class CommandLineTests
     }
 
     [TestMethod]
+    [DataRow("--epochs", "abc", "--epochs takes a whole number of at least 1; got 'abc'.")]
+    [DataRow("--epochs", "0", "--epochs takes a whole number of at least 1; got '0'.")]
+    [DataRow("--max-train-rows", "-5", "--max-train-rows takes a whole number of at least 1; got '-5'.")]
+    public void ABadNumber_IsRefusedByItsOptionsName_BeforeAnythingIsPrinted(string option, string value, string expected)
+    {
+        var (exitCode, output, errors) = TestData.Run(TestData.ScorerAssembly, "--data", TestData.MnistDirectory, option, value);
+        Assert.AreNotEqual(0, exitCode);
+        StringAssert.Contains(errors, expected);
+        Assert.IsFalse(errors.Contains("System.Nullable", StringComparison.Ordinal), errors);
+        // System.CommandLine shows the usage after a parse error; nothing else runs.
+        Assert.IsFalse(output.Contains("MNIST from", StringComparison.Ordinal) || output.Contains("Total params", StringComparison.Ordinal), output);
+    }
+
+    [TestMethod]
+    public void AMissingDataFolder_IsRefused_BeforeAnythingIsPrinted()
+    {
+        var (exitCode, output, errors) = TestData.Run(TestData.ScorerAssembly, "--data", "/no/such/mnist", "--epochs", "1");
+        Assert.AreEqual(2, exitCode);
+        StringAssert.Contains(errors, "error: The MNIST folder '/no/such/mnist' does not exist");
+        Assert.AreEqual("", output.Trim(), "no 'MNIST from ...' before the error");
+    }
+
+    [TestMethod]
     public void WarmStart_CarriesTheOptimizersState_SoTwoRunsGiveTheStraightRunsWeights()
     {
         string folder = TestData.TempDirectory();
