@@ -24,19 +24,21 @@ internal static class ImageCommands
 
         var train = ImageFolder.Load(ml, Path.Combine(root, "train"));
         string architecture = arguments.Architectures[0];
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
-            .Append(ml.Transforms.ConvNetImageFeatures(shape))
-            .Append(ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = architecture, Epochs = arguments.Epochs ?? 10, BatchSize = 32 }));
+        // The label's mapping is applied to the data, not saved in the model: the saved model takes nothing but a path.
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Fit(train);
+        var pipeline = ml.Transforms.ConvNetImageFeatures(shape)
+            .Append(ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = architecture, Epochs = arguments.Epochs ?? 10, BatchSize = 32 }))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         var clock = Stopwatch.StartNew();
-        var model = pipeline.Fit(train);
-        var convNet = model.LastTransformer;
+        var model = pipeline.Fit(keys.Transform(train));
+        var convNet = model.GetConvNet();
         Console.WriteLine($"Trained {architecture} on {convNet.Model.InputShape} images in {clock.Elapsed.TotalSeconds:F1} s ({convNet.Model.Layers.Sum(l => l.Parameters):N0} parameters).");
-        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(ImageFolder.Load(ml, Path.Combine(root, "test"))));
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(keys.Transform(ImageFolder.Load(ml, Path.Combine(root, "test")))));
         Console.WriteLine($"Test accuracy {metrics.MicroAccuracy:P2} on 300 images it has not seen.");
         Console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
         string path = Path.Combine(arguments.OutputDirectory, "shapes.zip");
         ml.Model.Save(model, train.Schema, path);
-        Console.WriteLine($"Saved {path}: it takes an ImagePath.");
+        Console.WriteLine($"Saved {path}: it takes an ImagePath and returns PredictedLabel, the class name.");
         return 0;
     }
 

@@ -107,14 +107,22 @@ public sealed class InputShapeTests
         string folder = TestData.TempDirectory();
         var files = new ImageShape(3, 64, 64);
         ColouredShapes.ExportPng(ColouredShapes.Generate(60, files), files, folder);
+        // As docs/data.md: the label's mapping applied to the data, not saved, so the model takes nothing but a path.
         var images = ImageFolder.Load(ml, folder);
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.Transforms.ConvNetImageFeatures(shape))
-            .Append(ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = "SimpleConvNet", Epochs = 1 }));
-        var model = pipeline.Fit(images);
-        var convNet = model.LastTransformer;
-        Assert.AreEqual(shape, convNet.Model.InputShape);
-        Assert.AreEqual(60, model.Transform(images).GetColumn<float[]>("Score").Count());
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(images);
+        var pipeline = ml.Transforms.ConvNetImageFeatures(shape)
+            .Append(ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = "SimpleConvNet", Epochs = 1 }))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        var model = pipeline.Fit(keys.Transform(images));
+        Assert.AreEqual(shape, model.GetConvNet().Model.InputShape);
+        Assert.AreEqual(60, model.Transform(keys.Transform(images)).GetColumn<float[]>("Score").Count());
+
+        string path = Path.Combine(folder, "shapes.zip");
+        ml.Model.Save(model, images.Schema, path);
+        var engine = ml.Model.CreatePredictionEngine<ImagePathInput, ClassPrediction>(ml.Model.Load(path, out _));
+        var prediction = engine.Predict(new ImagePathInput { ImagePath = ImageFolder.List(folder).First().ImagePath });
+        CollectionAssert.Contains(ColouredShapes.ClassNames.ToList(), prediction.PredictedLabel);
+        Assert.AreEqual(ColouredShapes.ClassNames.Count, prediction.Score.Length);
         Directory.Delete(folder, recursive: true);
     }
 
@@ -139,5 +147,17 @@ public sealed class InputShapeTests
         public uint Label { get; set; }
 
         public float[] Features { get; set; }
+    }
+
+    private sealed class ImagePathInput
+    {
+        public string ImagePath { get; set; }
+    }
+
+    private sealed class ClassPrediction
+    {
+        public string PredictedLabel { get; set; }
+
+        public float[] Score { get; set; }
     }
 }

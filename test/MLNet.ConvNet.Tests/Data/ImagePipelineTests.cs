@@ -122,6 +122,23 @@ public sealed class ImagePipelineTests
         StringAssert.Contains(output, $"{correct} of {TestRows} images in digit folders predicted as their folder's digit");
     }
 
+    [TestCategory("Integration")] // runs DigitPredictor as a process
+    [TestMethod]
+    public void DigitPredictor_GivenAModelOfPixelFeatures_SaysItTakesFeaturesNotImagePaths()
+    {
+        var ml = new MLContext(seed: 1);
+        var digits = TestData.Digits(ml, 64);
+        using var model = ml.MulticlassClassification.Trainers.ConvNet(epochs: 1).Fit(digits);
+        string path = Path.Combine(_root, "features.zip");
+        ml.Model.Save(model, digits.Schema, path);
+        string image = ImageFolder.List(Path.Combine(_root, "test")).First().ImagePath;
+
+        var (exitCode, output, errors) = TestData.Run(TestData.DigitPredictorAssembly, path, image);
+        Assert.AreEqual(2, exitCode, output + errors);
+        StringAssert.Contains(output + errors, $"the model '{path}' takes 'Label' (Key<UInt32, 0-9>), 'Features' (Vector<Single, 784>), not an image path");
+        StringAssert.Contains(output + errors, "ConvNetImageFeatures()");
+    }
+
     private static (List<float[]> Features, List<(string Label, int Index)> Labels) FeaturesFromPngs(MLContext ml, string folder, bool invert, int take = int.MaxValue)
     {
         var rows = ImageFolder.List(folder).Take(take).ToList();

@@ -1,3 +1,5 @@
+using MLNet.ConvNet.Data;
+
 namespace MLNet.ConvNet.Tests.Examples;
 
 /// <summary>The main example's shapes command trains on RGB image files end to end.</summary>
@@ -13,8 +15,21 @@ public sealed class ShapesCommandTests
         Assert.AreEqual(0, exitCode, errors);
         StringAssert.Contains(output, "Trained SimpleConvNet on 3x64x64 images");
         StringAssert.Contains(output, "Test accuracy");
-        Assert.IsTrue(File.Exists(Path.Combine(folder, "shapes.zip")));
+        var ml = new Microsoft.ML.MLContext();
+        var engine = ml.Model.CreatePredictionEngine<ImagePathInput, ClassPrediction>(ml.Model.Load(Path.Combine(folder, "shapes.zip"), out _));
+        string image = Directory.GetFiles(Path.Combine(folder, "shapes", "test"), "*.png", SearchOption.AllDirectories)[0];
+        CollectionAssert.Contains(ColouredShapes.ClassNames.ToList(), engine.Predict(new ImagePathInput { ImagePath = image }).PredictedLabel, "the saved model takes a path alone and names the class");
         Assert.AreEqual(1200, Directory.GetFiles(Path.Combine(folder, "shapes", "train"), "*.png", SearchOption.AllDirectories).Length);
         Directory.Delete(folder, recursive: true);
+    }
+
+    private sealed class ImagePathInput
+    {
+        public string ImagePath { get; set; }
+    }
+
+    private sealed class ClassPrediction
+    {
+        public string PredictedLabel { get; set; }
     }
 }
