@@ -21,11 +21,14 @@ internal static class TestData
 
     /// <summary>As <see cref="Run(string, string[])"/>, with extra environment variables for the child.</summary>
     public static (int ExitCode, string Output, string Errors) Run(string assembly, Dictionary<string, string> environment, params string[] arguments)
+        => RunProgram("dotnet", environment, [assembly, .. arguments]);
+
+    /// <summary>Runs any program to completion (two minutes at most) and returns its exit code and output.</summary>
+    public static (int ExitCode, string Output, string Errors) RunProgram(string program, Dictionary<string, string> environment, params string[] arguments)
     {
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (name, value) in environment)
             start.Environment[name] = value;
-        start.ArgumentList.Add(assembly);
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         using var process = System.Diagnostics.Process.Start(start);
@@ -34,7 +37,7 @@ internal static class TestData
         if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileName(assembly)} did not finish in two minutes.");
+            throw new TimeoutException($"{program} {string.Join(' ', arguments.Take(1))} did not finish in two minutes.");
         }
         return (process.ExitCode, output, errors.Result);
     }
