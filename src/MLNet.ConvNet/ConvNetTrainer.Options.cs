@@ -108,6 +108,13 @@ public sealed partial class ConvNetTrainer
         public ImageAugmentation? Augmentation { get; set; }
 
         /// <summary>
+        /// How the pretrained layers of an architecture that has some (<see cref="PretrainedNetworks.ResNet18"/>, an ONNX
+        /// import) are fine-tuned: head epochs with them frozen, then a lower learning rate for them. Defaults to null:
+        /// <see cref="ConvNet.FineTuning.Default"/> for such an architecture; other architectures have nothing to freeze.
+        /// </summary>
+        public FineTuning? FineTuning { get; set; }
+
+        /// <summary>
         /// Data scored after every epoch for validation loss and accuracy; same columns as the training data.
         /// Defaults to null. Give this or <see cref="ValidationFraction"/>, not both.
         /// </summary>
@@ -180,13 +187,41 @@ public sealed partial class ConvNetTrainer
             Augmentation = ImageAugmentation.Digits,
         };
 
+        /// <summary>
+        /// The recipe for fine-tuning a pretrained network on few labelled images (docs/transfer-learning.md): Adam with
+        /// a one-cycle schedule peaking at a learning rate of 0.001, batch 32, and about 300 steps: 10 epochs for 1,000
+        /// images or more, more epochs for fewer (<paramref name="trainingImages"/>). The first tenth of the epochs
+        /// trains the new head alone, then every layer trains at the scheduled rate (the one-cycle warm-up keeps the first
+        /// steps on the pretrained weights small). Returns new options that can be changed further: add augmentation to
+        /// suit the images (<see cref="ImageAugmentation.Digits"/> for digits).
+        /// </summary>
+        /// <param name="architecture">The architecture with pretrained layers. Defaults to "ResNet18".</param>
+        /// <param name="trainingImages">How many images training will see; null for 1,000 or more.</param>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="trainingImages"/> is below 1.</exception>
+        public static Options FineTuningRecipe(string architecture = PretrainedNetworks.ResNet18Name, int? trainingImages = null)
+        {
+            const int batch = 32, steps = 300;
+            Ranges.Check(trainingImages, trainingImages is null or > 0, nameof(trainingImages), "at least 1 (or null for 1,000 or more)");
+            int epochs = Math.Max(10, (int)Math.Ceiling(steps * (double)batch / (trainingImages ?? int.MaxValue)));
+            return new Options
+            {
+                Architecture = architecture,
+                Epochs = epochs,
+                BatchSize = batch,
+                Optimizer = new AdamOptimizer(),
+                LearningRate = 0.001,
+                LearningRateSchedule = LearningRateSchedule.OneCycle(),
+                FineTuning = new FineTuning { HeadEpochs = Math.Max(1, epochs / 10), BackboneLearningRateFactor = 1 },
+            };
+        }
+
         /// <summary>Checks every option and fills in every default: the one place options are read.</summary>
         /// <param name="environmentSeed">The MLContext's seed, if it has one.</param>
         /// <exception cref="ArgumentException">An option is out of range, or options contradict each other.</exception>
         internal TrainingSettings Resolve(int? environmentSeed)
         {
             static void Check(bool ok, string name, object? value, string expected) => Ranges.Check(value, ok, name, expected);
-            var architecture = ArchitectureRegistry.Get(Architecture);
+            var architecture = PretrainedNetworks.Resolve(Architecture);
             Check(Epochs is null or > 0, nameof(Epochs), Epochs, "at least 1 (or null for the architecture's default)");
             Check(BatchSize > 0, nameof(BatchSize), BatchSize, "at least 1");
             Check(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a positive finite number");
@@ -236,6 +271,7 @@ public sealed partial class ConvNetTrainer
                 LearningRate = LearningRate,
                 Schedule = LearningRateSchedule,
                 Augmentation = Augmentation is { IsIdentity: false } ? Augmentation : null,
+                FineTuning = FineTuning ?? ConvNet.FineTuning.Default,
                 Seed = Seed ?? environmentSeed ?? Random.Shared.Next(),
                 Shuffle = Shuffle,
                 EarlyStopping = stopping,

@@ -77,7 +77,7 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
         string allocator = s.TuneAllocator ? AllocatorTuning.Apply() : "not tuned (TuneAllocator is off)";
         using var channel = _host.Start("Training");
         torch.set_num_threads(s.Threads);
-        var network = BuildNetwork(data, modelParameters);
+        var network = BuildNetwork(data, modelParameters, channel);
         try
         {
             network.to(device);
@@ -110,8 +110,11 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
         EnvironmentAccess.ThrowIfCancelled(_host);
     }
 
-    /// <summary>The network for the data's image shape and classes, from the seed, or from a fitted model's weights for a warm start.</summary>
-    private ConvNetModule BuildNetwork(TrainingInput data, ConvNetModelParameters? fitted)
+    /// <summary>
+    /// The network for the data's image shape and classes: from the seed (and the architecture's pretrained weights, if it
+    /// has some), or from a fitted model's weights for a warm start.
+    /// </summary>
+    private ConvNetModule BuildNetwork(TrainingInput data, ConvNetModelParameters? fitted, IChannel channel)
     {
         var s = _settings;
         if (fitted is not null && (!string.Equals(fitted.Architecture.Name, s.Architecture.Name, StringComparison.OrdinalIgnoreCase)
@@ -123,8 +126,21 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
                 "modelParameters");
         }
         var network = ConvNetModule.Create(s.Architecture, data.Shape, data.Columns.Classes, s.Seed);
-        if (fitted is not null)
-            network.LoadWeights(fitted.Network.SnapshotWeights());
+        try
+        {
+            if (fitted is not null)
+                network.LoadWeights(fitted.Network.SnapshotWeights());
+            else if (s.Architecture.GetPretrainedWeights(data.Shape) is { } pretrained)
+            {
+                int copied = network.LoadPretrained(pretrained);
+                ChannelLog.Info(channel, $"Started {copied} weight tensors of {s.Architecture.Name} from its pretrained weights ({network.PretrainedLayers.Count} pretrained layers); the other layers start from Keras' initialisation.");
+            }
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
         return network;
     }
 

@@ -31,6 +31,17 @@ public abstract class ConvNetArchitecture
     public abstract IReadOnlyList<LayerSpec> CreateLayers(int numberOfClasses);
 
     /// <summary>
+    /// Weights to start from instead of random ones, for a network built for <paramref name="inputShape"/> images: each
+    /// tensor named as <see cref="ConvNetModelParameters.GetWeights"/> names it (<c>conv2d.weight</c>). Every weight of
+    /// the layers marked <see cref="LayerSpec.Pretrained"/> must be among them, with its shape; a tensor for another layer
+    /// is taken when its shape fits (a classifier head for as many classes) and left out when it does not. Called when
+    /// training starts afresh; a warm start, a resumed checkpoint and a loaded model have weights of their own.
+    /// Defaults to null: every layer starts from Keras' initialisation.
+    /// </summary>
+    /// <exception cref="IOException">The weights' file cannot be read (the message says where it was looked for).</exception>
+    public virtual IReadOnlyList<WeightTensor>? GetPretrainedWeights(ImageShape inputShape) => null;
+
+    /// <summary>
     /// The Keras-style summary of the network this architecture builds: every layer's output shape and parameter
     /// count, then the total, trainable and non-trainable counts. Builds the network once, with libtorch.
     /// </summary>

@@ -7,10 +7,10 @@ using static TorchSharp.torch;
 namespace MLNet.ConvNet.Architectures;
 
 /// <summary>
-/// The TorchSharp module that stacks an architecture's layers. It finds every layer's input and output
-/// shape by running a zero tensor through the layers once, initialises weights as Keras does
-/// (Glorot-uniform weights, zero biases), and returns logits from <c>forward</c>; the final softmax is
-/// applied by <see cref="Probabilities"/>.
+/// The TorchSharp module that runs an architecture's layers: a plain stack, or a graph when layers name their inputs
+/// (a residual block's Add). It finds every layer's input and output shape by running a zero tensor through the layers
+/// once, initialises weights as Keras does (Glorot-uniform weights, zero biases), and returns logits from
+/// <c>forward</c>; the final softmax is applied by <see cref="Probabilities"/>.
 /// </summary>
 internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
 {
@@ -18,7 +18,10 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     // two threads still get the weights their seeds promise.
     private static readonly object _globalGenerator = new();
 
-    private readonly List<(string Name, LayerSpec Spec, nn.Module<Tensor, Tensor> Module, long[] InputShape)> _layers = new();
+    private readonly List<Node> _layers = new();
+
+    /// <summary>One built layer: its name, spec and module, the shape reaching it, and the layers it takes (-1: the images).</summary>
+    private sealed record Node(string Name, LayerSpec Spec, nn.Module<Tensor, Tensor> Module, long[] InputShape, int[] Inputs);
 
     /// <summary>Loads libtorch if needed and builds the network for <paramref name="input"/> images, with weights drawn from <paramref name="seed"/>.</summary>
     /// <exception cref="ArgumentException">The layers do not fit together or the images are too small for them; the message names the layer.</exception>
@@ -56,18 +59,18 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
         var summary = new List<LayerSummary>();
         using (torch.no_grad())
         {
-            var reaching = new long[] { input.Channels, input.Height, input.Width };
-            var (problem, cause) = Stack(architecture, specs, input, (name, spec, module, output) =>
+            var (problem, cause) = Stack(architecture, specs, input, (node, output) =>
             {
-                register_module(name, module);
-                _layers.Add((name, spec, module, reaching));
-                reaching = output;
-                summary.Add(new LayerSummary(name, spec.TypeName, output, StateOf(module).Sum(t => t.Tensor.numel())));
+                register_module(node.Name, node.Module);
+                _layers.Add(node);
+                var inputs = node.Inputs.Select(i => i < 0 ? LayerSpec.NetworkInput : _layers[i].Name).ToArray();
+                summary.Add(new LayerSummary(node.Name, node.Spec.TypeName, output, StateOf(node.Module).Sum(t => t.Tensor.numel())) { Inputs = inputs });
             });
             if (problem is not null)
                 throw new ArgumentException(problem.TrimEnd('.') + "." + SmallestInputThatFits(architecture, input, numberOfClasses), cause);
         }
         Layers = summary;
+        IsGraph = _layers.Select((node, i) => node.Inputs.Length != 1 || node.Inputs[0] != i - 1).Any(x => x);
         InitializeLikeKeras();
     }
 
@@ -79,20 +82,35 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Builds each layer for the shape that reaches it and runs a zero image through it to find the next shape; hands
-    /// every layer to <paramref name="add"/>. Returns null, or why the layers do not fit <paramref name="input"/> and
-    /// the exception that said so (libtorch's, with its backtrace, stays there rather than in the message).
+    /// Builds each layer for the shape that reaches it (from the layer before, or from the layers it names) and runs a
+    /// zero image through it to find its output shape; hands every layer to <paramref name="add"/>. Returns null, or why
+    /// the layers do not fit <paramref name="input"/> and the exception that said so (libtorch's, with its backtrace,
+    /// stays there rather than in the message).
     /// </summary>
-    private static (string? Problem, Exception? Cause) Stack(ConvNetArchitecture architecture, IReadOnlyList<LayerSpec> specs, ImageShape input, Action<string, LayerSpec, nn.Module<Tensor, Tensor>, long[]> add)
+    private static (string? Problem, Exception? Cause) Stack(ConvNetArchitecture architecture, IReadOnlyList<LayerSpec> specs, ImageShape input, Action<Node, long[]> add)
     {
-        var shape = new long[] { input.Channels, input.Height, input.Width };
-        var names = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var spec in specs)
+        var image = new long[] { input.Channels, input.Height, input.Width };
+        var shapes = new List<long[]>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < specs.Count; i++)
         {
-            int seen = names.GetValueOrDefault(spec.NamePrefix);
-            names[spec.NamePrefix] = seen + 1;
-            string name = seen == 0 ? spec.NamePrefix : $"{spec.NamePrefix}_{seen}";
+            var spec = specs[i];
+            string name = spec.Name ?? AutomaticName(spec.NamePrefix, counts, index);
+            if (name == LayerSpec.NetworkInput || index.ContainsKey(name))
+                return ($"Architecture '{architecture.Name}' names two layers '{name}'{(name == LayerSpec.NetworkInput ? " (the name of the network's input)" : "")}; every layer needs a name of its own.", null);
             string where = $"Layer '{name}' ({spec.TypeName}) of architecture '{architecture.Name}', on {input} images,";
+            var (inputs, inputProblem) = InputsOf(spec, i, index);
+            if (inputProblem is not null)
+                return ($"{where} {inputProblem}", null);
+            var reaching = inputs.Select(j => j < 0 ? image : shapes[j]).ToList();
+            if (spec.Joins != (inputs.Length > 1) || (spec.Joins && reaching.Any(r => !r.SequenceEqual(reaching[0]))))
+            {
+                return (spec.Joins
+                    ? $"{where} joins {string.Join(" and ", reaching.Select(r => "[" + string.Join(", ", r) + "]"))}: it needs two or more inputs of one shape."
+                    : $"{where} takes one input, not {inputs.Length}; only a join such as Add takes several.", null);
+            }
+            var shape = reaching[0];
             nn.Module<Tensor, Tensor> module;
             long[] output;
             try
@@ -113,26 +131,76 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
             }
             if (output.Any(d => d <= 0))
                 return ($"{where} shrinks its input [{string.Join(", ", shape)}] to [{string.Join(", ", output)}]: the images are too small for the layers.", null);
-            add(name, spec, module, output);
-            shape = output;
+            index[name] = i;
+            shapes.Add(output);
+            add(new Node(name, spec, module, shape, inputs), output);
         }
         return (null, null);
     }
 
-    /// <summary>" The smallest square input it takes is CxSxS." when a larger square image would fit, else "".</summary>
+    /// <summary>The next Keras-style name for <paramref name="prefix"/> (conv2d, conv2d_1, ...) that no layer has yet.</summary>
+    private static string AutomaticName(string prefix, Dictionary<string, int> counts, Dictionary<string, int> taken)
+    {
+        while (true)
+        {
+            int seen = counts.GetValueOrDefault(prefix);
+            counts[prefix] = seen + 1;
+            string name = seen == 0 ? prefix : $"{prefix}_{seen}";
+            if (!taken.ContainsKey(name))
+                return name;
+        }
+    }
+
+    /// <summary>The indices of the layers <paramref name="spec"/> takes (-1 for the images), or why they cannot be found.</summary>
+    private static (int[] Inputs, string? Problem) InputsOf(LayerSpec spec, int position, Dictionary<string, int> index)
+    {
+        if (spec.Inputs is null)
+            return ([position - 1], null);
+        if (spec.Inputs.Count == 0)
+            return ([], "names no inputs; leave Inputs null to take the layer before it.");
+        var inputs = new int[spec.Inputs.Count];
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            string wanted = spec.Inputs[k];
+            if (wanted == LayerSpec.NetworkInput)
+                inputs[k] = -1;
+            else if (index.TryGetValue(wanted, out int found))
+                inputs[k] = found;
+            else
+                return ([], $"takes '{wanted}', which is no layer before it (the layers before it: {(index.Count == 0 ? "none" : string.Join(", ", index.Keys))}; '{LayerSpec.NetworkInput}' is the images).");
+        }
+        return (inputs, null);
+    }
+
+    /// <summary>
+    /// " The square inputs nearest to it that fit: CxAxA and CxBxB." (the largest smaller one that fits, the smallest larger
+    /// one), or only the one there is, else "". Residual networks with uneven padding take only some sizes (multiples of 32).
+    /// </summary>
     private static string SmallestInputThatFits(ConvNetArchitecture architecture, ImageShape input, int numberOfClasses)
     {
-        int from = Math.Max(input.Height, input.Width) + 1;
-        for (int size = from; size <= Math.Max(from, 1024); size++)
+        bool Fits(int size)
         {
             var modules = new List<nn.Module<Tensor, Tensor>>();
-            var (problem, _) = Stack(architecture, LayerSpecs(architecture, numberOfClasses), new ImageShape(input.Channels, size, size), (_, _, module, _) => modules.Add(module));
+            var (problem, _) = Stack(architecture, LayerSpecs(architecture, numberOfClasses), new ImageShape(input.Channels, size, size), (node, _) => modules.Add(node.Module));
             foreach (var module in modules)
                 module.Dispose();
-            if (problem is null)
-                return $" The smallest square input it takes is {input.Channels}x{size}x{size}.";
+            return problem is null;
         }
-        return "";
+        int current = Math.Max(input.Height, input.Width);
+        int? below = null, above = null;
+        for (int size = Math.Min(input.Height, input.Width) - 1; size >= 1 && below is null; size--)
+            below = Fits(size) ? size : null;
+        // Up to twice the size and a little more: enough for any architecture that fits larger images at all.
+        for (int size = current + 1; size <= 2 * current + 32 && above is null; size++)
+            above = Fits(size) ? size : null;
+        string Square(int size) => $"{input.Channels}x{size}x{size}";
+        return (below, above) switch
+        {
+            (int b, int a) => $" The square inputs nearest to it that fit: {Square(b)} and {Square(a)}.",
+            (null, int a) => $" The smallest square input it takes is {Square(a)}.",
+            (int b, null) => $" The largest square input below it that fits is {Square(b)}.",
+            _ => "",
+        };
     }
 
     /// <summary>The weights and float buffers (a batch normalisation's running statistics) of a module, in order.</summary>
@@ -152,6 +220,9 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     /// <summary>Each layer's name, type, output shape and parameter count, as the summary shows them.</summary>
     public IReadOnlyList<LayerSummary> Layers { get; }
 
+    /// <summary>Whether some layer takes another input than the layer before it (the summary then says what each takes).</summary>
+    public bool IsGraph { get; }
+
     /// <summary>The number of parameters, trainable or not.</summary>
     public long TotalParameters => State().Sum(t => t.Tensor.numel());
 
@@ -168,14 +239,17 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     /// </summary>
     public Tensor Forward(Tensor input, Action<int, Tensor>? observe)
     {
-        var x = input;
+        var outputs = new Tensor[_layers.Count];
         for (int i = 0; i < _layers.Count; i++)
         {
-            var (_, spec, module, _) = _layers[i];
-            x = spec.Activation.Apply(module.forward(x));
-            observe?.Invoke(i, x);
+            var node = _layers[i];
+            var x = node.Spec.Joins
+                ? node.Spec.Join(node.Inputs.Select(j => j < 0 ? input : outputs[j]).ToList())
+                : node.Inputs[0] < 0 ? input : outputs[node.Inputs[0]];
+            outputs[i] = node.Spec.Activation.Apply(node.Module.forward(x));
+            observe?.Invoke(i, outputs[i]);
         }
-        return x;
+        return outputs[^1];
     }
 
     /// <summary>Returns the softmax of the logits: one probability per class for each image.</summary>
@@ -192,12 +266,16 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     public string ExportOnnx(IOnnxGraph graph, string features)
     {
         var shape = InputShape;
-        string x = graph.AddNode("Reshape", [features, graph.AddInitializer(new long[] { -1, shape.Channels, shape.Height, shape.Width }, [4], "input_shape")], "image");
-        foreach (var (name, spec, module, inputShape) in _layers)
+        string image = graph.AddNode("Reshape", [features, graph.AddInitializer(new long[] { -1, shape.Channels, shape.Height, shape.Width }, [4], "input_shape")], "image");
+        var outputs = new string[_layers.Count];
+        for (int i = 0; i < _layers.Count; i++)
         {
+            var (name, spec, module, inputShape, inputs) = _layers[i];
+            var x = inputs.Select(j => j < 0 ? image : outputs[j]).ToList();
             try
             {
-                x = spec.Activation.ExportOnnx(graph, spec.ExportOnnx(graph, x, inputShape, module, name), name);
+                string joined = spec.Joins ? spec.ExportJoin(graph, x, name) : spec.ExportOnnx(graph, x[0], inputShape, module, name);
+                outputs[i] = spec.Activation.ExportOnnx(graph, joined, name);
             }
             catch (NotSupportedException e)
             {
@@ -205,7 +283,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
                     "Train it with built-in layers to export it, or score it with the ConvNet transformer (libtorch).", e);
             }
         }
-        return x;
+        return outputs[^1];
     }
 
     /// <summary>
@@ -239,6 +317,79 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
         }
     }
 
+    // The batch normalisation modules that normalise with their running statistics even while training (fine-tuning).
+    private IReadOnlyList<nn.Module> _keptStatistics = [];
+
+    /// <summary>
+    /// Freezes the layers named in <paramref name="frozen"/> (their parameters get no gradient, so no step moves them) and
+    /// unfreezes the others; the BatchNormalization layers named in <paramref name="keepStatistics"/> normalise with their
+    /// running statistics, and leave them as they are, while training. Takes effect at the next <see cref="train"/>.
+    /// </summary>
+    public void SetFrozen(IReadOnlySet<string> frozen, IReadOnlySet<string> keepStatistics)
+    {
+        foreach (var node in _layers)
+        {
+            foreach (var parameter in node.Module.parameters())
+                parameter.requires_grad = !frozen.Contains(node.Name);
+        }
+        _keptStatistics = _layers.Where(n => n.Spec is BatchNormalization && keepStatistics.Contains(n.Name)).Select(n => (nn.Module)n.Module).ToList();
+    }
+
+    /// <summary>Training mode for every layer but the batch normalisations <see cref="SetFrozen"/> keeps in scoring mode.</summary>
+    public override void train(bool on = true)
+    {
+        base.train(on);
+        if (on)
+        {
+            foreach (var module in _keptStatistics)
+                module.eval();
+        }
+    }
+
+    /// <summary>The parameters of the layers <paramref name="include"/> picks by name, in the network's order.</summary>
+    public IReadOnlyList<TorchSharp.Modules.Parameter> ParametersOf(Func<string, bool> include)
+        => _layers.Where(n => include(n.Name)).SelectMany(n => n.Module.parameters()).ToList();
+
+    /// <summary>The names of the layers whose weights come from a pretrained network.</summary>
+    public IReadOnlyList<string> PretrainedLayers => _layers.Where(n => n.Spec.Pretrained).Select(n => n.Name).ToList();
+
+    /// <summary>
+    /// Copies <paramref name="weights"/> in: each tensor into the one of that name when the shapes agree. Every tensor of a
+    /// pretrained layer must be given with its shape; a tensor for another layer whose shape differs (a head for other
+    /// classes) or that the network lacks (a mean image for another input size) is left out. Returns how many were copied.
+    /// </summary>
+    /// <exception cref="ArgumentException">A pretrained layer's tensor is missing or has another shape; the message names it.</exception>
+    public int LoadPretrained(IReadOnlyList<WeightTensor> weights)
+    {
+        var given = weights.ToDictionary(w => w.Name, StringComparer.Ordinal);
+        var pretrained = _layers.Where(n => n.Spec.Pretrained).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        int copied = 0;
+        using var noGrad = torch.no_grad();
+        foreach (var (name, tensor) in State())
+        {
+            string layer = name[..name.IndexOf('.', StringComparison.Ordinal)];
+            bool required = pretrained.Contains(layer);
+            if (!given.TryGetValue(name, out var source))
+            {
+                if (required)
+                    throw new ArgumentException($"The pretrained weights of architecture '{Architecture.Name}' have no '{name}', which the pretrained layer '{layer}' needs ({Shape(tensor.shape)}).");
+                continue;
+            }
+            if (!source.Shape.SequenceEqual(tensor.shape))
+            {
+                if (required)
+                    throw new ArgumentException($"The pretrained weights of architecture '{Architecture.Name}' give '{name}' the shape {Shape(source.Shape)}, but the network built for {InputShape} images needs {Shape(tensor.shape)}.");
+                continue;
+            }
+            using var values = torch.tensor(source.Values, tensor.shape);
+            tensor.copy_(values);
+            copied++;
+        }
+        return copied;
+    }
+
+    private static string Shape(IEnumerable<long> shape) => "[" + string.Join(", ", shape) + "]";
+
     private static void CheckClassifierHead(ConvNetArchitecture architecture, IReadOnlyList<LayerSpec> specs, int numberOfClasses)
     {
         if (specs.Count == 0 || specs[^1] is not Dense last || last.Activation != Activation.Softmax)
@@ -252,9 +403,9 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     private void InitializeLikeKeras()
     {
         using var noGrad = torch.no_grad();
-        foreach (var (_, _, module, _) in _layers)
+        foreach (var node in _layers)
         {
-            foreach (var (name, parameter) in module.named_parameters())
+            foreach (var (name, parameter) in node.Module.named_parameters())
             {
                 if (name == "bias")
                     nn.init.zeros_(parameter);

@@ -10,21 +10,30 @@ internal static class ModelSummary
     {
         var culture = CultureInfo.InvariantCulture;
         var rows = model.Layers
-            .Select(l => (Layer: $"{l.Name} ({l.TypeName})", Shape: "(None, " + string.Join(", ", l.OutputShape) + ")", Params: l.Parameters.ToString("N0", culture)))
+            .Select(l => (Layer: $"{l.Name} ({l.TypeName})", Shape: "(None, " + string.Join(", ", l.OutputShape) + ")", Params: l.Parameters.ToString("N0", culture),
+                Inputs: string.Join(", ", l.Inputs)))
             .ToList();
         int layerWidth = Math.Max(29, rows.Max(r => r.Layer.Length) + 2);
         int shapeWidth = Math.Max(26, rows.Max(r => r.Shape.Length) + 2);
         const int paramWidth = 12;
-        int width = layerWidth + shapeWidth + paramWidth;
+        // A graph (a residual join) says what each layer takes, as Keras' functional models do.
+        int inputsWidth = model.IsGraph ? Math.Max(14, rows.Max(r => r.Inputs.Length) + 2) : 0;
+        int width = layerWidth + shapeWidth + paramWidth + inputsWidth;
 
         var text = new StringBuilder();
         text.Append("Model: \"").Append(model.Architecture.Name).Append("\"\n");
         text.Append('_', width).Append('\n');
-        text.Append("Layer (type)".PadRight(layerWidth)).Append("Output Shape".PadRight(shapeWidth)).Append("Param #".PadLeft(paramWidth)).Append('\n');
+        text.Append("Layer (type)".PadRight(layerWidth)).Append("Output Shape".PadRight(shapeWidth)).Append("Param #".PadLeft(paramWidth));
+        if (model.IsGraph)
+            text.Append("  Connected to");
+        text.Append('\n');
         text.Append('=', width).Append('\n');
         for (int i = 0; i < rows.Count; i++)
         {
-            text.Append(rows[i].Layer.PadRight(layerWidth)).Append(rows[i].Shape.PadRight(shapeWidth)).Append(rows[i].Params.PadLeft(paramWidth)).Append('\n');
+            text.Append(rows[i].Layer.PadRight(layerWidth)).Append(rows[i].Shape.PadRight(shapeWidth)).Append(rows[i].Params.PadLeft(paramWidth));
+            if (model.IsGraph)
+                text.Append("  ").Append(rows[i].Inputs);
+            text.Append('\n');
             if (i < rows.Count - 1)
                 text.Append('_', width).Append('\n');
         }

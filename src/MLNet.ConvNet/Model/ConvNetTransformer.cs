@@ -39,7 +39,7 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     // The model file: ML.NET's header with these versions, then the fields of ModelFile/ModelFormat.cs and a Weights entry.
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "CONVNETT",
-        verWrittenCur: ModelFormat.CurrentVersion, // 0x00010001 initial; 0x00010002 validation history and final epoch; 0x00010003 feature range; 0x00010004 augmentation and settings.
+        verWrittenCur: ModelFormat.CurrentVersion, // 0x00010001 initial; 0x00010002 validation history and final epoch; 0x00010003 feature range; 0x00010004 augmentation and settings; 0x00010005 graph architectures' descriptions.
         verReadableCur: ModelFormat.CurrentVersion,
         verWeCanReadBack: ModelFormat.OldestReadableVersion,
         loaderAssemblyName: typeof(ConvNetTransformer).Assembly.FullName,
@@ -50,7 +50,7 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     {
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
-        ModelFormat.WriteHeader(ctx.Writer, new ModelFormat.Header(ArchitectureName, Model.InputShape, NumberOfClasses, Columns, Model.Training));
+        ModelFormat.WriteHeader(ctx.Writer, new ModelFormat.Header(ArchitectureName, Model.InputShape, NumberOfClasses, Columns, Model.Training, ModelFormat.DescriptionOf(Model.Architecture)));
         KeyValuesFormat.Write(ctx.Writer, LabelColumn);
         ctx.SaveBinaryStream(ModelFormat.WeightsStreamName, writer => WeightsFormat.Write(writer, Network.SnapshotWeights()));
     }

@@ -20,6 +20,8 @@ namespace MLNet.ConvNet.ModelFile;
 ///   bool    whether the training images were augmented; if so (see <see cref="ImageAugmentation"/>):
 ///           float64 rotation degrees, width shift, height shift, zoom, shear degrees; bool horizontal flip; int32 fill
 ///   string  the training settings in one line                 (both from format 0x00010004; older: unknown)
+///   string  the architecture as JSON (<see cref="ArchitectureFormat"/>) for a <see cref="GraphArchitecture"/> of built-in
+///           layers, which then loads without registering; "" for one found by name in the registry (from 0x00010005)
 ///   bool + ML.NET BinarySaver type-and-value block: the training label's key values, if it has them (Internals/KeyValuesFormat.cs)
 /// "Weights" stream (its own .zip entry): see <see cref="WeightsFormat"/>.
 /// </code>
@@ -29,7 +31,10 @@ internal static class ModelFormat
     public const string WeightsStreamName = "Weights";
 
     /// <summary>The format written now.</summary>
-    public const uint CurrentVersion = WithAugmentation;
+    public const uint CurrentVersion = WithArchitectureDescription;
+
+    /// <summary>The format that added the architecture's description, for graph architectures (imported, pretrained).</summary>
+    private const uint WithArchitectureDescription = 0x00010005;
 
     /// <summary>The format that added the augmentation, the settings line and the history's augmented flags.</summary>
     private const uint WithAugmentation = 0x00010004;
@@ -44,7 +49,12 @@ internal static class ModelFormat
     public const uint OldestReadableVersion = 0x00010001;
 
     /// <summary>Everything in the Model.key stream except the label's key values.</summary>
-    public sealed record Header(string ArchitectureName, ImageShape InputShape, int NumberOfClasses, ColumnNames Columns, TrainingRecord Training);
+    /// <remarks>ArchitectureDescription: the architecture as JSON, or null when the registry has it by name.</remarks>
+    public sealed record Header(string ArchitectureName, ImageShape InputShape, int NumberOfClasses, ColumnNames Columns, TrainingRecord Training, string? ArchitectureDescription);
+
+    /// <summary>The description a model of <paramref name="architecture"/> saves: its JSON for a graph of built-in layers, else null.</summary>
+    public static string? DescriptionOf(ConvNetArchitecture architecture)
+        => architecture is GraphArchitecture graph && ArchitectureFormat.CanDescribe(graph) ? ArchitectureFormat.Write(graph) : null;
 
     public static void WriteHeader(BinaryWriter writer, Header header)
     {
@@ -65,6 +75,7 @@ internal static class ModelFormat
         writer.Write(training.FeatureRange?.Max ?? 0f);
         WriteAugmentation(writer, training.Augmentation);
         writer.Write(training.Settings ?? "");
+        writer.Write(header.ArchitectureDescription ?? "");
     }
 
     private static void WriteAugmentation(BinaryWriter writer, ImageAugmentation? augmentation)
@@ -130,7 +141,9 @@ internal static class ModelFormat
                 if (settings.Length == 0)
                     settings = null;
             }
-            return new Header(architecture, shape, classes, columns, new TrainingRecord(history, finalEpoch, range, augmentation, settings));
+            string? description = version >= WithArchitectureDescription ? reader.ReadString() : null;
+            return new Header(architecture, shape, classes, columns, new TrainingRecord(history, finalEpoch, range, augmentation, settings),
+                string.IsNullOrEmpty(description) ? null : description);
         }
         catch (EndOfStreamException e)
         {
@@ -138,10 +151,21 @@ internal static class ModelFormat
         }
     }
 
-    /// <summary>Finds the saved architecture in the registry; the network is rebuilt for the saved input shape.</summary>
+    /// <summary>
+    /// The saved architecture: from its description when the model holds one, else from the registry; the network is
+    /// rebuilt for the saved input shape.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The architecture is not registered in this process.</exception>
+    /// <exception cref="InvalidDataException">The description cannot be read.</exception>
     public static ConvNetArchitecture ResolveArchitecture(Header header)
     {
+        if (header.ArchitectureDescription is { } description)
+        {
+            var described = ArchitectureFormat.Read(description);
+            if (described.Name != header.ArchitectureName)
+                throw new InvalidDataException($"The model names its architecture '{header.ArchitectureName}' but describes '{described.Name}'; the file is corrupt.");
+            return described;
+        }
         if (!ArchitectureRegistry.TryGet(header.ArchitectureName, out var architecture))
         {
             throw new InvalidOperationException(

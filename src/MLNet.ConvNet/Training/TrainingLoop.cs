@@ -34,6 +34,10 @@ internal sealed class TrainingLoop
     private readonly WarmStart? _start;
     private readonly int _firstEpoch;
     private readonly int _lastEpoch;
+    private readonly FineTuningPlan? _fineTuning;
+
+    // Each optimizer group's share of the scheduled learning rate: null for one group at the full rate.
+    private IReadOnlyList<double>? _rateFactors;
 
     // The batch buffers, refilled by the rows for every batch; the tensors of a step wrap them without a copy.
     private readonly float[] _features;
@@ -59,6 +63,7 @@ internal sealed class TrainingLoop
         _features = new float[settings.BatchSize * _shape.Size];
         _labels = new long[settings.BatchSize];
         _weights = data.HasWeights ? new float[settings.BatchSize] : null;
+        _fineTuning = FineTuningPlan.For(model, settings.FineTuning);
     }
 
     /// <summary>The epoch whose weights the model holds at the end (the best one when they were restored).</summary>
@@ -91,7 +96,8 @@ internal sealed class TrainingLoop
         var s = _settings;
         var history = new List<EpochMetrics>(_start?.History ?? []);
         var stopping = s.EarlyStopping is { } es ? new EarlyStopping(es) : null;
-        using var optimizer = s.Optimizer.Create(_model.parameters(), s.LearningRate);
+        using var optimizer = _fineTuning is null ? s.Optimizer.Create(_model.parameters(), s.LearningRate)
+            : _fineTuning.CreateOptimizer(s.Optimizer, s.LearningRate, out _rateFactors);
         if (_start?.OptimizerState is { } carried)
             LoadState(optimizer, carried);
         string warm = _start is null ? "" : $", warm start after epoch {_start.LastEpoch}";
@@ -114,6 +120,8 @@ internal sealed class TrainingLoop
         for (int epoch = first; epoch <= _lastEpoch && !stopped; epoch++)
         {
             tally = new EpochTally(epoch);
+            if (_fineTuning?.Apply(epoch) is { } phase)
+                ChannelLog.Info(channel, phase);
             using var batches = _data.Batches(epoch, s.BatchSize, s.Seed, s.Shuffle, _features, _labels, _weights).GetEnumerator();
             // Its own stream, seeded by (seed, epoch) like the shuffle: the same run augments the same way, and a resumed one too.
             var augmentationRandom = s.Augmentation is null ? null : new Random(AugmentationSeed(s.Seed, epoch));
@@ -165,7 +173,7 @@ internal sealed class TrainingLoop
         double wanted = ScheduledRate(tally, history);
         if (wanted != tally.Rate)
         {
-            ConvNetOptimizer.SetLearningRate(optimizer, wanted);
+            ConvNetOptimizer.SetLearningRate(optimizer, wanted, _rateFactors);
             tally.Rate = wanted;
         }
         if (tally.Batch == 0)

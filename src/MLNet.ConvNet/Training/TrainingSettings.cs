@@ -32,6 +32,9 @@ internal sealed class TrainingSettings
 
     /// <summary>Null when the training images pass unchanged.</summary>
     public required ImageAugmentation? Augmentation { get; init; }
+
+    /// <summary>How pretrained layers are fine-tuned; unused by a network without any.</summary>
+    public required FineTuning FineTuning { get; init; }
     public required int Seed { get; init; }
     public required bool Shuffle { get; init; }
 
@@ -64,12 +67,19 @@ internal sealed class TrainingSettings
         $"{(Schedule.UsesTotalEpochs ? $"epochs {Epochs}, " : "")}batch {BatchSize}, {Optimizer} lr {LearningRate:R}, schedule {Schedule}, seed {Seed}, shuffle {Shuffle}, " +
         $"{(Augmentation is null ? "" : $"augmentation {Augmentation}, ")}" +
         $"example weights {WeightColumn ?? "none"}, " +
-        $"early stopping {EarlyStopping?.ToString() ?? "off"}");
+        $"early stopping {EarlyStopping?.ToString() ?? "off"}" +
+        $"{(HasPretrainedLayers ? $", fine-tuning {FineTuning}" : "")}");
+
+    /// <summary>Whether the architecture has pretrained layers, which <see cref="FineTuning"/> then applies to.</summary>
+    public bool HasPretrainedLayers => _hasPretrainedLayers ??= Architecture.CreateLayers(2).Any(l => l.Pretrained);
+
+    private bool? _hasPretrainedLayers;
 
     /// <summary>The settings that shape the result, in one line: the model keeps it (ConvNetModelParameters.TrainingSettings).</summary>
     public string Describe(ImageShape input) => string.Create(CultureInfo.InvariantCulture,
         $"{Architecture.Name} on {input} images for {Epochs} epoch{(Epochs == 1 ? "" : "s")}, batch {BatchSize}, {Optimizer} with learning rate {LearningRate}, " +
-        $"schedule {Schedule}, augmentation {Augmentation?.ToString() ?? "none"}, early stopping {EarlyStopping?.ToString() ?? "off"}, seed {Seed}");
+        $"schedule {Schedule}, augmentation {Augmentation?.ToString() ?? "none"}, early stopping {EarlyStopping?.ToString() ?? "off"}, " +
+        $"{(HasPretrainedLayers ? $"fine-tuning {FineTuning}, " : "")}seed {Seed}");
 
     /// <summary>The settings in one line, for the training log.</summary>
     public string Describe(ImageShape input, string allocator) => string.Create(CultureInfo.InvariantCulture,

@@ -184,6 +184,26 @@ public sealed class SaveLoadTests
         StringAssert.Contains(errors, "ArchitectureRegistry.Register");
     }
 
+    [TestCategory("Integration")] // a fresh process scores MNIST
+    [TestMethod]
+    public void AGraphArchitecture_KeepsItsDescriptionInTheZip_AndAFreshProcessScoresItWithoutRegistering()
+    {
+        TestSetup.EnsureRegistered();
+        var ml = new MLContext(seed: 1);
+        var train = TestData.Digits(ml, 256);
+        using var model = ml.MulticlassClassification.Trainers.ConvNet(architecture: TestSetup.ResidualGraphName, epochs: 1).Fit(train);
+        string path = Path.Combine(_directory, "residual-graph.zip");
+        ml.Model.Save(model, train.Schema, path);
+
+        // The example registers nothing: the architecture comes from the description in the .zip.
+        string scoresPath = Path.Combine(_directory, "residual-scores.bin");
+        var (exitCode, errors) = RunScorer(path, scoresPath);
+        Assert.AreEqual(0, exitCode, errors);
+        var scores = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(scoresPath)).ToArray();
+        var expected = model.Transform(TestData.Test(ml, TestRows)).GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
+        CollectionAssert.AreEqual(expected, scores);
+    }
+
     private static (int ExitCode, string Errors) RunScorer(string modelPath, string scoresPath)
     {
         var (exitCode, _, errors) = TestData.Run(TestData.ScorerAssembly, "score", "--data", TestData.MnistDirectory, "--max-test-rows", TestRows.ToString(), "--scores-out", scoresPath, modelPath);

@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace MLNet.ConvNet.Layers;
 
 /// <summary>
-/// A 2-D convolution, as Keras <c>Conv2D(filters, kernel_size, strides, padding)</c>: <c>filters</c> kernels of
-/// <c>kernelSize x kernelSize x channels</c> weights plus one bias each.
+/// A 2-D convolution, as Keras <c>Conv2D(filters, kernel_size, strides, padding, use_bias)</c>: <c>filters</c> kernels
+/// of <c>kernelSize x kernelSize x channels</c> weights plus one bias each (none with <see cref="UseBias"/> false).
+/// <see cref="ExplicitPadding"/> pads each side as given, as ONNX's <c>pads</c> do (ResNet's stem pads 3 before and 2 after).
 /// </summary>
 public sealed class Conv2D : LayerSpec
 {
@@ -36,6 +37,23 @@ public sealed class Conv2D : LayerSpec
     /// <summary>Valid or same. Defaults to <see cref="ConvPadding.Valid"/>.</summary>
     public ConvPadding Padding { get; }
 
+    /// <summary>
+    /// Zeros before and after the height and width, side by side, in place of <see cref="Padding"/> (which must then be
+    /// <see cref="ConvPadding.Valid"/>). Defaults to null.
+    /// </summary>
+    /// <exception cref="ArgumentException">Set together with <see cref="ConvPadding.Same"/>.</exception>
+    public Padding2D? ExplicitPadding
+    {
+        get => _explicitPadding;
+        init => _explicitPadding = value is null || Padding == ConvPadding.Valid ? value
+            : throw new ArgumentException($"Conv2D takes ExplicitPadding or ConvPadding.Same, not both; got {value} with Same.", nameof(ExplicitPadding));
+    }
+
+    private readonly Padding2D? _explicitPadding;
+
+    /// <summary>Whether each filter adds a bias. Defaults to true, as Keras' <c>use_bias</c>.</summary>
+    public bool UseBias { get; init; } = true;
+
     /// <inheritdoc />
     public override string TypeName => "Conv2D";
 
@@ -46,18 +64,23 @@ public sealed class Conv2D : LayerSpec
     public override nn.Module<Tensor, Tensor> Build(long[] inputShape)
     {
         RequireImage(inputShape);
-        var (top, bottom) = Pads(inputShape[1]);
-        var (left, right) = Pads(inputShape[2]);
+        var (top, bottom) = Pads(inputShape[1], height: true);
+        var (left, right) = Pads(inputShape[2], height: false);
         if (inputShape[1] + top + bottom < KernelSize || inputShape[2] + left + right < KernelSize)
             throw new ArgumentException($"Conv2D with a {KernelSize}x{KernelSize} kernel needs an input of at least {KernelSize}x{KernelSize}, got {Format(inputShape)}.", nameof(inputShape));
         if (top == bottom && left == right)
-            return nn.Conv2d(inputShape[0], Filters, (KernelSize, KernelSize), stride: (Strides, Strides), padding: (top, left));
-        return new AsymmetricConv(inputShape[0], Filters, KernelSize, Strides, [left, right, top, bottom]);
+            return nn.Conv2d(inputShape[0], Filters, (KernelSize, KernelSize), stride: (Strides, Strides), padding: (top, left), bias: UseBias);
+        return new AsymmetricConv(inputShape[0], Filters, KernelSize, Strides, [left, right, top, bottom], UseBias);
     }
 
-    /// <summary>Zeros before and after one dimension of <paramref name="size"/>, as Keras pads for <see cref="ConvPadding.Same"/>.</summary>
-    private (long Before, long After) Pads(long size)
+    /// <summary>
+    /// Zeros before and after one dimension of <paramref name="size"/>: the explicit padding (height first), or as Keras
+    /// pads for <see cref="ConvPadding.Same"/>.
+    /// </summary>
+    private (long Before, long After) Pads(long size, bool height)
     {
+        if (ExplicitPadding is { } pads)
+            return height ? (pads.Top, pads.Bottom) : (pads.Left, pads.Right);
         if (Padding == ConvPadding.Valid)
             return (0, 0);
         long output = (size + Strides - 1) / Strides;
@@ -67,9 +90,12 @@ public sealed class Conv2D : LayerSpec
 
     internal override string ExportOnnx(IOnnxGraph graph, string input, long[] inputShape, nn.Module<Tensor, Tensor> module, string name)
     {
-        var (top, bottom) = Pads(inputShape[1]);
-        var (left, right) = Pads(inputShape[2]);
-        return graph.AddNode("Conv", [input, Initializer(graph, module, "weight", name), Initializer(graph, module, "bias", name)], name,
+        var (top, bottom) = Pads(inputShape[1], height: true);
+        var (left, right) = Pads(inputShape[2], height: false);
+        string[] inputs = UseBias
+            ? [input, Initializer(graph, module, "weight", name), Initializer(graph, module, "bias", name)]
+            : [input, Initializer(graph, module, "weight", name)];
+        return graph.AddNode("Conv", inputs, name,
             new Dictionary<string, object>
             {
                 ["kernel_shape"] = new long[] { KernelSize, KernelSize },
@@ -85,18 +111,18 @@ public sealed class Conv2D : LayerSpec
 
         private readonly long[] _pads;
 
-        public AsymmetricConv(long inputChannels, long filters, long kernel, long stride, long[] pads) : base("conv2d")
+        public AsymmetricConv(long inputChannels, long filters, long kernel, long stride, long[] pads, bool useBias) : base("conv2d")
         {
             _stride = stride;
             _pads = pads;
             weight = nn.Parameter(torch.empty(filters, inputChannels, kernel, kernel));
-            bias = nn.Parameter(torch.zeros(filters));
+            bias = useBias ? nn.Parameter(torch.zeros(filters)) : null;
             RegisterComponents();
         }
 
 #pragma warning disable IDE1006 // the names the saved model and Keras-style initialisation know
         private readonly TorchSharp.Modules.Parameter weight;
-        private readonly TorchSharp.Modules.Parameter bias;
+        private readonly TorchSharp.Modules.Parameter? bias;
 #pragma warning restore IDE1006
 
         public override Tensor forward(Tensor input)

@@ -17,7 +17,55 @@ public abstract class LayerSpec
     public abstract string NamePrefix { get; }
 
     /// <summary>The activation applied after the layer. Defaults to <see cref="Activation.None"/>.</summary>
-    public Activation Activation { get; init; } = Activation.None;
+    public Activation Activation { get => _activation; init => _activation = value ?? throw new ArgumentNullException(nameof(Activation)); }
+
+    private Activation _activation = Activation.None;
+    private string? _name;
+    private IReadOnlyList<string>? _inputs;
+    private bool _pretrained;
+
+    /// <summary>
+    /// The layer's name in the summary, the weights and the ONNX export. Defaults to null: the Keras-style name from
+    /// <see cref="NamePrefix"/> (<c>conv2d</c>, then <c>conv2d_1</c>, ...). Names are unique within a network.
+    /// </summary>
+    public string? Name { get => _name; init => _name = value; }
+
+    /// <summary>
+    /// The layers whose outputs this layer takes, by name, or <see cref="NetworkInput"/> for the images. Defaults to
+    /// null: the layer before it (the first layer takes the images). Layers that all take the one before make a plain
+    /// stack; naming inputs makes a graph, such as a residual block whose <see cref="Add"/> takes a convolution's output
+    /// and the block's input. Every input must be a layer earlier in the list.
+    /// </summary>
+    public IReadOnlyList<string>? Inputs { get => _inputs; init => _inputs = value?.ToArray(); }
+
+    /// <summary>
+    /// Whether the layer's weights come from a pretrained network (<see cref="ConvNetArchitecture.GetPretrainedWeights"/>):
+    /// fine-tuning (<see cref="FineTuning"/>) trains the other layers first with these frozen. Defaults to false.
+    /// </summary>
+    public bool Pretrained { get => _pretrained; init => _pretrained = value; }
+
+    /// <summary>A copy of this layer with the settings every layer has replaced (for readers that build layers from data).</summary>
+    internal LayerSpec With(string? name, IReadOnlyList<string>? inputs, Activation activation, bool pretrained)
+    {
+        var copy = (LayerSpec)MemberwiseClone();
+        copy._name = name;
+        copy._inputs = inputs?.ToArray();
+        copy._activation = activation;
+        copy._pretrained = pretrained;
+        return copy;
+    }
+
+    /// <summary>The name <see cref="Inputs"/> gives the network's input images.</summary>
+    public const string NetworkInput = "input";
+
+    /// <summary>Whether the layer joins several inputs (<see cref="Add"/>) rather than transforming one.</summary>
+    internal virtual bool Joins => false;
+
+    /// <summary>Joins the outputs of the layers in <see cref="Inputs"/>, which have one shape.</summary>
+    internal virtual Tensor Join(IReadOnlyList<Tensor> inputs) => throw new InvalidOperationException($"{TypeName} takes one input.");
+
+    /// <summary>Writes the join of <paramref name="inputs"/> into an ONNX graph; returns the output variable.</summary>
+    internal virtual string ExportJoin(IOnnxGraph graph, IReadOnlyList<string> inputs, string name) => throw new InvalidOperationException($"{TypeName} takes one input.");
 
     /// <summary>
     /// Builds the module for an input of <paramref name="inputShape"/> (without the batch dimension:

@@ -22,4 +22,8 @@ public sealed class AdamOptimizer : AdaptiveMomentOptimizer
 
     internal override OptimizerHelper Create(IEnumerable<Parameter> parameters, double learningRate)
         => new Training.LiveScalarSteps.Adam(parameters, learningRate, Beta1, Beta2, Epsilon, WeightDecay);
+
+    // Settings not given here are this optimizer's own: add_param_group fills them in from its defaults.
+    internal override ParamGroup Group(IEnumerable<Parameter> parameters, double learningRate)
+        => new TorchSharp.Modules.Adam.ParamGroup(parameters, new TorchSharp.Modules.Adam.Options { LearningRate = learningRate });
 }

@@ -24,17 +24,24 @@ public abstract class ConvNetOptimizer
     /// <summary>The TorchSharp optimizer over <paramref name="parameters"/>, starting at <paramref name="learningRate"/>.</summary>
     internal abstract OptimizerHelper Create(IEnumerable<Parameter> parameters, double learningRate);
 
+    /// <summary>A further group of parameters for an optimizer <see cref="Create"/> made, with a learning rate of its own (fine-tuning's pretrained layers).</summary>
+    internal abstract ParamGroup Group(IEnumerable<Parameter> parameters, double learningRate);
+
     /// <summary>Every setting by name and value, in the invariant culture, such as <c>rho 0.9, epsilon 1E-07</c>.</summary>
     private protected abstract string Settings { get; }
 
     /// <summary>The name and every setting, as the training log and a checkpoint's fingerprint show them.</summary>
     public override string ToString() => $"{Name}({Settings})";
 
-    /// <summary>Sets the learning rate of every parameter group, as the schedule asks.</summary>
-    internal static void SetLearningRate(torch.optim.Optimizer optimizer, double learningRate)
+    /// <summary>
+    /// Sets the learning rate of every parameter group, as the schedule asks, times the group's factor
+    /// (<paramref name="factors"/>, one per group; null for 1 throughout).
+    /// </summary>
+    internal static void SetLearningRate(torch.optim.Optimizer optimizer, double learningRate, IReadOnlyList<double>? factors = null)
     {
+        int i = 0;
         foreach (var group in optimizer.ParamGroups)
-            group.LearningRate = learningRate;
+            group.LearningRate = learningRate * (factors?[i++] ?? 1);
     }
 
     /// <summary>Returns <paramref name="value"/>, or throws with the setting's name, what it must be and what it got.</summary>

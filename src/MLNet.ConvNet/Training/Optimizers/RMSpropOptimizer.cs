@@ -34,4 +34,8 @@ public sealed class RMSpropOptimizer : ConvNetOptimizer
 
     internal override OptimizerHelper Create(IEnumerable<Parameter> parameters, double learningRate)
         => new Training.LiveScalarSteps.RMSProp(parameters, learningRate, Rho, Epsilon, WeightDecay);
+
+    // Settings not given here are this optimizer's own: add_param_group fills them in from its defaults.
+    internal override ParamGroup Group(IEnumerable<Parameter> parameters, double learningRate)
+        => new TorchSharp.Modules.RMSProp.ParamGroup(parameters, new TorchSharp.Modules.RMSProp.Options { LearningRate = learningRate });
 }

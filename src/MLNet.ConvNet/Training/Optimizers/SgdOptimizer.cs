@@ -35,4 +35,8 @@ public sealed class SgdOptimizer : ConvNetOptimizer
 
     internal override OptimizerHelper Create(IEnumerable<Parameter> parameters, double learningRate)
         => new Training.LiveScalarSteps.Sgd(parameters, learningRate, Momentum, WeightDecay, Nesterov);
+
+    // Settings not given here are this optimizer's own: add_param_group fills them in from its defaults.
+    internal override ParamGroup Group(IEnumerable<Parameter> parameters, double learningRate)
+        => new TorchSharp.Modules.SGD.ParamGroup(parameters, new TorchSharp.Modules.SGD.Options { LearningRate = learningRate });
 }

@@ -1,0 +1,125 @@
+using MLNet.ConvNet.Layers;
+using Onnx;
+
+namespace MLNet.ConvNet;
+
+/// <summary>
+/// Networks trained on ImageNet, to fine-tune for your classes (docs/transfer-learning.md). <see cref="ResNet18"/> reads
+/// the ResNet18 that ML.NET's <c>DnnFeaturizeImage</c> uses, from the NuGet package
+/// <c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c> 0.23.1, which the MLNet.ConvNet package does not bring (63 MB):
+/// <c>dotnet add package Microsoft.ML.DnnImageFeaturizer.ResNet18 --version 0.23.1</c> in the application that trains.
+/// A model fine-tuned from it keeps its architecture and weights in its .zip and needs neither the package nor the file to
+/// load and score.
+/// </summary>
+public static class PretrainedNetworks
+{
+    /// <summary>The name the trainer's options know the pretrained ResNet18 by: <c>Architecture = "ResNet18"</c>.</summary>
+    public const string ResNet18Name = "ResNet18";
+
+    /// <summary>The NuGet package that holds the ResNet18 weights.</summary>
+    public const string ResNet18Package = "Microsoft.ML.DnnImageFeaturizer.ResNet18";
+
+    /// <summary>The package version whose files this library reads.</summary>
+    public const string ResNet18PackageVersion = "0.23.1";
+
+    private const int ImageNetSize = 224;
+
+    /// <summary>
+    /// The ImageNet ResNet18 (11.2 million weights) with a new classifier: its preprocessing in front (pixels to 0-255,
+    /// RGB to BGR, minus ImageNet's mean image at 224x224, else minus its per-channel mean; gray images repeated into
+    /// three channels), the 17 convolutions and 4 stages of residual blocks, a global average pool, dropout and a dense
+    /// softmax layer for the label's classes. Every layer but the classifier is pretrained, so training fine-tunes it
+    /// (<see cref="FineTuning"/>). Images from 32x32 up; the network's own size is 224x224.
+    /// </summary>
+    /// <param name="modelFolder">
+    /// The folder with <c>ResNet18Onnx/ResNet18.onnx</c> and <c>ResNetPrepOnnx/ResNetPreprocess.onnx</c> (the package's
+    /// <c>DnnImageModels</c>). Defaults to null: the application's <c>DnnImageModels</c> folder (where the package copies
+    /// them), then the user's NuGet package folder.
+    /// </param>
+    /// <param name="dropout">The dropout before the classifier; in [0, 1). Defaults to 0.2.</param>
+    /// <exception cref="FileNotFoundException">The files are in none of those places; the message lists where it looked and how to get them.</exception>
+    public static GraphArchitecture ResNet18(string? modelFolder = null, double dropout = 0.2)
+    {
+        string folder = FindResNet18(modelFolder);
+        var backbone = OnnxNetwork.Import(Path.Combine(folder, "ResNet18Onnx", "ResNet18.onnx"), new OnnxImportOptions { Name = ResNet18Name, DefaultEpochs = 5 });
+        var layers = backbone.Layers.ToList();
+        // The file ends with a 7x7 average pool, global at 224x224 only; the head's global average pool serves any size.
+        if (layers[^1] is AveragePooling2D { PoolSize: 7 })
+            layers.RemoveAt(layers.Count - 1);
+        var (channelMeans, meanImage) = ReadMeanImage(Path.Combine(folder, "ResNetPrepOnnx", "ResNetPreprocess.onnx"));
+        var preprocessing = new PixelNormalization(channelMeans, scale: 255, channelOrder: [2, 1, 0])
+        {
+            Name = "imagenet_preprocessing",
+            MeanImageSize = (ImageNetSize, ImageNetSize),
+            Pretrained = true,
+        };
+        var weights = backbone.GetPretrainedWeights(backbone.InputShape)!.Append(new WeightTensor("imagenet_preprocessing.mean_image", [3, ImageNetSize, ImageNetSize], meanImage)).ToList();
+        var network = new GraphArchitecture(ResNet18Name, new ImageShape(3, ImageNetSize, ImageNetSize), [preprocessing, .. layers.Select(TakingThePreprocessed)], backbone.DefaultEpochs, weights);
+        return network.WithClassifierHead(dropout);
+    }
+
+    /// <summary>A layer that took the images takes the preprocessed images instead.</summary>
+    private static LayerSpec TakingThePreprocessed(LayerSpec layer)
+        => layer.Inputs is { } inputs && inputs.Contains(LayerSpec.NetworkInput)
+            ? layer.With(layer.Name, inputs.Select(i => i == LayerSpec.NetworkInput ? "imagenet_preprocessing" : i).ToList(), layer.Activation, layer.Pretrained)
+            : layer;
+
+    /// <summary>
+    /// The folder holding the ResNet18 files: <paramref name="modelFolder"/>, the application's DnnImageModels folder, or
+    /// the package in the user's NuGet folder (NUGET_PACKAGES, else ~/.nuget/packages).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">In none of them.</exception>
+    public static string FindResNet18(string? modelFolder = null)
+    {
+        string nugetRoot = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var candidates = (modelFolder is null ? Array.Empty<string>() : [modelFolder])
+            .Concat([Path.Combine(AppContext.BaseDirectory, "DnnImageModels"),
+                Path.Combine(nugetRoot, ResNet18Package.ToLowerInvariant(), ResNet18PackageVersion, "tools", "DnnImageModels")])
+            .ToList();
+        foreach (var candidate in modelFolder is null ? candidates : candidates.Take(1))
+        {
+            if (File.Exists(Path.Combine(candidate, "ResNet18Onnx", "ResNet18.onnx")) && File.Exists(Path.Combine(candidate, "ResNetPrepOnnx", "ResNetPreprocess.onnx")))
+                return candidate;
+        }
+        throw new FileNotFoundException(
+            $"The pretrained ResNet18 (ResNet18Onnx/ResNet18.onnx and ResNetPrepOnnx/ResNetPreprocess.onnx) is not in {string.Join(", nor in ", (modelFolder is null ? candidates : candidates.Take(1)).Select(c => $"'{c}'"))}. " +
+            $"Add the package that holds it to the application: dotnet add package {ResNet18Package} --version {ResNet18PackageVersion} (it copies the files to DnnImageModels beside the application), or pass the folder that holds them.");
+    }
+
+    /// <summary>The preprocessing file's mean image ([1, 3, 224, 224], BGR) and its per-channel means.</summary>
+    /// <exception cref="InvalidDataException">The file does not hold the mean image where the package's does.</exception>
+    private static (float[] ChannelMeans, float[] Image) ReadMeanImage(string path)
+    {
+        ModelProto model;
+        using (var stream = File.OpenRead(path))
+            model = ModelProto.Parser.ParseFrom(stream);
+        var mean = model.Graph.Initializer.FirstOrDefault(t => t.Name == "MeanImage");
+        if (mean is null || !mean.Dims.SequenceEqual([1L, 3, ImageNetSize, ImageNetSize]))
+            throw new InvalidDataException($"'{path}' has no MeanImage of [1, 3, {ImageNetSize}, {ImageNetSize}]; it is not the preprocessing of {ResNet18Package} {ResNet18PackageVersion}.");
+        var image = Onnx.Internals.OnnxTensors.Floats(mean, Path.GetFileName(path));
+        int plane = ImageNetSize * ImageNetSize;
+        var means = Enumerable.Range(0, 3).Select(c => (float)image.AsSpan(c * plane, plane).ToArray().Average(v => (double)v)).ToArray();
+        return (means, image);
+    }
+
+    /// <summary>
+    /// The architecture the options name: a registered one, or the pretrained ResNet18 (read and registered on first use).
+    /// </summary>
+    /// <exception cref="ArgumentException">No architecture has that name.</exception>
+    /// <exception cref="FileNotFoundException">The name is ResNet18 and its files cannot be found.</exception>
+    internal static ConvNetArchitecture Resolve(string name)
+    {
+        if (ArchitectureRegistry.TryGet(name, out var registered))
+            return registered;
+        if (string.Equals(name, ResNet18Name, StringComparison.OrdinalIgnoreCase))
+        {
+            ArchitectureRegistry.Register(ResNet18(), replace: true);
+            return ArchitectureRegistry.Get(ResNet18Name);
+        }
+        throw new ArgumentException(
+            $"Unknown architecture '{name}'. Known architectures: {string.Join(", ", ArchitectureRegistry.Names)}; pretrained: {ResNet18Name} (with the {ResNet18Package} package). " +
+            "Register your own with ArchitectureRegistry.Register.", "Architecture");
+    }
+}

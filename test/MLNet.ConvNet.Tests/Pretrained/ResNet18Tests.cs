@@ -1,0 +1,138 @@
+using System.Runtime.InteropServices;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using MLNet.ConvNet.Architectures;
+using MLNet.ConvNet.Data;
+using TorchSharp;
+
+namespace MLNet.ConvNet.Tests.Pretrained;
+
+/// <summary>The ResNet18 of Microsoft.ML.DnnImageFeaturizer.ResNet18, imported, computes what ONNX Runtime computes from the same file.</summary>
+[TestClass]
+[TestCategory("Integration")] // reads the 45 MB network and runs it at 224x224
+public sealed class ResNet18Tests
+{
+    private static string Folder => PretrainedNetworks.FindResNet18();
+
+    [TestMethod]
+    public void TheImportedResNet18_GivesOnnxRuntimesFeatures_Within1e4()
+    {
+        var architecture = PretrainedNetworks.ResNet18();
+        var shape = new ImageShape(3, 224, 224);
+        using var network = ConvNetModule.Create(architecture, shape, numberOfClasses: 5, seed: 1);
+        network.LoadPretrained(architecture.GetPretrainedWeights(shape));
+        network.eval();
+        var random = new Random(7);
+        const int images = 3;
+        var pixels = Enumerable.Range(0, images * shape.Size).Select(_ => (float)random.NextDouble()).ToArray();
+
+        // Ours: the global average pool of the last residual block, after the network's own preprocessing.
+        int pool = network.Layers.ToList().FindIndex(l => l.Name == "head_pool");
+        float[] ours = [];
+        using (torch.inference_mode())
+        using (var scope = torch.NewDisposeScope())
+        {
+            network.Forward(InputBatch.Images(pixels, 0, images, shape, torch.CPU), (i, output) =>
+            {
+                if (i == pool)
+                    ours = output.data<float>().ToArray();
+            });
+        }
+
+        // ONNX Runtime: the package's preprocessing on 0-255 RGB, then the package's ResNet18.
+        using var prep = new InferenceSession(Path.Combine(Folder, "ResNetPrepOnnx", "ResNetPreprocess.onnx"));
+        using var resnet = new InferenceSession(Path.Combine(Folder, "ResNet18Onnx", "ResNet18.onnx"));
+        var theirs = new List<float>();
+        for (int n = 0; n < images; n++)
+        {
+            var image = new DenseTensor<float>(pixels.AsSpan(n * shape.Size, shape.Size).ToArray().Select(p => p * 255f).ToArray(), [1, 3, 224, 224]);
+            using var prepared = prep.Run([NamedOnnxValue.CreateFromTensor("OriginalInput", image)]);
+            var input = prepared.First().AsTensor<float>().ToDenseTensor();
+            using var features = resnet.Run([NamedOnnxValue.CreateFromTensor("Input247", input)]);
+            theirs.AddRange(features.First().AsTensor<float>().ToArray());
+        }
+
+        Assert.AreEqual(images * 512, ours.Length);
+        double worst = ours.Zip(theirs).Max(p => Math.Abs(p.First - p.Second));
+        Assert.IsTrue(worst <= 1e-4, $"largest difference {worst:E2} over {ours.Length} features (mean feature {theirs.Average():F3})");
+        Console.WriteLine($"largest difference {worst:E2} over {ours.Length} features, mean feature {theirs.Average():F3}, largest {theirs.Max():F3}");
+    }
+
+    [TestMethod]
+    public void ResNet18_HasTheImageNetNetworksLayersAndWeights()
+    {
+        var architecture = PretrainedNetworks.ResNet18();
+        using var network = ConvNetModule.Create(architecture, new ImageShape(3, 64, 64), numberOfClasses: 10, seed: 1);
+        var layers = network.Layers;
+        // The package's network (a CNTK export) has 2, 2, 2 and 3 residual blocks in its four stages: 1 + 9 x 2 + 3 shortcut convolutions.
+        Assert.AreEqual(22, layers.Count(l => l.TypeName == "Conv2D"));
+        Assert.AreEqual(22, layers.Count(l => l.TypeName == "BatchNormalization"));
+        Assert.AreEqual(9, layers.Count(l => l.TypeName == "Add"));
+        Assert.IsTrue(network.IsGraph);
+        // Every one of the file's 15,908,800 numbers (weights and running statistics), plus the head's 512 x 10 + 10.
+        Assert.AreEqual(15_908_800 + 5_130, network.TotalParameters);
+        StringAssert.Contains(network.Summary(), "Connected to");
+    }
+
+    /// <summary>
+    /// Generated digits padded to 32x32 (ResNet18's smallest input), as MNIST's four IDX files in a folder of their own,
+    /// so the example's score command reads them in a fresh process.
+    /// </summary>
+    private static string DigitsAt32(int count, int seed)
+    {
+        var digits = GeneratedDigits.Generate(count, seed);
+        string folder = TestData.TempDirectory();
+        var pixels = new byte[count * 32 * 32];
+        for (int n = 0; n < count; n++)
+            for (int r = 0; r < 28; r++)
+                Array.Copy(digits.Images.Pixels, n * 784 + r * 28, pixels, n * 1024 + (r + 2) * 32 + 2, 28);
+        static byte[] BigEndian(int value) => [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
+        foreach (var split in new[] { "train", "t10k" })
+        {
+            File.WriteAllBytes(Path.Combine(folder, $"{split}-images-idx3-ubyte"), [.. BigEndian(0x803), .. BigEndian(count), .. BigEndian(32), .. BigEndian(32), .. pixels]);
+            File.WriteAllBytes(Path.Combine(folder, $"{split}-labels-idx1-ubyte"), [.. BigEndian(0x801), .. BigEndian(count), .. digits.Labels]);
+        }
+        return folder;
+    }
+
+    private sealed class Padded
+    {
+        [VectorType(1024)] public float[] Features { get; set; }
+    }
+
+    [TestMethod]
+    public void AFineTunedResNet18_SavesLoadsInAFreshProcessBitIdentically_AndExportsToOnnx()
+    {
+        var ml = new MLContext(seed: 1);
+        string data = DigitsAt32(96, seed: 3);
+        var train = MnistDataset.Load(ml, data, MnistSplit.Train);
+        var options = ConvNetTrainer.Options.FineTuningRecipe();
+        options.Epochs = 2;
+        options.FineTuning = new FineTuning { HeadEpochs = 1 };
+        options.InputShape = new ImageShape(1, 32, 32); // the IDX reader gives flat features
+        using var model = ml.MulticlassClassification.Trainers.ConvNet(options).Fit(train);
+        Assert.AreEqual(new ImageShape(1, 32, 32), model.Model.InputShape, "gray 32x32 digits, repeated into RGB by the network");
+        string path = Path.Combine(TestData.TempDirectory(), "resnet18.zip");
+        ml.Model.Save(model, train.Schema, path);
+        var test = MnistDataset.Load(ml, data, MnistSplit.Test);
+        var expected = model.Transform(test).GetColumn<float[]>("Score").SelectMany(v => v).ToArray();
+
+        // A fresh process: the example's score command loads the .zip (the architecture comes from its description).
+        string scoresPath = Path.Combine(TestData.TempDirectory(), "scores.bin");
+        var (exitCode, output, errors) = TestData.Run(TestData.ScorerAssembly, "score", "--data", data, "--scores-out", scoresPath, path);
+        Assert.AreEqual(0, exitCode, output + errors);
+        CollectionAssert.AreEqual(expected, MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(scoresPath)).ToArray(), "bit for bit in another process");
+
+        // ONNX: the preprocessing, the residual blocks and the head, scored by ONNX Runtime.
+        string onnx = Path.Combine(TestData.TempDirectory(), "resnet18.onnx");
+        ml.Model.ConvertToStrictOnnx(model, ml.Data.LoadFromEnumerable(new List<Padded>()), onnx);
+        using var session = new InferenceSession(onnx);
+        var features = test.GetColumn<float[]>("Features").SelectMany(f => f).ToArray();
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("Features", new DenseTensor<float>(features, [96, 1024]))]);
+        var scores = results.Single(r => r.Name == "Score.output").AsTensor<float>().ToArray();
+        double largest = scores.Zip(expected).Max(p => Math.Abs(p.First - p.Second));
+        Assert.IsTrue(largest <= 1e-5, $"ONNX Runtime's scores differ by up to {largest:E2}");
+    }
+}
