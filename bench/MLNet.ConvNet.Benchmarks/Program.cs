@@ -5,7 +5,8 @@
 // Also: `-- scaling --data DIR` (cost against rows, batch size and threads), `-- profile --data DIR` (a training
 // step phase by phase, against the arithmetic it needs), `-- forward` (the bare network's inference speed) and
 // `-- onnx --data DIR` (libtorch against ONNX Runtime on the test set; bench/serving.sh times the two serving samples)
-// and `-- augment --data DIR` (an epoch with ImageAugmentation.Digits against one without).
+// and `-- augment --data DIR` (an epoch with ImageAugmentation.Digits against one without), and `-- finetune` (the
+// pretrained ResNet18 fine-tuning and scoring against PyTorch and ONNX Runtime).
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -34,6 +35,11 @@ if (args.Length > 0 && args[0] == "profile")
 if (args.Length > 0 && args[0] == "stream")
 {
     Streaming.Run(BenchSettings.Parse(args[1..], needsMnist: false));
+    return 0;
+}
+if (args.Length > 0 && args[0] == "finetune")
+{
+    FineTuneBench.Run(args[1..]);
     return 0;
 }
 if (args.Length > 0 && args[0] == "onnx")
