@@ -13,6 +13,18 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
     /// <summary>recipe: train the recipe without its augmentation.</summary>
     public bool NoAugmentation { get; init; }
 
+    /// <summary>transfer: labelled training images per class.</summary>
+    public int PerClass { get; init; } = 100;
+
+    /// <summary>transfer: labelled training images per class of the shapes task.</summary>
+    public int ShapesPerClass { get; init; } = 20;
+
+    /// <summary>transfer: the height and width ResNet18 is fine-tuned at.</summary>
+    public int ImageSize { get; init; } = 64;
+
+    /// <summary>transfer: digits, shapes or both.</summary>
+    public string Task { get; init; } = "both";
+
     // The option's own message for a value that is no number, or below 1, instead of System.CommandLine's
     // "Cannot parse argument 'abc' for option '--epochs' as expected type 'System.Nullable`1[System.Int32]'".
     private static int? PositiveWholeNumber(System.CommandLine.Parsing.ArgumentResult result)
@@ -58,6 +70,11 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
         var model = new Argument<string>("model") { Description = "A saved model .zip file" };
         var learningRate = new Option<double?>("--learning-rate") { Description = "The one-cycle peak learning rate. Default: the recipe's (0.005)", CustomParser = PositiveNumber };
         var noAugmentation = new Option<bool>("--no-augmentation") { Description = "Train the recipe without its augmentation, to see what the augmentation adds" };
+        var perClass = new Option<int?>("--per-class") { Description = "Labelled training images per class", DefaultValueFactory = _ => 100, CustomParser = PositiveWholeNumber };
+        var shapesPerClass = new Option<int?>("--shapes-per-class") { Description = "Labelled training images per class of the shapes task", DefaultValueFactory = _ => 20, CustomParser = PositiveWholeNumber };
+        var imageSize = new Option<int?>("--size") { Description = "Height and width the pretrained ResNet18 is fine-tuned at (32 or more)", DefaultValueFactory = _ => 64, CustomParser = PositiveWholeNumber };
+        var task = new Option<string>("--task") { Description = "digits (MNIST), shapes (generated RGB) or both", DefaultValueFactory = _ => "both" };
+        task.AcceptOnlyFromAmong("digits", "shapes", "both");
         var modelOption = new Option<string>("--model") { Description = "A saved model .zip file to report on. Default: train one" };
 
         var root = new RootCommand(
@@ -85,6 +102,7 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
             Add(new Command("shapes", "Trains on generated RGB 64x64 image files (ColouredShapes) and prints the test accuracy"), architectures, epochs, seed, output),
             Add(new Command("report", "Trains a network (or loads --model) and writes its training report: index.html with curves, confusion heatmaps, filters, feature maps, saliency and the most confidently wrong test images (docs/report.md)"), data, modelOption, architectures, epochs, maxTrainRows, maxTestRows, seed, output),
             Add(new Command("recipe", "Trains each network with the augmented small-data recipe and with the tutorial's, over several seeds, and prints test accuracy and seconds per run (docs/training.md)"), data, architectures, epochs, maxTrainRows, maxTestRows, seeds, learningRate, noAugmentation),
+            Add(new Command("transfer", "Fine-tunes the pretrained ResNet18 on a few labelled images per class and compares it with ML.NET's DnnFeaturizeImage + L-BFGS and SimpleConvNet from scratch (docs/transfer-learning.md)"), data, perClass, shapesPerClass, imageSize, task, epochs, maxTestRows, seed, output),
             Add(new Command("warm-start", "Trains twice --epochs epochs (default 2 + 2) straight, as a warm start in this process, and as a warm start from a saved model, and prints the test accuracy of each (docs/training.md)"), data, architectures, epochs, maxTrainRows, maxTestRows, seed, output),
             Add(new Command("early-stopping", "Compares early stopping on a validation split with the tutorial's fixed epochs, over several seeds"), data, architectures, epochs, maxTrainRows, seeds, patience, plateauPatience, plateauFactor, validationFraction),
         };
@@ -95,7 +113,7 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
         {
             T Get<T>(Option<T> option, T otherwise) => r.GetResult(option) is null ? otherwise : r.GetValue(option);
             string directory = Get(data, null) ?? Environment.GetEnvironmentVariable(MnistDataset.DataEnvironmentVariable);
-            if (string.IsNullOrWhiteSpace(directory) && name is not ("export-onnx" or "shapes"))
+            if (string.IsNullOrWhiteSpace(directory) && name is not ("export-onnx" or "shapes" or "transfer"))
             {
                 // Like keras.datasets.mnist.load_data(): the per-user cache, downloading into it if needed.
                 directory = MnistDataset.Locate(new MLContext(), null, MnistSplit.Train);
@@ -114,6 +132,10 @@ internal sealed record CommandLine(string Command, string DataDirectory, string 
             {
                 LearningRate = Get(learningRate, null),
                 NoAugmentation = Get(noAugmentation, false),
+                PerClass = Get(perClass, 100) ?? 100,
+                ShapesPerClass = Get(shapesPerClass, 20) ?? 20,
+                ImageSize = Get(imageSize, 64) ?? 64,
+                Task = Get(task, "both"),
             };
         }
         root.SetAction(r => run(Build(r, "train")));

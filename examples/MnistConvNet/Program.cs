@@ -44,6 +44,8 @@ if (arguments.Command == "report")
     return ReportCommand.Write(arguments);
 if (arguments.Command == "recipe")
     return RecipeCommand.Compare(arguments);
+if (arguments.Command == "transfer")
+    return TransferCommand.Compare(arguments);
 if (arguments.Command == "warm-start")
     return WarmStartCommand.Compare(arguments);
 if (arguments.Command == "early-stopping")

@@ -16,7 +16,7 @@ public sealed class CommandLineTests
     {
         var (exitCode, output, errors) = TestData.Run(TestData.ScorerAssembly, help);
         Assert.AreEqual(0, exitCode, errors);
-        foreach (var expected in new[] { "--data", "--out", "[default: models]", "[default: SimpleConvNet,LeNot]", "--epochs", "[default: 1]", "evaluate", "score", "export-onnx", "export-png", "images", "shapes", "early-stopping", "recipe", "report", "warm-start" })
+        foreach (var expected in new[] { "--data", "--out", "[default: models]", "[default: SimpleConvNet,LeNot]", "--epochs", "[default: 1]", "evaluate", "score", "export-onnx", "export-png", "images", "shapes", "early-stopping", "recipe", "report", "warm-start", "transfer" })
             StringAssert.Contains(output, expected);
     }
 
