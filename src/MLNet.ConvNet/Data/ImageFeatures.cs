@@ -42,21 +42,45 @@ public static class ImageFeatures
             throw new ArgumentOutOfRangeException(nameof(shape), size, $"Images have 1 (grayscale) or 3 (RGB) channels; got {size.Channels}.");
 
         // Not ImageAnalytics' LoadImages: it names no file it cannot decode, and reads a file cut short without a word.
-        IEstimator<ITransformer> chain = Internals.CheckedImageLoadingEstimator.For(transforms, ImageColumnName, imagePathColumnName, imageFolder);
-        if (size.Channels == 1)
-            chain = chain.Append(transforms.ConvertToGrayscale(ImageColumnName));
+        return Internals.CheckedImageLoadingEstimator.For(transforms, ImageColumnName, imagePathColumnName, imageFolder)
+            .Append(ConvNetImagePixels(transforms, size, ImageColumnName, outputColumnName, invert, resizing))
+            .Append(transforms.DropColumns(ImageColumnName));
+    }
+
+    /// <summary>
+    /// The part of <see cref="ConvNetImageFeatures"/> after loading: from an image column (ML.NET's <c>MLImage</c>, such
+    /// as one decoded from a request's bytes with <see cref="ImageBytes.Decode"/>) to the features column, with exactly
+    /// the same pixels.
+    /// </summary>
+    /// <param name="transforms">The transforms catalog, <c>mlContext.Transforms</c>.</param>
+    /// <param name="shape">The images the network takes.</param>
+    /// <param name="imageColumnName">The image column to read; it ends resized (and gray for one channel).</param>
+    /// <param name="outputColumnName">The features column to produce. Defaults to "Features".</param>
+    /// <param name="invert">Whether to invert intensities (x becomes 1 - x). Defaults to false.</param>
+    /// <param name="resizing">How to fit images of another size. Defaults to <see cref="ImageResizingEstimator.ResizingKind.Fill"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The shape has other than 1 or 3 channels.</exception>
+    public static IEstimator<ITransformer> ConvNetImagePixels(this TransformsCatalog transforms,
+        ImageShape shape,
+        string imageColumnName,
+        string outputColumnName = "Features",
+        bool invert = false,
+        ImageResizingEstimator.ResizingKind resizing = ImageResizingEstimator.ResizingKind.Fill)
+    {
+        ArgumentNullException.ThrowIfNull(transforms);
+        if (shape.Channels is not (1 or 3))
+            throw new ArgumentOutOfRangeException(nameof(shape), shape, $"Images have 1 (grayscale) or 3 (RGB) channels; got {shape.Channels}.");
+        // In place, as ConvNetImageFeatures always did: the image column ends resized (and gray for one channel).
+        var resize = transforms.ResizeImages(imageColumnName, shape.Width, shape.Height, resizing: resizing);
+        IEstimator<ITransformer> chain = shape.Channels == 1 ? transforms.ConvertToGrayscale(imageColumnName).Append(resize) : resize;
         // ExtractPixels computes (pixel - offset) * scale.
         float offset = invert ? 255f : 0f;
         float scale = invert ? -MnistDataset.PixelScale : MnistDataset.PixelScale;
-        return chain
-            .Append(transforms.ResizeImages(ImageColumnName, size.Width, size.Height, resizing: resizing))
-            .Append(transforms.ExtractPixels(outputColumnName, ImageColumnName,
-                colorsToExtract: size.Channels == 1 ? ImagePixelExtractingEstimator.ColorBits.Red : ImagePixelExtractingEstimator.ColorBits.Rgb,
-                orderOfExtraction: ImagePixelExtractingEstimator.ColorsOrder.ARGB,
-                interleavePixelColors: false,
-                offsetImage: offset,
-                scaleImage: scale,
-                outputAsFloatArray: true))
-            .Append(transforms.DropColumns(ImageColumnName));
+        return chain.Append(transforms.ExtractPixels(outputColumnName, imageColumnName,
+            colorsToExtract: shape.Channels == 1 ? ImagePixelExtractingEstimator.ColorBits.Red : ImagePixelExtractingEstimator.ColorBits.Rgb,
+            orderOfExtraction: ImagePixelExtractingEstimator.ColorsOrder.ARGB,
+            interleavePixelColors: false,
+            offsetImage: offset,
+            scaleImage: scale,
+            outputAsFloatArray: true));
     }
 }

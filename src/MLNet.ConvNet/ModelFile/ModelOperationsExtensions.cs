@@ -31,6 +31,8 @@ public static class ModelOperationsExtensions
     /// process, damaged or altered weights, a newer format) surfaces as the library's own exception
     /// (<see cref="InvalidOperationException"/>, <see cref="InvalidDataException"/>, <see cref="ConvNetNativeException"/>)
     /// with its message, not inside the <see cref="System.Reflection.TargetInvocationException"/>s ML.NET's loader adds.
+    /// A file that is not a zip archive (another kind of file, or a truncated model) is an <see cref="InvalidDataException"/>
+    /// too, where ML.NET throws a FormatException.
     /// </summary>
     /// <param name="catalog">The model operations catalog, <c>mlContext.Model</c>.</param>
     /// <param name="filePath">The saved model.</param>
@@ -46,6 +48,13 @@ public static class ModelOperationsExtensions
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ExceptionChain.Innermost(e)).Throw();
             throw; // not reached
+        }
+        catch (FormatException e)
+        {
+            // ML.NET's words for a file that is not a zip archive at all (another kind of file, or the first part of one).
+            throw new InvalidDataException(
+                $"'{filePath}' is not a model: expected the .zip archive that mlContext.Model.Save writes, but it cannot be opened as one " +
+                $"({e.Message.TrimEnd('.')}; {new FileInfo(filePath).Length:N0} bytes). Is it truncated, or another kind of file?", e);
         }
     }
 }

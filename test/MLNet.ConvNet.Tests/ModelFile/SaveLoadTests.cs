@@ -161,6 +161,22 @@ public sealed class SaveLoadTests
         StringAssert.Contains(clear.Message, "do not match their checksum");
     }
 
+    [TestMethod]
+    public void LoadWithClearErrors_OfAFileThatIsNoZip_OrHalfOfOne_SaysWhatItExpected()
+    {
+        var ml = new MLContext();
+        string text = Path.Combine(_directory, "text.zip"), half = Path.Combine(_directory, "half.zip");
+        File.WriteAllText(text, "not a model");
+        byte[] whole = File.ReadAllBytes(_modelPath);
+        File.WriteAllBytes(half, whole[..(whole.Length / 2)]);
+        foreach (string path in new[] { text, half })
+        {
+            var error = Assert.ThrowsExactly<InvalidDataException>(() => ml.Model.LoadWithClearErrors(path, out _));
+            StringAssert.Contains(error.Message, $"'{path}' is not a model: expected the .zip archive that mlContext.Model.Save writes, but it cannot be opened as one");
+            StringAssert.Contains(error.Message, $"{new FileInfo(path).Length:N0} bytes");
+        }
+    }
+
     [TestCategory("Integration")] // a fresh process scores MNIST
     [TestMethod]
     public void UserArchitecture_SavesAndLoads_AndAFreshProcessWithoutItSaysToRegisterIt()
