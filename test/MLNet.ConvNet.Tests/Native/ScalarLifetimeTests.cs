@@ -47,10 +47,13 @@ public sealed class ScalarLifetimeTests
         bool stop = false;
         var collector = new Thread(() =>
         {
+            // A collection every millisecond or so: hundreds within the steps, while the stepping thread still runs between
+            // them (back to back, they starve it by an amount that depends on what else the process has loaded).
             while (!Volatile.Read(ref stop))
             {
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
+                Thread.Sleep(1);
             }
         });
         if (collectGarbage)
