@@ -12,7 +12,7 @@ namespace OnnxServing;
 /// </summary>
 public sealed class ImageClassifier : IDisposable
 {
-    private const string ShapeKey = "mlnet.convnet.input_shape", FeaturesKey = "mlnet.convnet.features", ClassesKey = "mlnet.convnet.classes";
+    private const string ShapeKey = "mlnet.convnet.input_shape", FeaturesKey = "mlnet.convnet.features", ClassesKey = "mlnet.convnet.classes", ArchitectureKey = "mlnet.convnet.architecture";
 
     private readonly InferenceSession _session;
     private readonly string _input;
@@ -20,12 +20,19 @@ public sealed class ImageClassifier : IDisposable
 
     /// <exception cref="FileNotFoundException">No file at <paramref name="modelPath"/>.</exception>
     /// <exception cref="InvalidDataException">The file is not an exported classifier, or does not say its image shape; the message says what it has and what is expected.</exception>
-    public ImageClassifier(string modelPath, (int Channels, int Height, int Width)? shape = null)
+    /// <param name="modelPath">The .onnx file.</param>
+    /// <param name="shape">The image shape, for a file that does not record it; null to read it from the file.</param>
+    /// <param name="threads">ONNX Runtime's threads for one image's scoring; null for its default (one per core). A server scoring requests side by side wants 1.</param>
+    public ImageClassifier(string modelPath, (int Channels, int Height, int Width)? shape = null, int? threads = null)
     {
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"No model at '{Path.GetFullPath(modelPath)}'. Export one with: dotnet run --project examples/MnistConvNet -c Release -- export-onnx models/lenot.zip --onnx-out digits.onnx", modelPath);
-        _session = new InferenceSession(modelPath);
+        using var sessionOptions = new Microsoft.ML.OnnxRuntime.SessionOptions();
+        if (threads is int t)
+            sessionOptions.IntraOpNumThreads = t;
+        _session = new InferenceSession(modelPath, sessionOptions);
         var metadata = _session.ModelMetadata.CustomMetadataMap;
+        Architecture = metadata.GetValueOrDefault(ArchitectureKey);
         string file = Path.GetFileName(modelPath);
         var floatInputs = _session.InputMetadata.Where(i => i.Value.ElementType == typeof(float)).Select(i => i.Key).ToList();
         _input = metadata.TryGetValue(FeaturesKey, out var named) ? named
@@ -66,6 +73,9 @@ public sealed class ImageClassifier : IDisposable
 
     /// <summary>The class of each Score slot.</summary>
     public IReadOnlyList<string> Classes { get; }
+
+    /// <summary>The network's architecture, when the file records it.</summary>
+    public string? Architecture { get; }
 
     /// <summary>Parses "CxHxW".</summary>
     /// <exception cref="InvalidDataException">The text is not three positive whole numbers joined by x.</exception>

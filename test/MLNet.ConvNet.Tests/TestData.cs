@@ -15,6 +15,8 @@ internal static class TestData
 
     public static string OnnxServingAssembly => Metadata("OnnxServingAssembly");
 
+    public static string ServingApiAssembly => Metadata("ServingApiAssembly");
+
     /// <summary>Runs a .NET program to completion (two minutes at most) and returns its exit code and output.</summary>
     public static (int ExitCode, string Output, string Errors) Run(string assembly, params string[] arguments)
         => Run(assembly, new Dictionary<string, string>(), arguments);

@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+
+namespace ServingApi;
+
+/// <summary>One image's prediction: the most probable class and every class's probability, in the model's class order.</summary>
+public sealed record Prediction(string Label, IReadOnlyList<string> Classes, float[] Scores);
+
+/// <summary>
+/// A model loaded for serving, whichever its engine. Requests lease it (<see cref="TryAcquire"/>, <see cref="Release"/>);
+/// once replaced it is retired, and disposed when its last request ends, so a swap never pulls a model from under a
+/// request in flight.
+/// </summary>
+public abstract class LoadedModel
+{
+    private int _leases;
+    private int _retired;
+    private int _disposed;
+
+    protected LoadedModel(string path)
+    {
+        File = path;
+        using var stream = System.IO.File.OpenRead(path);
+        Sha256 = Convert.ToHexStringLower(SHA256.HashData(stream));
+        LoadedAt = DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>The model file.</summary>
+    public string File { get; }
+
+    /// <summary>The file's SHA-256: which version of it is serving.</summary>
+    public string Sha256 { get; }
+
+    public DateTimeOffset LoadedAt { get; }
+
+    /// <summary>What scores: "ML.NET with libtorch (pooled PredictionEngines)" or "ONNX Runtime".</summary>
+    public abstract string Engine { get; }
+
+    public abstract string Architecture { get; }
+
+    /// <summary>The images the network takes, channels x height x width.</summary>
+    public abstract string InputShape { get; }
+
+    public abstract IReadOnlyList<string> Classes { get; }
+
+    /// <summary>Scores one image given as its file's bytes.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a whole image; the message says what is wrong.</exception>
+    public abstract Prediction Predict(byte[] image);
+
+    /// <summary>Frees what the engine holds; called once, after the last lease of a retired model.</summary>
+    protected abstract void Free();
+
+    /// <summary>Takes a lease for one request; false when the model is retired and has no request left.</summary>
+    public bool TryAcquire()
+    {
+        Interlocked.Increment(ref _leases);
+        if (Volatile.Read(ref _retired) == 0)
+            return true;
+        Release();
+        return false;
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _leases) == 0 && Volatile.Read(ref _retired) == 1)
+            FreeOnce();
+    }
+
+    /// <summary>Stops handing out leases; frees the model now if no request holds it, else when the last one ends.</summary>
+    public void Retire()
+    {
+        Interlocked.Exchange(ref _retired, 1);
+        if (Volatile.Read(ref _leases) == 0)
+            FreeOnce();
+    }
+
+    private void FreeOnce()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            Free();
+    }
+
+    /// <summary>The most probable class (the first on ties) with every probability.</summary>
+    protected Prediction FromScores(float[] scores)
+    {
+        int best = 0;
+        for (int i = 1; i < scores.Length; i++)
+        {
+            if (scores[i] > scores[best])
+                best = i;
+        }
+        return new Prediction(Classes[best], Classes, scores);
+    }
+}

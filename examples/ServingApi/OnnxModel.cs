@@ -1,0 +1,45 @@
+using OnnxServing;
+
+namespace ServingApi;
+
+/// <summary>
+/// An .onnx file exported with ConvertToOnnx (or ConvertToStrictOnnx), scored with ONNX Runtime alone: libtorch is never
+/// loaded. One InferenceSession serves every request (ONNX Runtime's sessions are thread-safe); the image is decoded and
+/// turned into the network's features as ImageAnalytics would (OnnxServing's ImageClassifier and Images, compiled in).
+/// </summary>
+public sealed class OnnxModel : LoadedModel
+{
+    private readonly ImageClassifier _classifier;
+    private readonly bool _invert;
+
+    /// <exception cref="InvalidDataException">The file is not an exported classifier, or does not say its image shape.</exception>
+    public OnnxModel(string path, ServingOptions options) : base(path)
+    {
+        _classifier = new ImageClassifier(path, threads: 1);
+        _invert = options.Invert;
+    }
+
+    public override string Engine => "ONNX Runtime";
+
+    public override string Architecture => _classifier.Architecture ?? "unknown (the file does not record it)";
+
+    public override string InputShape => ImageClassifier.Format(_classifier.Shape);
+
+    public override IReadOnlyList<string> Classes => _classifier.Classes;
+
+    public override Prediction Predict(byte[] image)
+    {
+        float[] pixels;
+        try
+        {
+            pixels = Images.Read(image, _classifier.Shape, _invert);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"The image cannot be used: {e.Message.TrimEnd('.')}.", e);
+        }
+        return FromScores(_classifier.Classify(pixels, 1)[0].Probabilities);
+    }
+
+    protected override void Free() => _classifier.Dispose();
+}

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.ConvNet;
+using MLNet.ConvNet.Data;
+
+namespace ServingApi;
+
+/// <summary>
+/// A .zip saved by MLNet.ConvNet, scored through pooled PredictionEngines, as Microsoft.Extensions.ML's
+/// PredictionEnginePool does (that package is not on this project's feed; its pool is Microsoft.Extensions.ObjectPool):
+/// a request takes an engine, scores, and gives it back, so engines are made once and never shared by two requests. The
+/// image is decoded in memory (no temporary file) and the model scores it through <c>ForInMemoryImages</c>, so an
+/// image-path model and a features model give exactly what they give for the same image file.
+/// </summary>
+public sealed class ZipModel : LoadedModel
+{
+    private readonly ConvNetTransformer _convNet;
+    private readonly ObjectPool<PredictionEngine<ImageInput, ScoreOutput>> _engines;
+
+    /// <exception cref="InvalidOperationException">The model holds no ConvNet.</exception>
+    /// <exception cref="InvalidDataException">The file is not a whole model.</exception>
+    public ZipModel(string path, ServingOptions options) : base(path)
+    {
+        var ml = new MLContext();
+        var model = ml.Model.LoadWithClearErrors(path, out _);
+        _convNet = model.GetConvNet();
+        var scoring = model.ForInMemoryImages(options.Invert);
+        // For a disposable item the provider's pool disposes what it holds when it is disposed, and what comes back after.
+        _engines = new DefaultObjectPoolProvider { MaximumRetained = options.MaxConcurrency }.Create(new EnginePolicy(ml, scoring));
+        Classes = _convNet.ClassNames;
+        // Make one engine now, so a model that cannot score fails here, while the old one still serves.
+        _engines.Return(_engines.Get());
+    }
+
+    public override string Engine => "ML.NET with libtorch (pooled PredictionEngines)";
+
+    public override string Architecture => _convNet.ArchitectureName;
+
+    public override string InputShape => _convNet.Model.InputShape.ToString();
+
+    public override IReadOnlyList<string> Classes { get; }
+
+    public override Prediction Predict(byte[] image)
+    {
+        // Requests run side by side, each on one libtorch thread: --max-concurrency of them use the cores. libtorch's
+        // thread count is OpenMP's, a setting of each OS thread, so it is set on the thread that scores (once per thread).
+        if (TorchSharp.torch.get_num_threads() != 1)
+            TorchSharp.torch.set_num_threads(1);
+        using var decoded = ImageBytes.Decode(image);
+        var engine = _engines.Get();
+        try
+        {
+            return FromScores(engine.Predict(new ImageInput { Image = decoded }).Score);
+        }
+        finally
+        {
+            _engines.Return(engine);
+        }
+    }
+
+    protected override void Free()
+    {
+        (_engines as IDisposable)?.Dispose();
+        _convNet.Dispose();
+    }
+
+    public sealed class ImageInput
+    {
+        [ColumnName(ImageScoring.ImageColumnName)]
+        [Microsoft.ML.Transforms.Image.ImageType(1, 1)] // ML.NET wants a size; the model resizes whatever size comes
+        public MLImage? Image { get; set; }
+    }
+
+    public sealed class ScoreOutput
+    {
+        public float[] Score { get; set; } = [];
+    }
+
+    private sealed class EnginePolicy(MLContext ml, ITransformer model) : PooledObjectPolicy<PredictionEngine<ImageInput, ScoreOutput>>
+    {
+        // OwnsTransformer = false: by default an engine disposes its model when it is disposed, and the model is shared.
+        public override PredictionEngine<ImageInput, ScoreOutput> Create()
+            => ml.Model.CreatePredictionEngine<ImageInput, ScoreOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
+
+        public override bool Return(PredictionEngine<ImageInput, ScoreOutput> engine) => true;
+    }
+}
