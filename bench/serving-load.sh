@@ -5,7 +5,8 @@
 # the model file is replaced every second (written to a temporary name and renamed, alternating two networks). Each run
 # is two halves, with the server's resident memory read before, between and after: the last half must not grow it
 # by more than a few percent. A single non-2xx response fails the script. For contrast, DigitPredictor's one process
-# per call on the same image. Writes bench/results/serving-load.md.
+# per call on the same image, and the peak memory of OnnxServing's MNIST check against the libtorch example's. Writes
+# bench/results/serving-load.md.
 #   bash bench/serving-load.sh [REQUESTS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "Building and making the models (two small image-path digit models and their ONNX exports)..."
-for project in ServingApi MnistConvNet DigitPredictor; do dotnet build "examples/$project" -c Release >/dev/null; done
+for project in ServingApi MnistConvNet DigitPredictor OnnxServing; do dotnet build "examples/$project" -c Release >/dev/null; done
 bin() { echo "examples/$1/bin/Release/net10.0/$1.dll"; }
 # The time per request does not depend on how well a network was trained: one epoch on 2,000 images each.
 dotnet "$(bin MnistConvNet)" images --data "$data" --architectures SimpleConvNet --epochs 1 --max-train-rows 2000 --max-test-rows 100 --out "$work/a" >/dev/null
@@ -119,6 +120,18 @@ for _ in 1 2 3 4 5; do
 done
 per_call=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)
 
+# Peak memory scoring the whole MNIST test set: OnnxServing's check (ONNX Runtime, batches of 256) against the libtorch
+# example's `score` (a LeNot .zip, Transform); GNU time's maximum resident set size.
+peak_mib() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.0f", $1 / 1024 }'; }
+if [ -x /usr/bin/time ]; then
+  dotnet "$(bin MnistConvNet)" --data "$data" --architectures LeNot --epochs 1 --max-train-rows 2000 --out "$work/c" >/dev/null
+  onnx_peak=$(peak_mib dotnet "$(bin OnnxServing)" --mnist "$data")
+  torch_peak=$(peak_mib dotnet "$(bin MnistConvNet)" score "$work/c/lenot.zip" --data "$data" --scores-out "$work/scores.bin")
+  peaks="- Peak resident memory scoring the MNIST test set (10,000 images): examples/OnnxServing --mnist ${onnx_peak} MiB; the libtorch example's score command (LeNot .zip) ${torch_peak} MiB."
+else
+  peaks="- Peak memory on the MNIST test set: not measured (needs GNU time: apt-get install time)."
+fi
+
 mkdir -p bench/results
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
 simd=$(grep -q avx512f /proc/cpuinfo && echo AVX-512 || (grep -q avx2 /proc/cpuinfo && echo AVX2 || echo "no AVX2"))
@@ -133,6 +146,7 @@ simd=$(grep -q avx512f /proc/cpuinfo && echo AVX-512 || (grep -q avx2 /proc/cpui
   echo
   printf '%s\n' "${notes[@]}"
   echo "- One process per call (examples/DigitPredictor, the same .zip and image): median of 5, ${per_call} ms per image (runs: ${times[*]} ms)."
+  echo "$peaks"
 } > bench/results/serving-load.md
 cat bench/results/serving-load.md
 if [ "$failures" -gt 0 ]; then
