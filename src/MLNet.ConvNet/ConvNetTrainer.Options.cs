@@ -79,7 +79,10 @@ public sealed partial class ConvNetTrainer
         /// </summary>
         public string Device { get; set; } = "cpu";
 
-        /// <summary>Threads libtorch uses (a process-wide setting). Defaults to null: one per processor core.</summary>
+        /// <summary>
+        /// Threads libtorch uses, set on the thread that calls Fit. It is a process-wide setting that each thread reads
+        /// when it first runs libtorch, so threads that already have keep theirs. Defaults to null: one per processor core.
+        /// </summary>
         public int? NumberOfThreads { get; set; }
 
         /// <summary>
