@@ -42,6 +42,9 @@ public abstract class LoadedModel
 
     public abstract IReadOnlyList<string> Classes { get; }
 
+    /// <summary>How many scoring engines the model has made: at most --max-concurrency, however many requests came.</summary>
+    public abstract int EnginesCreated { get; }
+
     /// <summary>Scores one image given as its file's bytes.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a whole image; the message says what is wrong.</exception>
     public abstract Prediction Predict(byte[] image);

@@ -61,6 +61,7 @@ public sealed class ModelHost : IDisposable
             architecture = model.Architecture,
             inputShape = model.InputShape,
             classes = model.Classes,
+            enginesCreated = model.EnginesCreated,
             swaps = Volatile.Read(ref _swaps),
             lastReloadError = Volatile.Read(ref _lastReloadError),
             libtorchLoaded = LibTorchLoaded(),

@@ -27,6 +27,9 @@ public sealed class OnnxModel : LoadedModel
 
     public override IReadOnlyList<string> Classes => _classifier.Classes;
 
+    /// <summary>One: the InferenceSession every request shares.</summary>
+    public override int EnginesCreated => 1;
+
     public override Prediction Predict(byte[] image)
     {
         float[] pixels;

@@ -17,6 +17,7 @@ public sealed class ZipModel : LoadedModel
 {
     private readonly ConvNetTransformer _convNet;
     private readonly ObjectPool<PredictionEngine<ImageInput, ScoreOutput>> _engines;
+    private readonly EnginePolicy _policy;
 
     /// <exception cref="InvalidOperationException">The model holds no ConvNet.</exception>
     /// <exception cref="InvalidDataException">The file is not a whole model.</exception>
@@ -27,7 +28,8 @@ public sealed class ZipModel : LoadedModel
         _convNet = model.GetConvNet();
         var scoring = model.ForInMemoryImages(options.Invert);
         // For a disposable item the provider's pool disposes what it holds when it is disposed, and what comes back after.
-        _engines = new DefaultObjectPoolProvider { MaximumRetained = options.MaxConcurrency }.Create(new EnginePolicy(ml, scoring));
+        _policy = new EnginePolicy(ml, scoring);
+        _engines = new DefaultObjectPoolProvider { MaximumRetained = options.MaxConcurrency }.Create(_policy);
         Classes = _convNet.ClassNames;
         // Make one engine now, so a model that cannot score fails here, while the old one still serves.
         _engines.Return(_engines.Get());
@@ -40,6 +42,8 @@ public sealed class ZipModel : LoadedModel
     public override string InputShape => _convNet.Model.InputShape.ToString();
 
     public override IReadOnlyList<string> Classes { get; }
+
+    public override int EnginesCreated => _policy.Created;
 
     public override Prediction Predict(byte[] image)
     {
@@ -79,9 +83,16 @@ public sealed class ZipModel : LoadedModel
 
     private sealed class EnginePolicy(MLContext ml, ITransformer model) : PooledObjectPolicy<PredictionEngine<ImageInput, ScoreOutput>>
     {
+        private int _created;
+
+        public int Created => Volatile.Read(ref _created);
+
         // OwnsTransformer = false: by default an engine disposes its model when it is disposed, and the model is shared.
         public override PredictionEngine<ImageInput, ScoreOutput> Create()
-            => ml.Model.CreatePredictionEngine<ImageInput, ScoreOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
+        {
+            Interlocked.Increment(ref _created);
+            return ml.Model.CreatePredictionEngine<ImageInput, ScoreOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
+        }
 
         public override bool Return(PredictionEngine<ImageInput, ScoreOutput> engine) => true;
     }

@@ -89,6 +89,26 @@ public sealed class ServingApiTests
     }
 
     [TestMethod]
+    public async Task Engines_AreMadeOncePerConcurrentRequest_NotOncePerRequest()
+    {
+        var served = ServedModels.Shared;
+        using var api = Serve(served.FeaturesZip, ("max-concurrency", "2"));
+        using var client = api.CreateClient();
+        byte[] png = File.ReadAllBytes(served.Digits[4]);
+        // 48 requests from 8 clients at once, 2 scoring at a time.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            var statuses = new List<HttpStatusCode>();
+            for (int i = 0; i < 6; i++)
+                statuses.Add((await PostImage(client, png)).StatusCode);
+            return statuses;
+        }));
+        Assert.IsTrue(answers.SelectMany(a => a).All(s => s == HttpStatusCode.OK));
+        int engines = (await client.GetFromJsonAsync<Health>("/health")).EnginesCreated;
+        Assert.IsTrue(engines is >= 1 and <= 2, $"{engines} PredictionEngines were made for 48 requests, 2 at a time.");
+    }
+
+    [TestMethod]
     public async Task ModelBuildersJson_GivesWhatTheImagesBytesGive()
     {
         var served = ServedModels.Shared;
@@ -191,7 +211,7 @@ public sealed class ServingApiTests
     }
 
     internal sealed record Health(string Status, string File, string Sha256, string Engine, string Architecture, string InputShape,
-        IReadOnlyList<string> Classes, int Swaps, string LastReloadError, bool? LibtorchLoaded);
+        IReadOnlyList<string> Classes, int EnginesCreated, int Swaps, string LastReloadError, bool? LibtorchLoaded);
 
     internal sealed record PredictResponse(string Label, Dictionary<string, float> Scores);
 
