@@ -13,16 +13,8 @@ namespace MLNet.ConvNet.Tests.Serving;
 /// </summary>
 [TestClass]
 [TestCategory("Integration")] // waits on file-system notifications and starts the API as a process
-public sealed class ModelSwapTests
+public sealed class ModelSwapTests : ServingTestClass
 {
-    private static int _torchThreads;
-
-    [ClassInitialize]
-    public static void RememberThreads(TestContext context) => _torchThreads = TorchSharp.torch.get_num_threads();
-
-    [ClassCleanup]
-    public static void RestoreThreads() => TorchSharp.torch.set_num_threads(_torchThreads);
-
     [TestMethod]
     [DataRow(".zip")]
     [DataRow(".onnx")]

@@ -11,17 +11,8 @@ namespace MLNet.ConvNet.Tests.Serving;
 /// file, for every kind of model it serves, and refuses bad requests with a 4xx naming the problem.
 /// </summary>
 [TestClass]
-public sealed class ServingApiTests
+public sealed class ServingApiTests : ServingTestClass
 {
-    private static int _torchThreads;
-
-    [ClassInitialize]
-    public static void RememberThreads(TestContext context) => _torchThreads = TorchSharp.torch.get_num_threads();
-
-    // The API scores each request on one libtorch thread, a setting of the whole process: give the other tests theirs back.
-    [ClassCleanup]
-    public static void RestoreThreads() => TorchSharp.torch.set_num_threads(_torchThreads);
-
     public static IEnumerable<object[]> ModelKinds =>
     [
         ["image-path zip"], ["features zip"], ["features onnx"], ["rgb zip"], ["rgb onnx"],
