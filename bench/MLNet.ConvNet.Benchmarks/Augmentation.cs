@@ -4,6 +4,7 @@ using Microsoft.ML;
 using MLNet.ConvNet;
 using MLNet.ConvNet.Data;
 using TorchSharp;
+using static MLNet.ConvNet.Benchmarks.Measure;
 
 namespace MLNet.ConvNet.Benchmarks;
 
@@ -74,11 +75,5 @@ internal static class Augmentation
                 times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
         return Median(times);
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

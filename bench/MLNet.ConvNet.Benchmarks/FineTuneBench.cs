@@ -5,6 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using static MLNet.ConvNet.Benchmarks.Measure;
 
 namespace MLNet.ConvNet.Benchmarks;
 
@@ -62,7 +63,7 @@ internal static class FineTuneBench
         Console.WriteLine($"(c) {pytorch}: {(pytorchRate is double r ? $"{r:F1} images/s" : "not measured")}");
 
         // Scoring: Transform (libtorch) against the ONNX export in ONNX Runtime, batch 512 and one image at a time.
-        double transform = Median(Enumerable.Range(0, 3).Select(_ => images / Seconds(() => Drain(all.Transform(data)))));
+        double transform = Median(Enumerable.Range(0, 3).Select(_ => images / Seconds(() => DrainScores(all.Transform(data)))));
         using var file = new MemoryStream();
         // Exported for the features alone, as a serving application feeds it.
         var featuresOnly = SchemaDefinition.Create(typeof(Features));
@@ -164,28 +165,6 @@ internal static class FineTuneBench
             }
         }
         return ("PyTorch not measured (no python3 with torch: apt-get install python3-torch libopenblas0-pthread)", null);
-    }
-
-    private static double Seconds(Action action)
-    {
-        var clock = Stopwatch.StartNew();
-        action();
-        return clock.Elapsed.TotalSeconds;
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static void Drain(IDataView data)
-    {
-        using var cursor = data.GetRowCursor([data.Schema["Score"]]);
-        var getter = cursor.GetGetter<VBuffer<float>>(data.Schema["Score"]);
-        VBuffer<float> value = default;
-        while (cursor.MoveNext())
-            getter(ref value);
     }
 
     private sealed class Features

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MLNet.ConvNet.Architectures;
 using TorchSharp;
 using static TorchSharp.torch;
+using static MLNet.ConvNet.Benchmarks.Measure;
 
 namespace MLNet.ConvNet.Benchmarks;
 
@@ -39,11 +40,5 @@ internal static class ForwardProfile
                 }
             }
         }
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        return sorted[sorted.Length / 2];
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using MLNet.ConvNet.Data;
+using static MLNet.ConvNet.Benchmarks.Measure;
 
 namespace MLNet.ConvNet.Benchmarks;
 
@@ -39,7 +40,7 @@ internal static class OnnxInference
                 .Fit(MnistDataset.Load(ml, settings.DataDirectory, MnistSplit.Train, settings.TrainRows));
 
             // libtorch
-            double torchBatch = Median(Enumerable.Range(0, 3).Select(_ => rows / Seconds(() => Drain(model.Transform(testView)))));
+            double torchBatch = Median(Enumerable.Range(0, 3).Select(_ => rows / Seconds(() => DrainScores(model.Transform(testView)))));
             var engine = ml.Model.CreatePredictionEngine<Digit, Scores>(model);
             var digits = Enumerable.Range(0, rows).Select(i => new Digit { Features = pixels.AsSpan(i * 784, 784).ToArray() }).ToArray();
             for (int i = 0; i < 200; i++)
@@ -96,28 +97,6 @@ internal static class OnnxInference
             times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
         return times;
-    }
-
-    private static double Seconds(Action action)
-    {
-        var clock = Stopwatch.StartNew();
-        action();
-        return clock.Elapsed.TotalSeconds;
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static void Drain(IDataView data)
-    {
-        using var cursor = data.GetRowCursor([data.Schema["Score"]]);
-        var getter = cursor.GetGetter<VBuffer<float>>(data.Schema["Score"]);
-        VBuffer<float> value = default;
-        while (cursor.MoveNext())
-            getter(ref value);
     }
 
     private sealed class Digit

@@ -16,6 +16,7 @@ using Microsoft.ML.Data;
 using MLNet.ConvNet;
 using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Benchmarks;
+using static MLNet.ConvNet.Benchmarks.Measure;
 using MLNet.ConvNet.Data;
 using TorchSharp;
 
@@ -116,8 +117,8 @@ foreach (var name in settings.Architectures)
     // Inference.
     var test = MnistDataset.Load(ml, settings.DataDirectory, MnistSplit.Test);
     int testRows = MnistDataset.ReadSplit(settings.DataDirectory, MnistSplit.Test).Labels.Length;
-    double transformRate = Median(Enumerable.Range(0, 3).Select(_ => testRows / Time(() => Drain(model.Transform(test)))));
-    double evaluateRate = Median(Enumerable.Range(0, 3).Select(_ => testRows / Time(() => ml.MulticlassClassification.Evaluate(model.Transform(test)))));
+    double transformRate = Median(Enumerable.Range(0, 3).Select(_ => testRows / Seconds(() => Drain(model.Transform(test)))));
+    double evaluateRate = Median(Enumerable.Range(0, 3).Select(_ => testRows / Seconds(() => ml.MulticlassClassification.Evaluate(model.Transform(test)))));
     var (predictMedian, predictP99) = PredictLatency(ml, model, trainData);
     Console.WriteLine($"Inference: Transform + cursor {transformRate:N0} images/s; Evaluate {evaluateRate:N0} images/s; PredictionEngine.Predict median {predictMedian:F3} ms, p99 {predictP99:F3} ms");
     Console.WriteLine($"Memory: peak resident during training {peakTraining:F0} MiB; after each epoch {string.Join(", ", memoryAfterEpoch.Select(m => m.ToString("F0")))} MiB");
@@ -128,19 +129,6 @@ foreach (var name in settings.Architectures)
 
 Report.Write(settings, machine, python.Version, results);
 return 0;
-
-static double Median(IEnumerable<double> values)
-{
-    var sorted = values.OrderBy(v => v).ToArray();
-    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-}
-
-static double Time(Action action)
-{
-    var clock = Stopwatch.StartNew();
-    action();
-    return clock.Elapsed.TotalSeconds;
-}
 
 static void Drain(IDataView data)
 {
