@@ -16,12 +16,20 @@ public abstract class LoadedModel
     private int _retired;
     private int _disposed;
 
-    protected LoadedModel(string path)
+    /// <param name="path">The model file.</param>
+    /// <param name="sha256">Its SHA-256, from <see cref="HashOf"/> before loading it.</param>
+    protected LoadedModel(string path, string sha256)
     {
         File = path;
-        using var stream = System.IO.File.OpenRead(path);
-        Sha256 = Convert.ToHexStringLower(SHA256.HashData(stream));
+        Sha256 = sha256;
         LoadedAt = DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>The SHA-256 of the file at <paramref name="path"/>, as lower-case hex.</summary>
+    public static string HashOf(string path)
+    {
+        using var stream = System.IO.File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     /// <summary>The model file.</summary>

@@ -22,7 +22,7 @@ public sealed class ModelHost : IDisposable
     {
         _options = options;
         _logger = logger;
-        _current = Load(options.Model);
+        _current = Load(options.Model, LoadedModel.HashOf(options.Model));
         _logger.LogInformation("Serving {File} ({Architecture} on {Shape} images, {Classes} classes) with {Engine}.", _current.File, _current.Architecture, _current.InputShape, _current.Classes.Count, _current.Engine);
         _debounce = new Timer(_ => Reload());
         _watcher = new FileSystemWatcher(Path.GetDirectoryName(options.Model)!, Path.GetFileName(options.Model))
@@ -76,17 +76,16 @@ public sealed class ModelHost : IDisposable
             LoadedModel fresh;
             try
             {
-                fresh = Load(_options.Model);
+                // The same bytes as the model serving (a touch, a copy of the same file): nothing to load.
+                string sha256 = LoadedModel.HashOf(_options.Model);
+                if (sha256 == Volatile.Read(ref _current).Sha256)
+                    return;
+                fresh = Load(_options.Model, sha256);
             }
             catch (Exception e)
             {
                 Volatile.Write(ref _lastReloadError, $"{DateTimeOffset.UtcNow:O}: {e.GetType().Name}: {e.Message}");
                 _logger.LogError("The model file {File} changed but cannot be loaded; the previous model keeps serving. {Error}", _options.Model, e.Message);
-                return;
-            }
-            if (fresh.Sha256 == Volatile.Read(ref _current).Sha256)
-            {
-                fresh.Retire();
                 return;
             }
             var old = Interlocked.Exchange(ref _current, fresh);
@@ -99,9 +98,9 @@ public sealed class ModelHost : IDisposable
 
     private void ScheduleReload() => _debounce.Change(TimeSpan.FromMilliseconds(200), Timeout.InfiniteTimeSpan);
 
-    private LoadedModel Load(string path) => Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase)
-        ? new OnnxModel(path, _options)
-        : new ZipModel(path, _options);
+    private LoadedModel Load(string path, string sha256) => Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase)
+        ? new OnnxModel(path, sha256, _options)
+        : new ZipModel(path, sha256, _options);
 
     /// <summary>Whether this process has loaded libtorch (an ONNX model never does), from /proc/self/maps on Linux.</summary>
     private static bool? LibTorchLoaded()

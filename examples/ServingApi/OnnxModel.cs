@@ -13,7 +13,7 @@ public sealed class OnnxModel : LoadedModel
     private readonly bool _invert;
 
     /// <exception cref="InvalidDataException">The file is not an exported classifier, or does not say its image shape.</exception>
-    public OnnxModel(string path, ServingOptions options) : base(path)
+    public OnnxModel(string path, string sha256, ServingOptions options) : base(path, sha256)
     {
         _classifier = new ImageClassifier(path, threads: 1);
         _invert = options.Invert;

@@ -21,7 +21,7 @@ public sealed class ZipModel : LoadedModel
 
     /// <exception cref="InvalidOperationException">The model holds no ConvNet.</exception>
     /// <exception cref="InvalidDataException">The file is not a whole model.</exception>
-    public ZipModel(string path, ServingOptions options) : base(path)
+    public ZipModel(string path, string sha256, ServingOptions options) : base(path, sha256)
     {
         var ml = new MLContext();
         var model = ml.Model.LoadWithClearErrors(path, out _);
