@@ -84,6 +84,15 @@ load() {
   fi
 }
 
+# replace_model I: the served file replaced as the library's saves do it (a temporary file renamed over it), by the
+# second network for odd I and the first for even I.
+replace_model() {
+  local from=a
+  if [ $(($1 % 2)) -eq 1 ]; then from=b; fi
+  cp "$work/$from/digits.$kind" "$served.tmp"
+  mv -f "$served.tmp" "$served"
+}
+
 notes=()
 for kind in zip onnx; do
   mkdir -p "$work/serve"
@@ -101,8 +110,7 @@ for kind in zip onnx; do
   # The same while the file is replaced every second, alternating the two networks.
   ( i=0; while true; do
       sleep 1; i=$((i + 1))
-      if [ $((i % 2)) -eq 1 ]; then cp "$work/b/digits.$kind" "$served.tmp"; else cp "$work/a/digits.$kind" "$served.tmp"; fi
-      mv -f "$served.tmp" "$served"
+      replace_model "$i"
     done ) &
   swapper_pid=$!
   load "$engine" 8 "model swapped every second" $((requests * 8))   # long enough for several swaps
@@ -117,8 +125,7 @@ for kind in zip onnx; do
   hey_pid=$!
   swaps_before=$(health | field swaps); memory=()
   for i in $(seq 1 200); do
-    if [ $((i % 2)) -eq 1 ]; then cp "$work/b/digits.$kind" "$served.tmp"; else cp "$work/a/digits.$kind" "$served.tmp"; fi
-    mv -f "$served.tmp" "$served"
+    replace_model "$i"
     sleep 0.3
     [ $((i % 50)) -eq 0 ] && memory+=("$(rss_mib)")
   done
