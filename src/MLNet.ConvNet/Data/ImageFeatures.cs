@@ -38,9 +38,7 @@ public static class ImageFeatures
     {
         ArgumentNullException.ThrowIfNull(transforms);
         var size = shape ?? new ImageShape(1, 28, 28);
-        if (size.Channels is not (1 or 3))
-            throw new ArgumentOutOfRangeException(nameof(shape), size, $"Images have 1 (grayscale) or 3 (RGB) channels; got {size.Channels}.");
-
+        // ConvNetImagePixels refuses a shape with other than 1 or 3 channels.
         // Not ImageAnalytics' LoadImages: it names no file it cannot decode, and reads a file cut short without a word.
         return Internals.CheckedImageLoadingEstimator.For(transforms, ImageColumnName, imagePathColumnName, imageFolder)
             .Append(ConvNetImagePixels(transforms, size, ImageColumnName, outputColumnName, invert, resizing))

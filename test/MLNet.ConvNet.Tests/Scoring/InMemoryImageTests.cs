@@ -115,6 +115,18 @@ public sealed class InMemoryImageTests
         Assert.ThrowsExactly<ArgumentNullException>(() => ImageScoring.ForInMemoryImages(null));
     }
 
+    [TestMethod]
+    public void AShapeOfOtherThanOneOrThreeChannels_IsRefusedFromFilesAndFromMemory()
+    {
+        var ml = new MLContext(seed: 1);
+        var shape = new ImageShape(2, 28, 28);
+        foreach (Action build in new Action[] { () => ml.Transforms.ConvNetImageFeatures(shape), () => ml.Transforms.ConvNetImagePixels(shape, ImageScoring.ImageColumnName) })
+        {
+            var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(build);
+            StringAssert.Contains(error.Message, "Images have 1 (grayscale) or 3 (RGB) channels; got 2.");
+        }
+    }
+
     private static void AssertSameScores(List<float[]> expected, List<float[]> actual)
     {
         Assert.AreEqual(expected.Count, actual.Count);
