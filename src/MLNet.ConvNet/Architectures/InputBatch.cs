@@ -28,6 +28,14 @@ internal static class InputBatch
     public static Tensor Weights(float[] weights, int first, int count, Device device)
         => torch.frombuffer(weights, ScalarType.Float32, count, first).to(device);
 
+    /// <summary>Whether <paramref name="batch"/> ([N, C, H, W]) already has channels-last strides.</summary>
+    internal static bool IsChannelsLast(Tensor batch)
+    {
+        var strides = batch.stride();
+        long c = batch.shape[1], w = batch.shape[3];
+        return strides[1] == 1 && strides[3] == c && strides[2] == w * c;
+    }
+
     // NHWC strides behind the logical NCHW shape: libtorch's CPU convolutions run markedly faster on them. For one
     // channel both orders share the same bytes, so this only relabels strides; for more channels it is one copy.
     internal static Tensor ToChannelsLast(Tensor batch)

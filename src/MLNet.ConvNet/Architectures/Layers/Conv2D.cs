@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Common;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -68,9 +69,7 @@ public sealed class Conv2D : LayerSpec
         var (left, right) = Pads(inputShape[2], height: false);
         if (inputShape[1] + top + bottom < KernelSize || inputShape[2] + left + right < KernelSize)
             throw new ArgumentException($"Conv2D with a {KernelSize}x{KernelSize} kernel needs an input of at least {KernelSize}x{KernelSize}, got {Format(inputShape)}.", nameof(inputShape));
-        if (top == bottom && left == right)
-            return nn.Conv2d(inputShape[0], Filters, (KernelSize, KernelSize), stride: (Strides, Strides), padding: (top, left), bias: UseBias);
-        return new AsymmetricConv(inputShape[0], Filters, KernelSize, Strides, [left, right, top, bottom], UseBias);
+        return new Convolution(inputShape[0], Filters, KernelSize, Strides, [left, right, top, bottom], UseBias);
     }
 
     /// <summary>
@@ -104,19 +103,40 @@ public sealed class Conv2D : LayerSpec
             });
     }
 
-    /// <summary>A convolution after uneven zero padding (left, right, top, bottom), which nn.Conv2d cannot express.</summary>
-    private sealed class AsymmetricConv : nn.Module<Tensor, Tensor>
+    /// <summary>
+    /// The convolution, with uneven zero padding (left, right, top, bottom) where asked, which nn.Conv2d cannot express,
+    /// and the input in channels-last memory order. libtorch 2.10's oneDNN computes the gradient with respect to a
+    /// channel-major (NCHW) input wrongly for small layers (fewer than 16 filters of 5x5 or more: 20-40% off, and varying
+    /// with the thread count, on this project's AMD EPYC; ConvolutionGradientTests), and a 1-channel input is channel-major
+    /// whatever its strides. Training never needs the gradient of a 1-channel input; saliency does, so such an input that
+    /// asks for its gradient goes through the same convolution with a second, all-zero channel and zero weights for it,
+    /// whose gradient is right. The forward result is the same convolution either way.
+    /// </summary>
+    private sealed class Convolution : nn.Module<Tensor, Tensor>
     {
         private readonly long _stride;
 
-        private readonly long[] _pads;
+        private readonly long[]? _pads;
 
-        public AsymmetricConv(long inputChannels, long filters, long kernel, long stride, long[] pads, bool useBias) : base("conv2d")
+        private readonly long[] _padding;
+
+        public Convolution(long inputChannels, long filters, long kernel, long stride, long[] pads, bool useBias) : base("conv2d")
         {
             _stride = stride;
-            _pads = pads;
+            bool even = pads[0] == pads[1] && pads[2] == pads[3];
+            _pads = even ? null : pads;
+            _padding = even ? [pads[2], pads[0]] : [0, 0];
             weight = nn.Parameter(torch.empty(filters, inputChannels, kernel, kernel));
             bias = useBias ? nn.Parameter(torch.zeros(filters)) : null;
+            if (even)
+            {
+                // The draws nn.Conv2d's constructor makes (its reset_parameters), which this layer used to be: Keras'
+                // initialisation overwrites the values, but the seeded generator must move on as before, or every layer
+                // after this one would start from other weights than the same seed gave until now.
+                nn.init.kaiming_uniform_(weight, Math.Sqrt(5));
+                if (bias is not null)
+                    nn.init.uniform_(bias, -1 / Math.Sqrt(inputChannels * kernel * kernel), 1 / Math.Sqrt(inputChannels * kernel * kernel));
+            }
             RegisterComponents();
         }
 
@@ -126,6 +146,24 @@ public sealed class Conv2D : LayerSpec
 #pragma warning restore IDE1006
 
         public override Tensor forward(Tensor input)
-            => nn.functional.conv2d(nn.functional.pad(input, _pads), weight, bias, strides: [_stride, _stride]);
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = _pads is null ? input : nn.functional.pad(input, _pads);
+            Tensor output;
+            if (x.shape[1] > 1)
+            {
+                output = nn.functional.conv2d(InputBatch.IsChannelsLast(x) ? x : InputBatch.ToChannelsLast(x), weight, bias, strides: [_stride, _stride], padding: _padding);
+            }
+            else if (x.requires_grad)
+            {
+                var twoChannels = InputBatch.ToChannelsLast(torch.cat([x, torch.zeros_like(x)], 1));
+                output = nn.functional.conv2d(twoChannels, torch.cat([weight, torch.zeros_like(weight)], 1), bias, strides: [_stride, _stride], padding: _padding);
+            }
+            else
+            {
+                output = nn.functional.conv2d(x, weight, bias, strides: [_stride, _stride], padding: _padding);
+            }
+            return output.MoveToOuterDisposeScope();
+        }
     }
 }
