@@ -36,7 +36,7 @@ public static class Images
         using var decoded = Decode(bytes);
         using var gray = shape.Channels == 1 ? ToGray(decoded) : null;
         var source = gray ?? decoded;
-        using var sized = source.Width == shape.Width && source.Height == shape.Height ? null : source.Resize(new SKSizeI(shape.Width, shape.Height), SKFilterQuality.None);
+        using var sized = source.Width == shape.Width && source.Height == shape.Height ? null : Stretch(source, shape.Width, shape.Height);
         var bitmap = sized ?? source;
         int plane = shape.Height * shape.Width;
         var values = new float[shape.Channels * plane];
@@ -86,6 +86,23 @@ public static class Images
         return converted;
     }
 
+    // ImageAnalytics' own calls for its SkiaSharp: version 6 (SkiaSharp 3) samples with SKSamplingOptions and draws the
+    // gray image without a filter quality; version 5.0.1 (SkiaSharp 2.88) with SKFilterQuality. The pixels differ
+    // slightly between the two, so each build follows the ImageAnalytics of its stack (Directory.Build.props).
+#if SKIASHARP3
+    private static SKBitmap Stretch(SKBitmap image, int width, int height) => image.Resize(new SKSizeI(width, height), new SKSamplingOptions(SKFilterMode.Nearest));
+
+    private static SKBitmap ToGray(SKBitmap image)
+    {
+        var gray = new SKBitmap(image.Width, image.Height, isOpaque: true);
+        using var canvas = new SKCanvas(gray);
+        using var paint = new SKPaint { ColorFilter = Grayscale };
+        canvas.DrawBitmap(image, 0f, 0f, paint);
+        return gray;
+    }
+#else
+    private static SKBitmap Stretch(SKBitmap image, int width, int height) => image.Resize(new SKSizeI(width, height), SKFilterQuality.None);
+
     private static SKBitmap ToGray(SKBitmap image)
     {
         var gray = new SKBitmap(image.Width, image.Height, isOpaque: true);
@@ -94,4 +111,5 @@ public static class Images
         canvas.DrawBitmap(image, 0f, 0f, paint);
         return gray;
     }
+#endif
 }

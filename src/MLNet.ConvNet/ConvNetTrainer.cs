@@ -76,6 +76,8 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
         var device = s.Device.Open(nameof(Options.Device));
         string allocator = s.TuneAllocator ? AllocatorTuning.Apply() : "not tuned (TuneAllocator is off)";
         using var channel = _host.Start("Training");
+        if (MLNetVersion.Warning() is { } notChecked)
+            ChannelLog.Warning(channel, notChecked);
         torch.set_num_threads(s.Threads);
         var network = BuildNetwork(data, modelParameters, channel);
         try

@@ -6,8 +6,9 @@ namespace MLNet.ConvNet;
 /// <summary>
 /// Networks trained on ImageNet, to fine-tune for your classes (docs/transfer-learning.md). <see cref="ResNet18"/> reads
 /// the ResNet18 that ML.NET's <c>DnnFeaturizeImage</c> uses, from the NuGet package
-/// <c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c> 0.23.1, which the MLNet.ConvNet package does not bring (63 MB):
-/// <c>dotnet add package Microsoft.ML.DnnImageFeaturizer.ResNet18 --version 0.23.1</c> in the application that trains.
+/// <c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c> (0.24.0 on ML.NET 6, 0.23.1 on ML.NET 5.0.1: the same files), which the
+/// MLNet.ConvNet package does not bring (63 MB): <c>dotnet add package Microsoft.ML.DnnImageFeaturizer.ResNet18</c> in the
+/// application that trains.
 /// A model fine-tuned from it keeps its architecture and weights in its .zip and needs neither the package nor the file to
 /// load and score.
 /// </summary>
@@ -19,8 +20,14 @@ public static class PretrainedNetworks
     /// <summary>The NuGet package that holds the ResNet18 weights.</summary>
     public const string ResNet18Package = "Microsoft.ML.DnnImageFeaturizer.ResNet18";
 
-    /// <summary>The package version whose files this library reads.</summary>
-    public const string ResNet18PackageVersion = "0.23.1";
+    /// <summary>The newest package version whose files this library reads: 0.24.0, for ML.NET 6.</summary>
+    public const string ResNet18PackageVersion = "0.24.0";
+
+    /// <summary>
+    /// Every package version whose files this library reads, newest first: 0.24.0 (for ML.NET 6) and 0.23.1 (for ML.NET
+    /// 5.0.1) hold the same two ONNX files, byte for byte.
+    /// </summary>
+    public static IReadOnlyList<string> ResNet18PackageVersions { get; } = [ResNet18PackageVersion, "0.23.1"];
 
     private const int ImageNetSize = 224;
 
@@ -75,8 +82,8 @@ public static class PretrainedNetworks
             ? configured
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         var candidates = (modelFolder is null ? Array.Empty<string>() : [modelFolder])
-            .Concat([Path.Combine(AppContext.BaseDirectory, "DnnImageModels"),
-                Path.Combine(nugetRoot, ResNet18Package.ToLowerInvariant(), ResNet18PackageVersion, "tools", "DnnImageModels")])
+            .Append(Path.Combine(AppContext.BaseDirectory, "DnnImageModels"))
+            .Concat(ResNet18PackageVersions.Select(version => Path.Combine(nugetRoot, ResNet18Package.ToLowerInvariant(), version, "tools", "DnnImageModels")))
             .ToList();
         foreach (var candidate in modelFolder is null ? candidates : candidates.Take(1))
         {
@@ -85,7 +92,7 @@ public static class PretrainedNetworks
         }
         throw new FileNotFoundException(
             $"The pretrained ResNet18 (ResNet18Onnx/ResNet18.onnx and ResNetPrepOnnx/ResNetPreprocess.onnx) is not in {string.Join(", nor in ", (modelFolder is null ? candidates : candidates.Take(1)).Select(c => $"'{c}'"))}. " +
-            $"Add the package that holds it to the application: dotnet add package {ResNet18Package} --version {ResNet18PackageVersion} (it copies the files to DnnImageModels beside the application), or pass the folder that holds them.");
+            $"Add the package that holds it to the application: dotnet add package {ResNet18Package} (version {ResNet18PackageVersion} on ML.NET 6, 0.23.1 on ML.NET 5.0.1; it copies the files to DnnImageModels beside the application), or pass the folder that holds them.");
     }
 
     /// <summary>The preprocessing file's mean image ([1, 3, 224, 224], BGR) and its per-channel means.</summary>
@@ -97,7 +104,7 @@ public static class PretrainedNetworks
             model = ModelProto.Parser.ParseFrom(stream);
         var mean = model.Graph.Initializer.FirstOrDefault(t => t.Name == "MeanImage");
         if (mean is null || !mean.Dims.SequenceEqual([1L, 3, ImageNetSize, ImageNetSize]))
-            throw new InvalidDataException($"'{path}' has no MeanImage of [1, 3, {ImageNetSize}, {ImageNetSize}]; it is not the preprocessing of {ResNet18Package} {ResNet18PackageVersion}.");
+            throw new InvalidDataException($"'{path}' has no MeanImage of [1, 3, {ImageNetSize}, {ImageNetSize}]; it is not the preprocessing of {ResNet18Package}.");
         var image = Onnx.Internals.OnnxTensors.Floats(mean, Path.GetFileName(path));
         int plane = ImageNetSize * ImageNetSize;
         var means = Enumerable.Range(0, 3).Select(c => (float)image.AsSpan(c * plane, plane).ToArray().Average(v => (double)v)).ToArray();

@@ -23,19 +23,32 @@ public sealed class DependencyTests
     }
 
     [TestMethod]
-    public void ThePlots_AddOnlyOxyPlotAndItsTextShaping_AndKeepSkiaSharp2()
+    public void ThePlots_AddOnlyOxyPlotAndItsTextShaping_AndNameTheLowestSkiaSharp()
     {
-        // The dependencies NuGet resolved for each project are what its nuspec lists (.ci/run also reads the core's packed nuspec).
+        // The dependencies NuGet resolved for each project are what its nuspec lists (.ci/run also reads the packed nuspecs).
         var core = Libraries("MLNet.ConvNet", out var coreDirect);
         var plots = Libraries("MLNet.ConvNet.Plots", out _);
         Assert.IsFalse(core.Any(l => l.Contains("Plot", StringComparison.OrdinalIgnoreCase)), "no plotting package in the core library's graph");
-        CollectionAssert.Contains(coreDirect, "TorchSharp-cpu");
+        CollectionAssert.Contains(coreDirect, "TorchSharp");
+        Assert.IsFalse(core.Any(l => l.StartsWith("libtorch", StringComparison.OrdinalIgnoreCase) || l == "TorchSharp-cpu"), "the application chooses libtorch's natives, CPU or CUDA");
         var added = plots.Except(core).Where(l => l != "MLNet.ConvNet").ToList();
         var allowed = new[] { "OxyPlot.Core", "OxyPlot.SkiaSharp", "SkiaSharp.HarfBuzz", "HarfBuzzSharp" };
         var unexpected = added.Where(l => !allowed.Contains(l) && !l.StartsWith("HarfBuzzSharp.NativeAssets.", StringComparison.Ordinal)).ToList();
         Assert.AreEqual(0, unexpected.Count, "packages the plots add besides OxyPlot and HarfBuzz: " + string.Join(", ", unexpected));
         CollectionAssert.Contains(added, "OxyPlot.SkiaSharp");
-        // ImageAnalytics 5.0.1 fails on SkiaSharp 3: the plots must not pull it in.
-        Assert.AreEqual(2, typeof(SkiaSharp.SKBitmap).Assembly.GetName().Version!.Major);
+        // Both libraries resolve the oldest versions they admit, as a package user's graph does until the user asks for more.
+        foreach (var project in new[] { "MLNet.ConvNet", "MLNet.ConvNet.Plots" })
+        {
+            var versions = Versions(project);
+            Assert.AreEqual("2.88.9", versions["SkiaSharp"], project);
+            Assert.AreEqual("5.0.1", versions["Microsoft.ML"], project);
+        }
+    }
+
+    private static Dictionary<string, string> Versions(string project)
+    {
+        string assets = Path.Combine(Fixture.RepoRoot, "src", project, "obj", "project.assets.json");
+        using var json = JsonDocument.Parse(File.ReadAllText(assets));
+        return json.RootElement.GetProperty("libraries").EnumerateObject().Select(p => p.Name.Split('/')).ToDictionary(p => p[0], p => p[1]);
     }
 }

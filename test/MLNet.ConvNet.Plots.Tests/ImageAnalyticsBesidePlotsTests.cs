@@ -5,9 +5,9 @@ using MLNet.ConvNet.Data;
 namespace MLNet.ConvNet.Plots.Tests;
 
 /// <summary>
-/// The plots and ML.NET's ImageAnalytics in one application, as a user with image files has them: both on the
-/// SkiaSharp the core library names (2.88; ImageAnalytics 5.0.1 fails on SkiaSharp 3, which is why the plots are not
-/// drawn with ScottPlot 5.1). PNG files through LoadImages and ConvNetImageFeatures must give the exported pixels exactly.
+/// The plots and ML.NET's ImageAnalytics in one application, as a user with image files has them: on the SkiaSharp of
+/// the stack (2.88 for ImageAnalytics 5.0.1, which fails on SkiaSharp 3 and is why the plots are not drawn with ScottPlot 5;
+/// 3 for ImageAnalytics 6). PNG files through ConvNetImageFeatures must give the exported pixels exactly.
 /// </summary>
 [TestClass]
 public sealed class ImageAnalyticsBesidePlotsTests
@@ -15,7 +15,8 @@ public sealed class ImageAnalyticsBesidePlotsTests
     [TestMethod]
     public void ImageAnalytics_BesideThePlots_ReadsPngsToTheExportedPixels()
     {
-        Assert.AreEqual(2, typeof(SkiaSharp.SKBitmap).Assembly.GetName().Version.Major, "the plots run on SkiaSharp 2.88, as ImageAnalytics needs");
+        Assert.AreEqual(typeof(Microsoft.ML.Transforms.Image.ImageResizingEstimator).Assembly.GetReferencedAssemblies().Single(a => a.Name == "SkiaSharp").Version.Major,
+            typeof(SkiaSharp.SKBitmap).Assembly.GetName().Version.Major, "the plots run on the SkiaSharp the stack's ImageAnalytics was built for");
         string root = Fixture.TempDirectory();
         var digits = MLNet.ConvNet.SampleImages.GeneratedDigits.Generate(40, seed: 2);
         MnistPngExporter.Export(digits, root, "test");

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.Data;
 using SkiaSharp;
 
@@ -27,15 +28,26 @@ internal static class ImageFileCheck
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Bgra8888, SKAlphaType.Premul);
         if (info.Width <= 0 || info.Height <= 0)
             return $"its header gives a size of {info.Width}x{info.Height} pixels";
-        using var bitmap = new SKBitmap(info);
-        var decoded = codec.GetPixels(info, bitmap.GetPixels());
+        // Into managed memory rather than an SKBitmap: SKBitmap.GetPixelSpan returns ReadOnlySpan in SkiaSharp 2.88 and
+        // Span in 3, so code built against one fails on the other with MissingMethodException (SkiaSharpCallTests).
+        var pixels = new byte[checked(info.Width * info.Height * 4)];
+        var pinned = GCHandle.Alloc(pixels, GCHandleType.Pinned);
+        SKCodecResult decoded;
+        try
+        {
+            decoded = codec.GetPixels(info, pinned.AddrOfPinnedObject());
+        }
+        finally
+        {
+            pinned.Free();
+        }
         if (decoded != SKCodecResult.Success)
         {
             return decoded is SKCodecResult.IncompleteInput or SKCodecResult.ErrorInInput
                 ? $"it is truncated or damaged: its header describes a {codec.EncodedFormat} of {info.Width}x{info.Height} pixels, but not all of them decode ({Describe(decoded)}; {bytes.Length:N0} bytes)"
                 : $"its {codec.EncodedFormat} pixels do not decode ({Describe(decoded)})";
         }
-        image = MLImage.CreateFromPixels(info.Width, info.Height, MLPixelFormat.Bgra32, bitmap.GetPixelSpan());
+        image = MLImage.CreateFromPixels(info.Width, info.Height, MLPixelFormat.Bgra32, pixels);
         return null;
     }
 

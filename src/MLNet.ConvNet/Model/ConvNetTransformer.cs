@@ -61,6 +61,11 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     {
         ArgumentNullException.ThrowIfNull(env);
         ctx.CheckAtModel(GetVersionInfo());
+        if (MLNetVersion.Warning() is { } notChecked)
+        {
+            using var channel = env.Start("Loading a ConvNet");
+            ChannelLog.Warning(channel, notChecked);
+        }
         var header = ModelFormat.ReadHeader(ctx.Reader, ctx.Header.ModelVerWritten);
         var labelColumn = KeyValuesFormat.Read(env, ctx.Reader, header.Columns.Label, header.NumberOfClasses);
         var architecture = ModelFormat.ResolveArchitecture(header);

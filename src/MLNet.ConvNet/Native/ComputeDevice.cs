@@ -33,7 +33,7 @@ internal sealed record ComputeDevice(DeviceType Type, int Index, string Name)
         {
             throw new ArgumentException(
                 $"Device \"{this}\" was requested, but CUDA is not available in this process. Reference TorchSharp-cuda-linux or TorchSharp-cuda-windows " +
-                "instead of TorchSharp-cpu, run on a machine with an NVIDIA GPU and driver, or set Device = \"cpu\".", optionName);
+                $"{TorchRuntime.TorchSharpVersion} instead of TorchSharp-cpu, run on a machine with an NVIDIA GPU and driver, or set Device = \"cpu\".", optionName);
         }
         if (Index >= torch.cuda.device_count())
             throw new ArgumentException($"Device \"{this}\" was requested, but this machine has {torch.cuda.device_count()} CUDA device(s), numbered from 0.", optionName);

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.ConvNet.Common;
 
 namespace MLNet.ConvNet.Tests.Internals;
 
@@ -16,13 +17,28 @@ public sealed class InternalContractTests
     private const BindingFlags Any = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static;
 
     [TestMethod]
-    public void MicrosoftML_IsTheExactVersionTheInternalsWereCheckedAgainst()
+    public void MicrosoftML_IsAVersionTheInternalsWereCheckedAgainst_AndTheOneThisStackNames()
     {
+        // Run on each stack (.ci/run: the whole suite on 6, the fast tier on 5), so each checked version passes the member checks below.
+        string stack = typeof(InternalContractTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "MLNetVersion").Value;
         foreach (var assembly in new[] { Core, Data })
         {
-            string version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>().InformationalVersion;
-            Assert.IsTrue(version.StartsWith("5.0.1"), $"{assembly.GetName().Name} is {version}; MLNet.ConvNet was checked against 5.0.1. Re-run these tests and docs/design.md's checklist before moving.");
+            string version = MLNetVersion.Of(assembly);
+            CollectionAssert.Contains(MLNetVersion.Checked.ToList(), version, $"{assembly.GetName().Name} is {version}; MLNet.ConvNet was checked against {string.Join(" and ", MLNetVersion.Checked)}. Run these tests on it and follow docs/design.md's checklist before adding it.");
+            Assert.AreEqual(stack, version, $"{assembly.GetName().Name}: the build asked for the ML.NET {stack} stack");
         }
+        Assert.AreEqual(MLNetVersion.Running, MLNetVersion.Of(Core));
+        Assert.IsNull(MLNetVersion.Warning());
+    }
+
+    [TestMethod]
+    public void AnMLNetThatWasNotChecked_GetsAWarningNamingIt_AndTheCheckedOnes()
+    {
+        string warning = MLNetVersion.Warning("6.1.0");
+        StringAssert.Contains(warning, "Microsoft.ML 6.1.0");
+        StringAssert.Contains(warning, "checked against Microsoft.ML 5.0.1 and 6.0.0");
+        Assert.IsNull(MLNetVersion.Warning("5.0.1"));
+        Assert.IsNull(MLNetVersion.Warning("6.0.0"));
     }
 
     [TestMethod]

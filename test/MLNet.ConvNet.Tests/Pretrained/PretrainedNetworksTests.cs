@@ -13,7 +13,7 @@ public sealed class PretrainedNetworksTests
         string empty = TestData.TempDirectory();
         var error = Assert.ThrowsExactly<FileNotFoundException>(() => PretrainedNetworks.FindResNet18(empty));
         StringAssert.Contains(error.Message, $"is not in '{empty}'");
-        StringAssert.Contains(error.Message, "dotnet add package Microsoft.ML.DnnImageFeaturizer.ResNet18 --version 0.23.1");
+        StringAssert.Contains(error.Message, "dotnet add package Microsoft.ML.DnnImageFeaturizer.ResNet18 (version 0.24.0 on ML.NET 6, 0.23.1 on ML.NET 5.0.1");
         Assert.ThrowsExactly<FileNotFoundException>(() => PretrainedNetworks.ResNet18(empty));
     }
 
