@@ -104,16 +104,21 @@ public sealed class Conv2D : LayerSpec
     }
 
     /// <summary>
-    /// The convolution, with uneven zero padding (left, right, top, bottom) where asked, which nn.Conv2d cannot express,
-    /// and the input in channels-last memory order. libtorch 2.10's oneDNN computes the gradient with respect to a
-    /// channel-major (NCHW) input wrongly for small layers (fewer than 16 filters of 5x5 or more: 20-40% off, and varying
-    /// with the thread count, on this project's AMD EPYC; ConvolutionGradientTests), and a 1-channel input is channel-major
-    /// whatever its strides. Training never needs the gradient of a 1-channel input; saliency does, so such an input that
-    /// asks for its gradient goes through the same convolution with a second, all-zero channel and zero weights for it,
-    /// whose gradient is right. The forward result is the same convolution either way.
+    /// The convolution, with uneven zero padding (left, right, top, bottom) where asked, which nn.Conv2d cannot express.
+    /// libtorch 2.10's oneDNN computes the gradient with respect to a channel-major (NCHW) input wrongly for small layers
+    /// (fewer than 16 filters of 5x5 or more: 20-40% off, and varying with the thread count, on this project's AMD EPYC
+    /// with AVX-512; ConvolutionGradientTests), so a layer of fewer than 16 filters takes its input channels-last. Larger
+    /// layers keep the layout they are given: channels-last is where oneDNN's forward pass goes wrong for them (a 1x1
+    /// stride-2 convolution of 256 to 512 channels at 4x4, ResNet18's last downsampling: 87% off; ResNet18Tests). A
+    /// 1-channel input is channel-major whatever its strides. Training never needs the gradient of a 1-channel input;
+    /// saliency does, so such an input that asks for its gradient goes through the same convolution with a second,
+    /// all-zero channel and zero weights for it, whose gradient is right. The forward result is the same either way.
     /// </summary>
     private sealed class Convolution : nn.Module<Tensor, Tensor>
     {
+        /// <summary>Filters below which oneDNN's gradient of a channel-major input was found wrong.</summary>
+        private const long SmallLayer = 16;
+
         private readonly long _stride;
 
         private readonly long[]? _pads;
@@ -152,7 +157,8 @@ public sealed class Conv2D : LayerSpec
             Tensor output;
             if (x.shape[1] > 1)
             {
-                output = nn.functional.conv2d(InputBatch.IsChannelsLast(x) ? x : InputBatch.ToChannelsLast(x), weight, bias, strides: [_stride, _stride], padding: _padding);
+                var layout = weight.shape[0] < SmallLayer && !InputBatch.IsChannelsLast(x) ? InputBatch.ToChannelsLast(x) : x;
+                output = nn.functional.conv2d(layout, weight, bias, strides: [_stride, _stride], padding: _padding);
             }
             else if (x.requires_grad)
             {
