@@ -77,6 +77,7 @@ public sealed class ModelParametersTests
     }
 
     [TestMethod]
+    [TestCategory("Integration")] // 1,568 scoring passes: 5-6 s, a tenth of the fast tier
     public void PermutationFeatureImportance_GivesOneEntryPerPixel()
     {
         var data = TestData.Digits(_ml, 60, seed: 2);
