@@ -30,6 +30,7 @@ internal static class TorchRuntime
         try
         {
             using var probe = torch.zeros(1);
+            LibTorchSwitches.TurnOffNnpack(FindLibTorch());
             return null;
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or NotSupportedException or EntryPointNotFoundException or BadImageFormatException)
