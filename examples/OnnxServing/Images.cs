@@ -33,7 +33,17 @@ public static class Images
     /// <exception cref="InvalidDataException">The bytes are not an image SkiaSharp can decode completely.</exception>
     public static float[] Read(byte[] bytes, (int Channels, int Height, int Width) shape, bool invert)
     {
-        using var decoded = Decode(bytes);
+        SKBitmap decoded;
+        try
+        {
+            decoded = Decode(bytes);
+        }
+        catch (Exception e) when (e is not (InvalidDataException or OutOfMemoryException))
+        {
+            // A fault inside a decoder is this image's problem, never the caller's crash.
+            throw new InvalidDataException($"its decoder failed ({e.GetType().Name}: {e.Message}).", e);
+        }
+        using var owned = decoded;
         using var gray = shape.Channels == 1 ? ToGray(decoded) : null;
         var source = gray ?? decoded;
         using var sized = source.Width == shape.Width && source.Height == shape.Height ? null : Stretch(source, shape.Width, shape.Height);
@@ -63,6 +73,12 @@ public static class Images
 
     private static float Scale(byte value, bool invert) => invert ? (value - 255f) * -(1f / 255f) : value * (1f / 255f);
 
+    /// <summary>The largest image accepted, as MLNet.ConvNet's ImageDecoding.Default: 16,384 pixels a side, 64 megapixels.</summary>
+    public const int MaxSide = 16_384;
+
+    /// <summary>The most pixels accepted.</summary>
+    public const long MaxPixels = 64_000_000;
+
     private static SKBitmap Decode(byte[] bytes)
     {
         if (bytes.Length == 0)
@@ -70,6 +86,10 @@ public static class Images
         using var codec = SKCodec.Create(new MemoryStream(bytes), out var opened)
             ?? throw new InvalidDataException($"not an image SkiaSharp can decode (PNG, JPEG, BMP, GIF or WebP; {opened}).");
         var info = codec.Info;
+        long pixels = (long)info.Width * info.Height;
+        // Before any pixel is decoded, as the library refuses it: a decompression bomb costs only its header.
+        if (info.Width > MaxSide || info.Height > MaxSide || pixels > MaxPixels)
+            throw new InvalidDataException($"its header declares {info.Width:N0}x{info.Height:N0} pixels ({pixels / 1e6:N1} megapixels), more than this decoder accepts ({MaxSide:N0} pixels a side and {MaxPixels / 1e6:N1} megapixels).", new ImageTooLargeException());
         info.AlphaType = info.AlphaType == SKAlphaType.Unpremul ? SKAlphaType.Premul : info.AlphaType;
         info.ColorSpace = null;
         var bitmap = new SKBitmap(info);
@@ -79,11 +99,21 @@ public static class Images
             bitmap.Dispose();
             throw new InvalidDataException($"the image is truncated or damaged ({result}): its header describes {codec.EncodedFormat} of {info.Width}x{info.Height} pixels, but not all of them decode.");
         }
-        if (bitmap.ColorType is SKColorType.Bgra8888 or SKColorType.Rgba8888)
+        if (bitmap.ColorType is not (SKColorType.Bgra8888 or SKColorType.Rgba8888))
+        {
+            var converted = bitmap.Copy(SKColorType.Bgra8888);
+            bitmap.Dispose();
+            bitmap = converted;
+        }
+        int orientation = (int)codec.EncodedOrigin;
+        if (orientation is < 2 or > 8 || bitmap.ColorType != SKColorType.Bgra8888)
             return bitmap;
-        var converted = bitmap.Copy(SKColorType.Bgra8888);
+        // Upright, as the library turns it (the same code: MLNet.ConvNet's Data/DecodedPixels.cs, compiled in here too).
+        var upright = MLNet.ConvNet.Data.DecodedPixels.Upright(bitmap.Bytes, bitmap.Width, bitmap.Height, orientation, out int width, out int height);
         bitmap.Dispose();
-        return converted;
+        var turned = new SKBitmap(new SKImageInfo(width, height, SKColorType.Bgra8888, SKAlphaType.Premul));
+        System.Runtime.InteropServices.Marshal.Copy(upright, 0, turned.GetPixels(), upright.Length);
+        return turned;
     }
 
     // ImageAnalytics' own calls for its SkiaSharp: version 6 (SkiaSharp 3) samples with SKSamplingOptions and draws the
@@ -113,3 +143,6 @@ public static class Images
     }
 #endif
 }
+
+/// <summary>The inner exception for an image whose header declares more pixels than <see cref="Images.MaxSide"/> or <see cref="Images.MaxPixels"/> allow.</summary>
+public sealed class ImageTooLargeException() : Exception("The image declares more pixels than the decoder accepts.");

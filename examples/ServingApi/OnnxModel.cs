@@ -39,7 +39,9 @@ public sealed class OnnxModel : LoadedModel
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"The image cannot be used: {e.Message.TrimEnd('.')}.", e);
+            // Too large keeps its mark, so the endpoint answers 422 on either engine.
+            Exception inner = e.InnerException is OnnxServing.ImageTooLargeException ? new MLNet.ConvNet.Data.ImageTooLargeException(e.Message) : e;
+            throw new InvalidDataException($"The image cannot be used: {e.Message.TrimEnd('.')}.", inner);
         }
         return FromScores(_classifier.Classify(pixels, 1)[0].Probabilities);
     }

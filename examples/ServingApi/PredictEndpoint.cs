@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MLNet.ConvNet.Data;
 using Microsoft.Net.Http.Headers;
 
 namespace ServingApi;
@@ -7,7 +8,8 @@ namespace ServingApi;
 /// POST /predict: one image, as its file's bytes (Content-Type image/png or image/jpeg) or as Model Builder's JSON
 /// (<c>{"ImageSource": "&lt;base64&gt;"}</c>); answers <c>{"label": ..., "scores": {class: probability, ...}}</c>. Every
 /// refusal is a 4xx with <c>{"error": ...}</c> naming the problem: 415 for another content type, 413 for a body over the
-/// limit, 400 for an empty body, bad JSON or bytes that are not a whole image.
+/// limit, 422 for an image whose header declares more pixels than the model decodes (refused before decoding), 400 for
+/// an empty body, bad JSON or bytes that are not a whole image.
 /// </summary>
 public static class PredictEndpoint
 {
@@ -55,6 +57,11 @@ public static class PredictEndpoint
             for (int i = 0; i < prediction.Classes.Count; i++)
                 scores[prediction.Classes[i]] = prediction.Scores[i];
             return Results.Json(new { label = prediction.Label, scores });
+        }
+        catch (InvalidDataException e) when (e.InnerException is ImageTooLargeException)
+        {
+            // The header declared more pixels than the model decodes: refused before decoding, so it cost nothing.
+            return Error(StatusCodes.Status422UnprocessableEntity, e.Message);
         }
         catch (InvalidDataException e)
         {

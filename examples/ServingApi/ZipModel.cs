@@ -18,6 +18,7 @@ public sealed class ZipModel : LoadedModel
     private readonly ConvNetTransformer _convNet;
     private readonly ObjectPool<PredictionEngine<ImageInput, ScoreOutput>> _engines;
     private readonly EnginePolicy _policy;
+    private readonly ImageDecoding _decoding;
 
     /// <exception cref="InvalidOperationException">The model holds no ConvNet.</exception>
     /// <exception cref="InvalidDataException">The file is not a whole model.</exception>
@@ -26,6 +27,8 @@ public sealed class ZipModel : LoadedModel
         var ml = new MLContext();
         var model = ml.Model.LoadWithClearErrors(path, out _);
         _convNet = model.GetConvNet();
+        // The model's own decoding (size limits, EXIF orientation, background), so a request decodes as training did.
+        _decoding = model.ImageDecodingOf();
         var scoring = model.ForInMemoryImages(options.Invert);
         // For a disposable item the provider's pool disposes what it holds when it is disposed, and what comes back after.
         _policy = new EnginePolicy(ml, scoring);
@@ -51,7 +54,7 @@ public sealed class ZipModel : LoadedModel
         // thread count is OpenMP's, a setting of each OS thread, so it is set on the thread that scores (once per thread).
         if (TorchSharp.torch.get_num_threads() != 1)
             TorchSharp.torch.set_num_threads(1);
-        using var decoded = ImageBytes.Decode(image);
+        using var decoded = ImageBytes.Decode(image, _decoding);
         var engine = _engines.Get();
         try
         {

@@ -58,6 +58,19 @@ public static class ImageScoring
     }
 
     /// <summary>
+    /// How <paramref name="model"/> decodes its images: the settings its <c>ConvNetImageFeatures</c> was given (a model
+    /// saved before they were saved keeps the orientation as stored), or <see cref="ImageDecoding.Default"/> for a
+    /// features model. Decode request bytes with them, <c>ImageBytes.Decode(bytes, model.ImageDecodingOf())</c>, so
+    /// that a request gets the pixels a file would.
+    /// </summary>
+    /// <param name="model">A model of this library as fitted or loaded (not its <see cref="ForInMemoryImages"/> form, which has no loader).</param>
+    public static ImageDecoding ImageDecodingOf(this ITransformer model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Flatten(model).OfType<CheckedImageLoader>().FirstOrDefault()?.Decoding ?? ImageDecoding.Default;
+    }
+
+    /// <summary>
     /// The steps before the image (or its features) is ready, less those that need columns a request does not have (a
     /// label's MapValueToKey: training columns), then the rest, which must all apply.
     /// </summary>

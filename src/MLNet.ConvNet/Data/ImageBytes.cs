@@ -9,12 +9,24 @@ namespace MLNet.ConvNet.Data;
 /// </summary>
 public static class ImageBytes
 {
-    /// <summary>The image <paramref name="bytes"/> hold (PNG, JPEG, BMP, GIF or WebP), with the pixels ImageAnalytics gives the same file.</summary>
-    /// <exception cref="InvalidDataException">The bytes are empty, not an image, truncated or damaged; the message says which.</exception>
-    public static MLImage Decode(byte[] bytes)
+    /// <summary>
+    /// The image <paramref name="bytes"/> hold (PNG, JPEG, BMP, GIF or WebP), with the pixels ImageAnalytics gives the
+    /// same file, decoded as <paramref name="decoding"/> says (size limits, EXIF orientation, background). Use the
+    /// model's own settings, <see cref="ImageScoring.ImageDecodingOf"/>, so that a request decodes as training did.
+    /// </summary>
+    /// <param name="bytes">The encoded image.</param>
+    /// <param name="decoding">How to decode. Defaults to null: <see cref="ImageDecoding.Default"/>.</param>
+    /// <exception cref="InvalidDataException">
+    /// The bytes are empty, not an image, truncated or damaged, or declare more pixels than <paramref name="decoding"/>
+    /// accepts (then nothing was decoded, and the inner exception is an <see cref="ImageTooLargeException"/>); the message says which.
+    /// </exception>
+    public static MLImage Decode(byte[] bytes, ImageDecoding? decoding = null)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        var problem = ImageFileCheck.Decode(bytes, out var image);
-        return problem is null ? image! : throw new InvalidDataException($"The image cannot be used: {problem}.");
+        var problem = ImageFileCheck.Decode(bytes, decoding ?? ImageDecoding.Default, out var image, out bool tooLarge);
+        if (problem is null)
+            return image!;
+        string message = $"The image cannot be used: {problem}.";
+        throw tooLarge ? new InvalidDataException(message, new ImageTooLargeException(problem)) : new InvalidDataException(message);
     }
 }

@@ -28,19 +28,24 @@ public static class ImageFeatures
     /// are usually dark on light, so set this for those. Defaults to false.
     /// </param>
     /// <param name="resizing">How to fit images of another size: stretch (Keras' default) or pad. Defaults to <see cref="ImageResizingEstimator.ResizingKind.Fill"/>.</param>
+    /// <param name="decoding">
+    /// How files are decoded: the largest size accepted, EXIF orientation, the background behind transparency. Saved in
+    /// the model. Defaults to null: <see cref="ImageDecoding.Default"/>.
+    /// </param>
     public static IEstimator<ITransformer> ConvNetImageFeatures(this TransformsCatalog transforms,
         ImageShape? shape = null,
         string outputColumnName = "Features",
         string imagePathColumnName = "ImagePath",
         string? imageFolder = null,
         bool invert = false,
-        ImageResizingEstimator.ResizingKind resizing = ImageResizingEstimator.ResizingKind.Fill)
+        ImageResizingEstimator.ResizingKind resizing = ImageResizingEstimator.ResizingKind.Fill,
+        ImageDecoding? decoding = null)
     {
         ArgumentNullException.ThrowIfNull(transforms);
         var size = shape ?? new ImageShape(1, 28, 28);
         // ConvNetImagePixels refuses a shape with other than 1 or 3 channels.
         // Not ImageAnalytics' LoadImages: it names no file it cannot decode, and reads a file cut short without a word.
-        return Internals.CheckedImageLoadingEstimator.For(transforms, ImageColumnName, imagePathColumnName, imageFolder)
+        return Internals.CheckedImageLoadingEstimator.For(transforms, ImageColumnName, imagePathColumnName, imageFolder, decoding ?? ImageDecoding.Default)
             .Append(ConvNetImagePixels(transforms, size, ImageColumnName, outputColumnName, invert, resizing))
             .Append(transforms.DropColumns(ImageColumnName));
     }

@@ -26,12 +26,16 @@ public static class ImageFolder
     /// names each and gives their count. Defaults to false: every file is listed, and training or scoring refuses a bad
     /// one, naming it, when it reaches it (<c>ConvNetImageFeatures</c> checks each image it loads).
     /// </param>
+    /// <param name="decoding">
+    /// How <paramref name="skipUnreadable"/> decodes each file; pass what <c>ConvNetImageFeatures</c> gets, so that a
+    /// file it would refuse (one too large, for one) is left out here. Defaults to null: <see cref="ImageDecoding.Default"/>.
+    /// </param>
     /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> does not exist.</exception>
     /// <exception cref="InvalidDataException"><paramref name="root"/> has no class subfolders with (usable) images in them.</exception>
-    public static IDataView Load(MLContext mlContext, string root, bool skipUnreadable = false)
+    public static IDataView Load(MLContext mlContext, string root, bool skipUnreadable = false, ImageDecoding? decoding = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        var contents = Inspect(root, skipUnreadable);
+        var contents = Inspect(root, skipUnreadable, decoding);
         using (var channel = ((IHostEnvironment)mlContext).Start(nameof(ImageFolder)))
         {
             foreach (var folder in contents.EmptyClassFolders)
@@ -56,7 +60,7 @@ public static class ImageFolder
     /// </summary>
     /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> does not exist.</exception>
     /// <exception cref="InvalidDataException"><paramref name="root"/> has no class subfolders with (usable) images in them.</exception>
-    public static Contents Inspect(string root, bool decodeImages = false)
+    public static Contents Inspect(string root, bool decodeImages = false, ImageDecoding? decoding = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         if (!Directory.Exists(root))
@@ -79,7 +83,7 @@ public static class ImageFolder
         if (decodeImages)
         {
             var problems = new string?[rows.Count];
-            Parallel.For(0, rows.Count, i => problems[i] = ImageFileCheck.Problem(rows[i].ImagePath));
+            Parallel.For(0, rows.Count, i => problems[i] = ImageFileCheck.Problem(rows[i].ImagePath, decoding ?? ImageDecoding.Default));
             var kept = new List<LabelledImage>(rows.Count);
             for (int i = 0; i < rows.Count; i++)
             {

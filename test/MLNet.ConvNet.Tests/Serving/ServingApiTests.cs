@@ -115,11 +115,13 @@ public sealed class ServingApiTests : ServingTestClass
         CollectionAssert.AreEquivalent(new[] { "label", "scores" }, document.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
     }
 
+    private static readonly Lazy<byte[]> PngBomb = new(() => Data.TestImages.BombPng(20_000, 20_000));
+
     [TestMethod]
     public async Task BadRequests_GetA4xxNamingTheProblem_AndTheRequestsAroundThemAreAnswered()
     {
         var served = ServedModels.Shared;
-        using var api = Serve(served.FeaturesZip, ("max-request-bytes", "100000"));
+        using var api = Serve(served.FeaturesZip, ("max-request-bytes", "1000000"));
         // Without redirects, whose handler would read a body of unknown length and send it with one.
         using var client = api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         byte[] png = File.ReadAllBytes(served.Digits[1]);
@@ -130,12 +132,14 @@ public sealed class ServingApiTests : ServingTestClass
             ("empty", () => Image([]), HttpStatusCode.BadRequest, "The body is empty"),
             ("wrong type", () => new StringContent("7", System.Text.Encoding.UTF8, "text/plain"), HttpStatusCode.UnsupportedMediaType, "got Content-Type 'text/plain; charset=utf-8'"),
             ("no type", () => new ByteArrayContent(png), HttpStatusCode.UnsupportedMediaType, "got Content-Type '(none)'"),
-            ("too large", () => Image(new byte[100_001]), HttpStatusCode.RequestEntityTooLarge, "The body is 100,001 bytes; this server takes at most 100,000 bytes (--max-request-bytes)"),
-            ("too large, no length", () => Unsized(new byte[300_000]), HttpStatusCode.RequestEntityTooLarge, "The body is longer than the limit; this server takes at most 100,000 bytes"),
+            ("too large", () => Image(new byte[1_000_001]), HttpStatusCode.RequestEntityTooLarge, "The body is 1,000,001 bytes; this server takes at most 1,000,000 bytes (--max-request-bytes)"),
+            ("too large, no length", () => Unsized(new byte[3_000_000]), HttpStatusCode.RequestEntityTooLarge, "The body is longer than the limit; this server takes at most 1,000,000 bytes"),
             ("bad json", () => Json("{\"ImageSource\": "), HttpStatusCode.BadRequest, "The body is not valid JSON"),
             ("json without image", () => Json("{\"Image\": \"abc\"}"), HttpStatusCode.BadRequest, "has no ImageSource; expected {\"ImageSource\": \"<base64>\"}, got the properties [Image]"),
             ("json not base64", () => Json("{\"ImageSource\": \"%%%\"}"), HttpStatusCode.BadRequest, "ImageSource is not base64"),
             ("json array", () => Json("[1, 2]"), HttpStatusCode.BadRequest, "The JSON body is an array"),
+            ("a PNG bomb", () => Image(PngBomb.Value), HttpStatusCode.UnprocessableEntity, "declares 20,000x20,000 pixels (400.0 megapixels)"),
+            ("a GIF bomb", () => Image(Data.TestImages.BombGif(60_000, 60_000)), HttpStatusCode.UnprocessableEntity, "declares 60,000x60,000 pixels"),
         };
 
         // Every bad request among good ones, all at once: each gets its own answer.

@@ -22,11 +22,14 @@ internal sealed class CheckedImageLoader : RowToRowTransformerBase
 {
     internal const string LoaderSignature = "ConvNetImageLoader";
 
-    // Model.key: string output column, string input column, string image folder ("" for none).
+    // Model.key: string output column, string input column, string image folder ("" for none); from 0x00010002 on,
+    // the decoding: int max side, long max pixels, bool apply orientation, byte red, green, blue of the background.
+    private const uint WithDecoding = 0x00010002;
+
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "CNVIMGLD",
-        verWrittenCur: 0x00010001, // initial
-        verReadableCur: 0x00010001,
+        verWrittenCur: WithDecoding, // 0x00010001: initial; 0x00010002: ImageDecoding
+        verReadableCur: WithDecoding,
         verWeCanReadBack: 0x00010001,
         loaderAssemblyName: typeof(CheckedImageLoader).Assembly.FullName,
         loaderSignature: LoaderSignature);
@@ -38,6 +41,12 @@ internal sealed class CheckedImageLoader : RowToRowTransformerBase
         ctx.Writer.Write(OutputColumn);
         ctx.Writer.Write(InputColumn);
         ctx.Writer.Write(ImageFolder ?? "");
+        ctx.Writer.Write(Decoding.MaxSide);
+        ctx.Writer.Write(Decoding.MaxPixels);
+        ctx.Writer.Write(Decoding.ApplyOrientation);
+        ctx.Writer.Write(Decoding.Background.Red);
+        ctx.Writer.Write(Decoding.Background.Green);
+        ctx.Writer.Write(Decoding.Background.Blue);
     }
 
     // Found by ML.NET's ComponentCatalog through the LoadableClass attribute above.
@@ -46,16 +55,30 @@ internal sealed class CheckedImageLoader : RowToRowTransformerBase
         ArgumentNullException.ThrowIfNull(env);
         ctx.CheckAtModel(GetVersionInfo());
         string output = ctx.Reader.ReadString(), input = ctx.Reader.ReadString(), folder = ctx.Reader.ReadString();
-        return new CheckedImageLoader(env, output, input, folder.Length == 0 ? null : folder);
+        // A model saved before the decoding was saved was trained on images as stored: it keeps decoding them so.
+        var decoding = ctx.Header.ModelVerWritten < WithDecoding
+            ? ImageDecoding.Legacy
+            : new ImageDecoding
+            {
+                MaxSide = ctx.Reader.ReadInt32(),
+                MaxPixels = ctx.Reader.ReadInt64(),
+                ApplyOrientation = ctx.Reader.ReadBoolean(),
+                Background = new ImageBackground(ctx.Reader.ReadByte(), ctx.Reader.ReadByte(), ctx.Reader.ReadByte()),
+            };
+        return new CheckedImageLoader(env, output, input, folder.Length == 0 ? null : folder, decoding);
     }
 
-    public CheckedImageLoader(IHostEnvironment env, string outputColumn, string inputColumn, string? imageFolder)
+    public CheckedImageLoader(IHostEnvironment env, string outputColumn, string inputColumn, string? imageFolder, ImageDecoding decoding)
         : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(CheckedImageLoader)))
     {
         OutputColumn = outputColumn;
         InputColumn = inputColumn;
         ImageFolder = imageFolder;
+        Decoding = decoding;
     }
+
+    /// <summary>How the images are decoded: size limits, orientation, background.</summary>
+    public ImageDecoding Decoding { get; }
 
     /// <summary>The image column written.</summary>
     public string OutputColumn { get; }
@@ -107,8 +130,8 @@ internal sealed class CheckedImageLoader : RowToRowTransformerBase
                     // No inner exception: readers report the innermost one, and this message already holds its words.
                     throw new FileNotFoundException($"The image file '{path}' (row {input.Position} of column '{_loader.InputColumn}') cannot be read: {e.Message}", path);
                 }
-                if (ImageFileCheck.Decode(bytes, out var image) is { } problem)
-                    throw ImageFileCheck.Refusal(path, problem);
+                if (ImageFileCheck.Decode(bytes, _loader.Decoding, out var image, out bool tooLarge) is { } problem)
+                    throw ImageFileCheck.Refusal(path, problem, tooLarge);
                 image!.Tag = path;
                 value = image;
             };
