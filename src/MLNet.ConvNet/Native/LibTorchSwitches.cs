@@ -41,11 +41,7 @@ internal static class LibTorchSwitches
     }
 
     /// <summary>Sets libtorch's NNPACK switch directly, for tests that check it is read back.</summary>
-    internal static void SetNnpackForTests(bool enabled)
-    {
-        if (TryContext(null, out var handle, out var context) && NativeLibrary.TryGetExport(handle, SetUserEnabledNnpack, out var set))
-            Marshal.GetDelegateForFunctionPointer<SetFlag>(set)(context, enabled ? (byte)1 : (byte)0);
-    }
+    internal static void SetNnpackForTests(bool enabled) => TrySetNnpack(null, enabled);
 
     private static string Decide(string? libTorch)
     {
@@ -53,10 +49,17 @@ internal static class LibTorchSwitches
             return $"NNPACK left as libtorch set it ({NnpackVariable}=1)";
         if (RuntimeInformation.ProcessArchitecture != Architecture.X64 || OperatingSystem.IsWindows())
             return "NNPACK left as libtorch set it (not x86-64 Linux or macOS)";
+        return TrySetNnpack(libTorch, false)
+            ? "NNPACK off (x86-64: oneDNN computes the convolutions)"
+            : "NNPACK left as libtorch set it (libtorch_cpu exports no switch for it)";
+    }
+
+    private static bool TrySetNnpack(string? libTorch, bool enabled)
+    {
         if (!TryContext(libTorch, out var handle, out var context) || !NativeLibrary.TryGetExport(handle, SetUserEnabledNnpack, out var set))
-            return "NNPACK left as libtorch set it (libtorch_cpu exports no switch for it)";
-        Marshal.GetDelegateForFunctionPointer<SetFlag>(set)(context, 0);
-        return "NNPACK off (x86-64: oneDNN computes the convolutions)";
+            return false;
+        Marshal.GetDelegateForFunctionPointer<SetFlag>(set)(context, enabled ? (byte)1 : (byte)0);
+        return true;
     }
 
     private static bool TryContext(string? libTorch, out IntPtr handle, out IntPtr context)
