@@ -32,9 +32,10 @@ File.Copy(Directory.GetFiles(Path.Combine("digits", "7"))[0], "scan.png");
 }
 {
     byte[] requestBytes = File.ReadAllBytes("scan.png");           // as a web API receives them
-    var model = ml.Model.Load("digits.zip", out _).ForInMemoryImages();   // image-path or features model
+    var saved = ml.Model.Load("digits.zip", out _);                    // image-path or features model
+    var model = saved.ForInMemoryImages();
     var engine = ml.Model.CreatePredictionEngine<Request, ModelOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
-    using var image = ImageBytes.Decode(requestBytes);
+    using var image = ImageBytes.Decode(requestBytes, saved.ImageDecodingOf());   // as the model decodes its files
     var output = engine.Predict(new Request { Image = image });
     Console.WriteLine($"scan.png from its bytes: {output.PredictedLabel}");
 }

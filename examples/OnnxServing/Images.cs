@@ -36,7 +36,7 @@ public static class Images
         SKBitmap decoded;
         try
         {
-            decoded = Decode(bytes);
+            decoded = Decode(bytes, shape.Width, shape.Height);
         }
         catch (Exception e) when (e is not (InvalidDataException or OutOfMemoryException))
         {
@@ -79,7 +79,12 @@ public static class Images
     /// <summary>The most pixels accepted.</summary>
     public const long MaxPixels = 64_000_000;
 
-    private static SKBitmap Decode(byte[] bytes)
+    /// <summary>
+    /// Decodes the image, as the library's default ImageDecoding does: a large JPEG directly at the smallest of 1/8,
+    /// 1/4 and 1/2 of its size that is still at least <paramref name="atLeastWidth"/> x <paramref name="atLeastHeight"/> once upright
+    /// (the same choice: MLNet.ConvNet's Data/DecodedPixels.cs).
+    /// </summary>
+    private static SKBitmap Decode(byte[] bytes, int atLeastWidth, int atLeastHeight)
     {
         if (bytes.Length == 0)
             throw new InvalidDataException("the file is empty (0 bytes).");
@@ -92,8 +97,21 @@ public static class Images
             throw new InvalidDataException($"its header declares {info.Width:N0}x{info.Height:N0} pixels ({pixels / 1e6:N1} megapixels), more than this decoder accepts ({MaxSide:N0} pixels a side and {MaxPixels / 1e6:N1} megapixels).", new ImageTooLargeException());
         info.AlphaType = info.AlphaType == SKAlphaType.Unpremul ? SKAlphaType.Premul : info.AlphaType;
         info.ColorSpace = null;
-        var bitmap = new SKBitmap(info);
-        var result = codec.GetPixels(info, bitmap.GetPixels());
+        int orientation = (int)codec.EncodedOrigin;
+        var reduced = MLNet.ConvNet.Data.DecodedPixels.ReducedSize(info.Width, info.Height, orientation, atLeastWidth, atLeastHeight, scale =>
+        {
+            var size = codec.GetScaledDimensions(scale);
+            return (size.Width, size.Height);
+        });
+        var bitmap = reduced is { } size ? new SKBitmap(info.WithSize(size.Width, size.Height)) : new SKBitmap(info);
+        var result = codec.GetPixels(bitmap.Info, bitmap.GetPixels());
+        if (result != SKCodecResult.Success && reduced is not null)
+        {
+            // Whole, as the library falls back when a reduced decode does not succeed.
+            bitmap.Dispose();
+            bitmap = new SKBitmap(info);
+            result = codec.GetPixels(info, bitmap.GetPixels());
+        }
         if (result != SKCodecResult.Success)
         {
             bitmap.Dispose();
@@ -105,7 +123,6 @@ public static class Images
             bitmap.Dispose();
             bitmap = converted;
         }
-        int orientation = (int)codec.EncodedOrigin;
         if (orientation is < 2 or > 8 || bitmap.ColorType != SKColorType.Bgra8888)
             return bitmap;
         // Upright, as the library turns it (the same code: MLNet.ConvNet's Data/DecodedPixels.cs, compiled in here too).

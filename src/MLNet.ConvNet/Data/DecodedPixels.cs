@@ -8,6 +8,31 @@ namespace MLNet.ConvNet.Data;
 /// </summary>
 internal static class DecodedPixels
 {
+    /// <summary>The scales a codec is asked to decode at, smallest first: JPEG decodes 1/8, 1/4 and 1/2 directly.</summary>
+    private static readonly float[] ReducedScales = [0.125f, 0.25f, 0.5f];
+
+    /// <summary>
+    /// The size to decode an image of <paramref name="width"/> x <paramref name="height"/> stored pixels at: the smallest
+    /// reduced size the codec offers (<paramref name="scaled"/>, SkiaSharp's <c>SKCodec.GetScaledDimensions</c>) that is
+    /// still at least <paramref name="atLeastWidth"/> x <paramref name="atLeastHeight"/> once upright (EXIF orientation
+    /// <paramref name="orientation"/> 5 to 8 swaps the sides); null when there is none, and the image is decoded whole.
+    /// </summary>
+    public static (int Width, int Height)? ReducedSize(int width, int height, int orientation, int atLeastWidth, int atLeastHeight, Func<float, (int Width, int Height)> scaled)
+    {
+        if (orientation is >= 5 and <= 8)
+            (atLeastWidth, atLeastHeight) = (atLeastHeight, atLeastWidth);
+        foreach (float scale in ReducedScales)
+        {
+            var size = scaled(scale);
+            // A codec that cannot scale (PNG, GIF, BMP) answers the full size.
+            if (size.Width >= width && size.Height >= height)
+                return null;
+            if (size.Width >= atLeastWidth && size.Height >= atLeastHeight && size.Width > 0 && size.Height > 0)
+                return size;
+        }
+        return null;
+    }
+
     /// <summary>
     /// The pixels turned upright as EXIF orientation <paramref name="orientation"/> (1 to 8; SkiaSharp's
     /// <c>SKEncodedOrigin</c>) says, with the upright width and height; orientation 1, or any value outside 1 to 8,

@@ -17,7 +17,7 @@ public sealed record ImageDecoding
     /// What models saved before these settings existed decode with: the same limits, but the orientation left as
     /// stored, as those models were trained.
     /// </summary>
-    internal static ImageDecoding Legacy { get; } = new() { ApplyOrientation = false };
+    internal static ImageDecoding Legacy { get; } = new() { ApplyOrientation = false, ReducedScale = false };
 
     private readonly int _maxSide = 16_384;
     private readonly long _maxPixels = 64_000_000;
@@ -57,6 +57,26 @@ public sealed record ImageDecoding
     /// decoders' premultiplied pixels gave before this setting existed, so earlier models see the same pixels.
     /// </summary>
     public ImageBackground Background { get; init; } = ImageBackground.Black;
+
+    /// <summary>
+    /// Whether a large JPEG (or WebP) is decoded directly at 1/8, 1/4 or 1/2 of its size, the smallest of those that is
+    /// still at least the network's input size, rather than whole and then shrunk: a 12-megapixel photo for a 224x224
+    /// network decodes at 500x375, several times faster (bench/large-photos). Defaults to true. The codec's reduced
+    /// decode averages the pixels it leaves out, so the network sees slightly different (smoother) pixels than
+    /// ImageAnalytics' <c>LoadImages</c> gives; false decodes every image whole, exactly as <c>LoadImages</c>.
+    /// Only <c>ConvNetImageFeatures</c> knows the input size: it saves it with these settings, so that
+    /// <c>ImageBytes.Decode(bytes, model.ImageDecodingOf())</c> decodes a request as training decoded a file.
+    /// </summary>
+    public bool ReducedScale { get; init; } = true;
+
+    /// <summary>
+    /// The smallest size (upright) a reduced-scale decode may give: the network's input, set by
+    /// <c>ConvNetImageFeatures</c>; null decodes whole.
+    /// </summary>
+    internal (int Width, int Height)? AtLeast { get; init; }
+
+    /// <summary>These settings for a network that takes <paramref name="width"/> x <paramref name="height"/> images.</summary>
+    internal ImageDecoding For(int width, int height) => ReducedScale ? this with { AtLeast = (width, height) } : this;
 
     /// <summary>Why an image that declares <paramref name="width"/> x <paramref name="height"/> pixels is refused, or null.</summary>
     internal string? Refuses(long width, long height)

@@ -29,8 +29,9 @@ public static class ImageFeatures
     /// </param>
     /// <param name="resizing">How to fit images of another size: stretch (Keras' default) or pad. Defaults to <see cref="ImageResizingEstimator.ResizingKind.Fill"/>.</param>
     /// <param name="decoding">
-    /// How files are decoded: the largest size accepted, EXIF orientation, the background behind transparency. Saved in
-    /// the model. Defaults to null: <see cref="ImageDecoding.Default"/>.
+    /// How files are decoded: the largest size accepted, EXIF orientation, the background behind transparency, and
+    /// whether a large JPEG decodes directly at a reduced scale that is still at least <paramref name="shape"/>'s size.
+    /// Saved in the model. Defaults to null: <see cref="ImageDecoding.Default"/>.
     /// </param>
     public static IEstimator<ITransformer> ConvNetImageFeatures(this TransformsCatalog transforms,
         ImageShape? shape = null,
@@ -45,7 +46,7 @@ public static class ImageFeatures
         var size = shape ?? new ImageShape(1, 28, 28);
         // ConvNetImagePixels refuses a shape with other than 1 or 3 channels.
         // Not ImageAnalytics' LoadImages: it names no file it cannot decode, and reads a file cut short without a word.
-        return Internals.CheckedImageLoadingEstimator.For(transforms, ImageColumnName, imagePathColumnName, imageFolder, decoding ?? ImageDecoding.Default)
+        return Internals.CheckedImageLoadingEstimator.For(transforms, ImageColumnName, imagePathColumnName, imageFolder, (decoding ?? ImageDecoding.Default).For(size.Width, size.Height))
             .Append(ConvNetImagePixels(transforms, size, ImageColumnName, outputColumnName, invert, resizing))
             .Append(transforms.DropColumns(ImageColumnName));
     }

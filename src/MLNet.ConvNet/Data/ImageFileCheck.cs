@@ -56,28 +56,52 @@ internal static class ImageFileCheck
             tooLarge = true;
             return $"{refusal}; {bytes.Length:N0} bytes";
         }
-        var info = new SKImageInfo(width, height, SKColorType.Bgra8888, SKAlphaType.Premul);
-        // Into managed memory rather than an SKBitmap: SKBitmap.GetPixelSpan returns ReadOnlySpan in SkiaSharp 2.88 and
-        // Span in 3, so code built against one fails on the other with MissingMethodException (SkiaSharpCallTests).
-        var pixels = new byte[checked(width * height * 4)];
-        var pinned = GCHandle.Alloc(pixels, GCHandleType.Pinned);
-        SKCodecResult decoded;
-        try
+        int orientation = (int)codec.EncodedOrigin;
+        if (decoding.AtLeast is { } atLeast
+            && DecodedPixels.ReducedSize(width, height, decoding.ApplyOrientation ? orientation : 1, atLeast.Width, atLeast.Height, Scaled(codec)) is { } reduced
+            && GetPixels(codec, reduced.Width, reduced.Height, out var reducedPixels) == SKCodecResult.Success)
         {
-            decoded = codec.GetPixels(info, pinned.AddrOfPinnedObject());
+            return Finish(reducedPixels, reduced.Width, reduced.Height, orientation, decoding, out image);
         }
-        finally
-        {
-            pinned.Free();
-        }
+        var decoded = GetPixels(codec, width, height, out var pixels);
         if (decoded != SKCodecResult.Success)
         {
             return decoded is SKCodecResult.IncompleteInput or SKCodecResult.ErrorInInput
                 ? $"it is truncated or damaged: its header describes a {codec.EncodedFormat} of {width}x{height} pixels, but not all of them decode ({Describe(decoded)}; {bytes.Length:N0} bytes)"
                 : $"its {codec.EncodedFormat} pixels do not decode ({Describe(decoded)})";
         }
+        return Finish(pixels, width, height, orientation, decoding, out image);
+    }
+
+    /// <summary>SkiaSharp's reduced sizes for <paramref name="codec"/>, as <see cref="DecodedPixels.ReducedSize"/> asks for them.</summary>
+    internal static Func<float, (int Width, int Height)> Scaled(SKCodec codec) => scale =>
+    {
+        var size = codec.GetScaledDimensions(scale);
+        return (size.Width, size.Height);
+    };
+
+    /// <summary>Decodes the image at <paramref name="width"/> x <paramref name="height"/> (its size, or a reduced size the codec offers).</summary>
+    private static SKCodecResult GetPixels(SKCodec codec, int width, int height, out byte[] pixels)
+    {
+        var info = new SKImageInfo(width, height, SKColorType.Bgra8888, SKAlphaType.Premul);
+        // Into managed memory rather than an SKBitmap: SKBitmap.GetPixelSpan returns ReadOnlySpan in SkiaSharp 2.88 and
+        // Span in 3, so code built against one fails on the other with MissingMethodException (SkiaSharpCallTests).
+        pixels = new byte[checked(width * height * 4)];
+        var pinned = GCHandle.Alloc(pixels, GCHandleType.Pinned);
+        try
+        {
+            return codec.GetPixels(info, pinned.AddrOfPinnedObject());
+        }
+        finally
+        {
+            pinned.Free();
+        }
+    }
+
+    private static string? Finish(byte[] pixels, int width, int height, int orientation, ImageDecoding decoding, out MLImage image)
+    {
         if (decoding.ApplyOrientation)
-            pixels = DecodedPixels.Upright(pixels, width, height, (int)codec.EncodedOrigin, out width, out height);
+            pixels = DecodedPixels.Upright(pixels, width, height, orientation, out width, out height);
         if (decoding.Background != ImageBackground.Black)
             DecodedPixels.Composite(pixels, decoding.Background.Red, decoding.Background.Green, decoding.Background.Blue);
         image = MLImage.CreateFromPixels(width, height, MLPixelFormat.Bgra32, pixels);

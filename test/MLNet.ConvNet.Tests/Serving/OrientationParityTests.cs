@@ -32,6 +32,25 @@ public sealed class OrientationParityTests
 
     }
 
+    [TestMethod]
+    [DynamicData(nameof(Orientations))]
+    public void TheOnnxSample_DecodesALargePhotoAtTheLibrarysReducedScale(int orientation)
+    {
+        using var bitmap = TestImages.Photo(640, 480);
+        byte[] jpeg = TestImages.Jpeg(bitmap, orientation);
+        var ml = new MLContext(seed: 1);
+        var shape = new ImageShape(3, 32, 32);
+        // The settings a model for 32x32 images decodes its requests with: 1/8 scale, 80x60.
+        var decoding = ImageDecoding.Default.For(shape.Width, shape.Height);
+        using var image = ImageBytes.Decode(jpeg, decoding);
+        Assert.AreEqual(orientation >= 5 ? (60, 80) : (80, 60), (image.Width, image.Height));
+        var view = ml.Data.LoadFromEnumerable(new[] { new Row { Image = image } });
+        var library = ml.Transforms.ConvNetImagePixels(shape, "Image").Fit(view).Transform(view)
+            .GetColumn<float[]>("Features").Single();
+        float[] sample = OnnxServing.Images.Read(jpeg, (3, 32, 32), invert: false);
+        CollectionAssert.AreEqual(library, sample, $"orientation {orientation}");
+    }
+
     /// <summary>32 x 32 stored pixels: four 16 x 16 blocks, red and green over blue and yellow (every orientation tells them apart).</summary>
     private static SKBitmap Square()
     {

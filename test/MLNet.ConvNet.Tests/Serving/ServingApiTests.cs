@@ -115,7 +115,7 @@ public sealed class ServingApiTests : ServingTestClass
         CollectionAssert.AreEquivalent(new[] { "label", "scores" }, document.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
     }
 
-    private static readonly Lazy<byte[]> PngBomb = new(() => Data.TestImages.BombPng(20_000, 20_000));
+    private static readonly Lazy<byte[]> PngBomb = new(() => ServingFuzz.Bombs.Png(20_000, 20_000));
 
     [TestMethod]
     public async Task BadRequests_GetA4xxNamingTheProblem_AndTheRequestsAroundThemAreAnswered()
@@ -139,7 +139,7 @@ public sealed class ServingApiTests : ServingTestClass
             ("json not base64", () => Json("{\"ImageSource\": \"%%%\"}"), HttpStatusCode.BadRequest, "ImageSource is not base64"),
             ("json array", () => Json("[1, 2]"), HttpStatusCode.BadRequest, "The JSON body is an array"),
             ("a PNG bomb", () => Image(PngBomb.Value), HttpStatusCode.UnprocessableEntity, "declares 20,000x20,000 pixels (400.0 megapixels)"),
-            ("a GIF bomb", () => Image(Data.TestImages.BombGif(60_000, 60_000)), HttpStatusCode.UnprocessableEntity, "declares 60,000x60,000 pixels"),
+            ("a GIF bomb", () => Image(ServingFuzz.Bombs.Gif(60_000, 60_000)), HttpStatusCode.UnprocessableEntity, "declares 60,000x60,000 pixels"),
         };
 
         // Every bad request among good ones, all at once: each gets its own answer.

@@ -23,13 +23,15 @@ internal sealed class CheckedImageLoader : RowToRowTransformerBase
     internal const string LoaderSignature = "ConvNetImageLoader";
 
     // Model.key: string output column, string input column, string image folder ("" for none); from 0x00010002 on,
-    // the decoding: int max side, long max pixels, bool apply orientation, byte red, green, blue of the background.
+    // the decoding: int max side, long max pixels, bool apply orientation, byte red, green, blue of the background;
+    // from 0x00010003 on, bool reduced scale, int width and height it decodes at least (0 and 0 for whole).
     private const uint WithDecoding = 0x00010002;
+    private const uint WithReducedScale = 0x00010003;
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "CNVIMGLD",
-        verWrittenCur: WithDecoding, // 0x00010001: initial; 0x00010002: ImageDecoding
-        verReadableCur: WithDecoding,
+        verWrittenCur: WithReducedScale, // 0x00010001: initial; 0x00010002: ImageDecoding; 0x00010003: reduced scale
+        verReadableCur: WithReducedScale,
         verWeCanReadBack: 0x00010001,
         loaderAssemblyName: typeof(CheckedImageLoader).Assembly.FullName,
         loaderSignature: LoaderSignature);
@@ -47,6 +49,9 @@ internal sealed class CheckedImageLoader : RowToRowTransformerBase
         ctx.Writer.Write(Decoding.Background.Red);
         ctx.Writer.Write(Decoding.Background.Green);
         ctx.Writer.Write(Decoding.Background.Blue);
+        ctx.Writer.Write(Decoding.ReducedScale);
+        ctx.Writer.Write(Decoding.AtLeast?.Width ?? 0);
+        ctx.Writer.Write(Decoding.AtLeast?.Height ?? 0);
     }
 
     // Found by ML.NET's ComponentCatalog through the LoadableClass attribute above.
@@ -64,7 +69,15 @@ internal sealed class CheckedImageLoader : RowToRowTransformerBase
                 MaxPixels = ctx.Reader.ReadInt64(),
                 ApplyOrientation = ctx.Reader.ReadBoolean(),
                 Background = new ImageBackground(ctx.Reader.ReadByte(), ctx.Reader.ReadByte(), ctx.Reader.ReadByte()),
+                // Saved before reduced-scale decoding existed: every image was decoded whole.
+                ReducedScale = false,
             };
+        if (ctx.Header.ModelVerWritten >= WithReducedScale)
+        {
+            bool reduced = ctx.Reader.ReadBoolean();
+            int width = ctx.Reader.ReadInt32(), height = ctx.Reader.ReadInt32();
+            decoding = decoding with { ReducedScale = reduced, AtLeast = width > 0 && height > 0 ? (width, height) : null };
+        }
         return new CheckedImageLoader(env, output, input, folder.Length == 0 ? null : folder, decoding);
     }
 
