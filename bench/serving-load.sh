@@ -5,7 +5,10 @@
 # the model file is replaced every second (written to a temporary name and renamed, alternating two networks). Each run
 # is two halves, with the server's resident memory read before, between and after: the last half must not grow it
 # by more than 5% in a steady run; then 200 renames 0.3 s apart under 4 clients, memory read every 50. A single non-2xx
-# response fails the script. For contrast, DigitPredictor's one process per call on the same image, and the peak memory of OnnxServing's MNIST check against the libtorch example's. Writes
+# response fails the script. Then the fuzz-and-bomb phase (bench/ServingFuzz): the two decompression bombs of issue 27
+# alone, with the server's peak resident memory reset before them, then bombs, truncations at every offset, bit flips
+# and random bodies four at a time beside two clients sending the good image; a 5xx, a failed good request, or a rise
+# of 50 MiB for the bombs fails the script. For contrast, DigitPredictor's one process per call on the same image, and the peak memory of OnnxServing's MNIST check against the libtorch example's. Writes
 # bench/results/serving-load.md.
 #   bash bench/serving-load.sh [REQUESTS]
 set -euo pipefail
@@ -29,6 +32,7 @@ trap cleanup EXIT
 
 echo "Building and making the models (two small image-path digit models and their ONNX exports)..."
 for project in ServingApi MnistConvNet DigitPredictor OnnxServing; do dotnet build "examples/$project" -c Release >/dev/null; done
+dotnet build bench/ServingFuzz -c Release >/dev/null
 bin() { echo "examples/$1/bin/Release/net10.0/$1.dll"; }
 # The time per request does not depend on how well a network was trained: one epoch on 2,000 images each.
 dotnet "$(bin MnistConvNet)" images --data "$data" --architectures SimpleConvNet --epochs 1 --max-train-rows 2000 --max-test-rows 100 --out "$work/a" >/dev/null
@@ -36,6 +40,7 @@ dotnet "$(bin MnistConvNet)" images --data "$data" --architectures LeNot --epoch
 dotnet "$(bin MnistConvNet)" export-onnx "$work/a/digits.zip" --onnx-out "$work/a/digits.onnx" >/dev/null
 dotnet "$(bin MnistConvNet)" export-onnx "$work/b/digits.zip" --onnx-out "$work/b/digits.onnx" >/dev/null
 image="$work/a/png/test/7/test-00000.png"
+convert "$image" -quality 90 "$work/small.jpg"   # the JPEG the fuzz phase's JPEG bomb is made from
 port=5181
 url="http://127.0.0.1:$port"
 
@@ -93,7 +98,7 @@ replace_model() {
   mv -f "$served.tmp" "$served"
 }
 
-notes=()
+notes=(); fuzz=()
 for kind in zip onnx; do
   mkdir -p "$work/serve"
   served="$work/serve/model.$kind"
@@ -136,6 +141,12 @@ for kind in zip onnx; do
   notes+=("- $engine, 200 renames 0.3 s apart: $taken swaps taken, $count requests from 4 clients, $bad non-2xx, p99 $p99 ms; resident memory after every 50th: ${memory[*]} MiB.")
   echo "  200 renames: $taken swaps, $count requests, $bad non-2xx, RSS ${memory[*]} MiB"
   [ "$bad" -eq 0 ] || failures=$((failures + bad))
+  # Fuzz and bombs.
+  fuzz_status=0
+  dotnet bench/ServingFuzz/bin/Release/net10.0/ServingFuzz.dll "$url" "$server_pid" "$image" "$work/small.jpg" > "$work/fuzz-$kind.md" || fuzz_status=$?
+  fuzz+=("### $engine" "" "$(cat "$work/fuzz-$kind.md")" "")
+  echo "  fuzz and bombs: $(grep -c '^| ' "$work/fuzz-$kind.md") table rows, exit $fuzz_status"
+  [ "$fuzz_status" -eq 0 ] || failures=$((failures + 1))
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
   rm -rf "$work/serve"
 done
@@ -176,9 +187,13 @@ simd=$(grep -q avx512f /proc/cpuinfo && echo AVX-512 || (grep -q avx2 /proc/cpui
   printf '%s\n' "${notes[@]}"
   echo "- One process per call (examples/DigitPredictor, the same .zip and image): median of 5, ${per_call} ms per image (runs: ${times[*]} ms)."
   echo "$peaks"
+  echo
+  echo "## Fuzz and bombs"
+  echo
+  printf '%s\n' "${fuzz[@]}"
 } > bench/results/serving-load.md
 cat bench/results/serving-load.md
 if [ "$failures" -gt 0 ]; then
-  echo "FAILED: $failures non-2xx responses or steady runs whose memory grew more than 5% (see above)." >&2
+  echo "FAILED: $failures non-2xx responses, steady runs whose memory grew more than 5%, or fuzz phases that failed (see above)." >&2
   exit 1
 fi

@@ -25,6 +25,22 @@ public sealed class ImageDecodingTests
     }
 
     [TestMethod]
+    public void AnAcceptedImage_IsDecodedWithASmallMultipleOfItsDecodedSize()
+    {
+        // Turned upright (a second buffer) and on white (in place): the worst case of the decoding steps.
+        using var bitmap = TestImages.Photo(1000, 800);
+        byte[] jpeg = TestImages.Jpeg(bitmap, orientation: 6);
+        var decoding = new ImageDecoding { Background = ImageBackground.White };
+        using (ImageBytes.Decode(jpeg, decoding)) { }   // the code paths warmed up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using var image = ImageBytes.Decode(jpeg, decoding);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long decoded = 1000L * 800 * 4;
+        Assert.AreEqual((800, 1000), (image.Width, image.Height));
+        Assert.IsLessThan(3 * decoded, allocated, $"decoding a {decoded:N0}-byte image allocated {allocated:N0} managed bytes");
+    }
+
+    [TestMethod]
     public void AGifThatDeclaresAHugeScreen_IsRefusedAsTooLarge()
     {
         var error = Assert.Throws<InvalidDataException>(() => ImageBytes.Decode(ServingFuzz.Bombs.Gif(60_000, 60_000)));
