@@ -60,7 +60,7 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     /// network starts from <paramref name="modelParameters"/>' weights and trains this trainer's <c>Epochs</c> more,
     /// numbered on from the fitted run's last epoch. When the fitted model was trained in this process with the same
     /// optimizer and settings, the optimizer's state carries on too, so 2 epochs and 2 more give the weights of 4
-    /// straight (for networks without dropout); a model read from a file starts a fresh optimizer state, and the log
+    /// straight (dropout included: its masks are seeded by seed and epoch); a model read from a file starts a fresh optimizer state, and the log
     /// says which. The architecture, the input shape and the classes must be the fitted model's. The returned
     /// transformer's History holds the fitted run's epochs and then this run's.
     /// </summary>

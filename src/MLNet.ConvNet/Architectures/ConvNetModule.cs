@@ -346,6 +346,19 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
         }
     }
 
+    /// <summary>Whether any layer is a dropout, whose masks are random.</summary>
+    public bool HasDropout => _layers.Any(n => n.Module is DropoutModule);
+
+    /// <summary>Draws every dropout layer's masks from <paramref name="generator"/> (null: libtorch's global generator).</summary>
+    public void DrawDropoutFrom(Generator? generator)
+    {
+        foreach (var node in _layers)
+        {
+            if (node.Module is DropoutModule dropout)
+                dropout.Generator = generator;
+        }
+    }
+
     /// <summary>The parameters of the layers <paramref name="include"/> picks by name, in the network's order.</summary>
     public IReadOnlyList<TorchSharp.Modules.Parameter> ParametersOf(Func<string, bool> include)
         => _layers.Where(n => include(n.Name)).SelectMany(n => n.Module.parameters()).ToList();

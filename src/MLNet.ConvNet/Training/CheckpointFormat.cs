@@ -18,7 +18,7 @@ namespace MLNet.ConvNet.Training;
 ///         int32 epochs without improvement, bool + weights block of the best epoch
 /// byte[32] SHA-256 of every byte above
 /// </code>
-/// Nothing else needs saving to continue exactly: shuffling and augmentation are seeded by (seed, epoch) and the learning-rate
+/// Nothing else needs saving to continue exactly: shuffling, augmentation and dropout masks are seeded by (seed, epoch) and the learning-rate
 /// schedules are functions of the epoch and the history.
 /// </summary>
 internal static class CheckpointFormat

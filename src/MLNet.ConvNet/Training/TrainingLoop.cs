@@ -125,6 +125,9 @@ internal sealed class TrainingLoop
             using var batches = _data.Batches(epoch, s.BatchSize, s.Seed, s.Shuffle, _features, _labels, _weights).GetEnumerator();
             // Its own stream, seeded by (seed, epoch) like the shuffle: the same run augments the same way, and a resumed one too.
             var augmentationRandom = s.Augmentation is null ? null : new Random(AugmentationSeed(s.Seed, epoch));
+            // Dropout masks likewise, from a generator of this run (not libtorch's global one, which another run may share).
+            using var dropoutGenerator = _model.HasDropout ? new Generator((ulong)(uint)DropoutSeed(s.Seed, epoch), _device) : null;
+            _model.DrawDropoutFrom(dropoutGenerator);
             for (tally.Batch = 0; tally.Batch < _batchesPerEpoch; tally.Batch++)
             {
                 checkCancelled();
@@ -138,6 +141,7 @@ internal sealed class TrainingLoop
                 }
             }
             stopped = EndEpoch(channel, tally, history, stopping, checkpoints, optimizer);
+            _model.DrawDropoutFrom(null);
         }
 
         FinalEpoch = history.Count == 0 ? 0 : history[^1].Epoch;
@@ -275,6 +279,9 @@ internal sealed class TrainingLoop
 
     /// <summary>The augmentation stream's seed for an epoch: apart from the shuffle's, so turning augmentation on leaves the order of the rows as it was.</summary>
     internal static int AugmentationSeed(int seed, int epoch) => TrainingData.EpochSeed(seed, epoch) ^ 0x41756775;
+
+    /// <summary>The dropout generator's seed for an epoch: apart from the shuffle's and the augmentation's.</summary>
+    internal static int DropoutSeed(int seed, int epoch) => TrainingData.EpochSeed(seed, epoch) ^ 0x44726F70;
 
     /// <summary>The weighted mean of the examples' cross-entropies.</summary>
     private static Tensor WeightedLoss(Tensor logits, Tensor labels, Tensor weights)

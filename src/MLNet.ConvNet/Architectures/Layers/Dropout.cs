@@ -25,7 +25,7 @@ public sealed class Dropout : LayerSpec
     public override string NamePrefix => "dropout";
 
     /// <inheritdoc />
-    public override nn.Module<Tensor, Tensor> Build(long[] inputShape) => nn.Dropout(Rate);
+    public override nn.Module<Tensor, Tensor> Build(long[] inputShape) => new DropoutModule(Rate);
 
     // Scoring never drops: the exported graph passes the input on.
     internal override string ExportOnnx(IOnnxGraph graph, string input, long[] inputShape, nn.Module<Tensor, Tensor> module, string name) => input;
