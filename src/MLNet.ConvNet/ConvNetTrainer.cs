@@ -83,11 +83,12 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
         try
         {
             network.to(device);
+            var start = modelParameters is null ? null : WarmStart.From(modelParameters.Training, s.Optimizer, s.Epochs);
+            TrainingLoop.CheckBeforeReading(network, s, start);
             var (rows, validation) = data.Read(channel);
             ChannelLog.Info(channel, network.Summary());
             ChannelLog.Info(channel, s.Describe(data.Shape, allocator));
             ChannelLog.Info(channel, $"libtorch: {LibTorchSwitches.NnpackOutcome}.");
-            var start = modelParameters is null ? null : WarmStart.From(modelParameters.Training, s.Optimizer, s.Epochs);
             if (start is not null)
                 ChannelLog.Info(channel, start.Note);
             using var progress = _host.StartProgressChannel("ConvNet training");

@@ -64,6 +64,33 @@ internal static class CheckpointFormat
         });
     }
 
+    /// <summary>The fingerprint of a whole, readable checkpoint, without reading its weights; null when the file is damaged or not a checkpoint.</summary>
+    public static string? ReadFingerprint(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        if (bytes.Length < 40 || !SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
+            return null;
+        using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 32));
+        try
+        {
+            if (reader.ReadUInt32() != Magic || reader.ReadInt32() is < OldestVersion or > Version)
+                return null;
+            return reader.ReadString();
+        }
+        catch (EndOfStreamException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Reads a checkpoint written for <paramref name="model"/>'s architecture.</summary>
     /// <exception cref="InvalidDataException">The file is damaged, truncated or not a checkpoint.</exception>
     public static Content Read(string path, ConvNetModule model)

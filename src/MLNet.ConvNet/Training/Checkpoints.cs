@@ -46,11 +46,7 @@ internal sealed class Checkpoints
                 continue;
             }
             if (content.Fingerprint != _fingerprint)
-            {
-                throw new InvalidOperationException(
-                    $"The checkpoint '{file}' was written by a different training run ({content.Fingerprint}); this run is ({_fingerprint}). " +
-                    "Resume with the same options, data and seed, or point CheckpointDirectory at an empty folder.");
-            }
+                throw OtherRun(file, content.Fingerprint, _fingerprint);
             network.LoadWeights(content.Weights);
             using var reader = new BinaryReader(new MemoryStream(content.OptimizerState));
             optimizer.load_state_dict(reader);
@@ -58,4 +54,30 @@ internal sealed class Checkpoints
         }
         return null;
     }
+
+    /// <summary>
+    /// Before the data is read: refuses a folder whose newest readable checkpoint was written with other settings than
+    /// <paramref name="fingerprint"/>'s, its data sizes aside (those are known, and checked, once the data is read).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The checkpoint was written by a run with other settings.</exception>
+    public static void CheckSettings(string directory, string fingerprint)
+    {
+        if (!Directory.Exists(directory))
+            return;
+        foreach (var file in Directory.GetFiles(directory, "epoch-*.ckpt").OrderByDescending(f => f, StringComparer.Ordinal))
+        {
+            if (CheckpointFormat.ReadFingerprint(file) is not { } written)
+                continue; // damaged: Resume skips it, with a warning
+            if (WithoutRows(written) != WithoutRows(fingerprint))
+                throw OtherRun(file, written, fingerprint);
+            return;
+        }
+    }
+
+    private static string WithoutRows(string fingerprint)
+        => System.Text.RegularExpressions.Regex.Replace(fingerprint, @"\d+ training rows, \d+ validation rows, ", "");
+
+    private static InvalidOperationException OtherRun(string file, string written, string fingerprint) => new(
+        $"The checkpoint '{file}' was written by a different training run ({written}); this run is ({fingerprint}). " +
+        "Resume with the same options, data and seed, or point CheckpointDirectory at an empty folder.");
 }

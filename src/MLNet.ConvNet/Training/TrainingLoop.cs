@@ -66,6 +66,23 @@ internal sealed class TrainingLoop
         _fineTuning = FineTuningPlan.For(model, settings.FineTuning);
     }
 
+    /// <summary>
+    /// What can be checked before the data is read, so that a mistake costs no full read: that FineTuning.UnfreezeFrom
+    /// names a pretrained layer, and that the checkpoint a resumed run would continue was written with these settings
+    /// (its data sizes are checked once the data is read).
+    /// </summary>
+    /// <exception cref="ArgumentException">UnfreezeFrom names no pretrained layer.</exception>
+    /// <exception cref="InvalidOperationException">The newest checkpoint was written by a run with other settings.</exception>
+    public static void CheckBeforeReading(ConvNetModule model, TrainingSettings settings, WarmStart? start)
+    {
+        _ = FineTuningPlan.For(model, settings.FineTuning);
+        if (settings.CheckpointDirectory is { } directory && settings.Resume)
+            Checkpoints.CheckSettings(directory, settings.Fingerprint(model.InputShape, model.NumberOfClasses, 0, 0) + WarmSuffix(start));
+    }
+
+    // A warm start's checkpoints are its own: the fitted run's last epoch is part of the fingerprint.
+    private static string WarmSuffix(WarmStart? start) => start is null ? "" : $", warm start after epoch {start.LastEpoch}";
+
     /// <summary>The epoch whose weights the model holds at the end (the best one when they were restored).</summary>
     public int FinalEpoch { get; private set; }
 
@@ -100,9 +117,8 @@ internal sealed class TrainingLoop
             : _fineTuning.CreateOptimizer(s.Optimizer, s.LearningRate, out _rateFactors);
         if (_start?.OptimizerState is { } carried)
             LoadState(optimizer, carried);
-        string warm = _start is null ? "" : $", warm start after epoch {_start.LastEpoch}";
         var checkpoints = s.CheckpointDirectory is null ? null
-            : new Checkpoints(s.CheckpointDirectory, s.Fingerprint(_model.InputShape, _model.NumberOfClasses, _data.Count, _validation?.Count ?? 0) + warm);
+            : new Checkpoints(s.CheckpointDirectory, s.Fingerprint(_model.InputShape, _model.NumberOfClasses, _data.Count, _validation?.Count ?? 0) + WarmSuffix(_start));
         int first = Resume(channel, checkpoints, optimizer, stopping, history);
 
         var tally = new EpochTally(first);

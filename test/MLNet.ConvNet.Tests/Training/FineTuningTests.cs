@@ -11,7 +11,7 @@ namespace MLNet.ConvNet.Tests.Training;
 public sealed class FineTuningTests
 {
     /// <summary>A small "pretrained" network: a convolution and a batch normalisation with fixed weights, and a new head.</summary>
-    private static GraphArchitecture Pretrained(string name)
+    internal static GraphArchitecture Pretrained(string name)
     {
         var random = new Random(5);
         float[] Values(int n, float offset = 0) => Enumerable.Range(0, n).Select(_ => offset + (float)(random.NextDouble() - 0.5) * 0.4f).ToArray();
