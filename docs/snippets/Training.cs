@@ -66,6 +66,26 @@ IDataView moreData = MnistDataset.Load(ml, null, MnistSplit.Test, maxRows: 1000)
     };
 }
 
+{
+    var options = new ConvNetTrainer.Options
+    {
+        Architecture = "SimpleConvNet", Epochs = 30,
+        LabelSmoothing = 0.1,                                        // teach 0.91 for the class, 0.01 for each other
+        Mixing = BatchMixing.MixUpOrCutMix(),                        // timm's: mixup α 0.8 or cutmix α 1, half the batches each
+        Callbacks = { new StopAt(0.99) },                            // yours, after the library's own
+    };
+}
+
+// Stops training once the validation accuracy reaches a target.
+sealed class StopAt(double accuracy) : TrainingCallback
+{
+    public override void OnEpochEnded(EpochMetrics metrics, TrainingControl control)
+    {
+        if (metrics.ValidationAccuracy >= accuracy)
+            control.Stop($"validation accuracy {metrics.ValidationAccuracy:P1} reached {accuracy:P0}");
+    }
+}
+
 internal static class RawLabels
 {
     // The MNIST labels as text, as raw data arrives: the warm-start block keys them itself.

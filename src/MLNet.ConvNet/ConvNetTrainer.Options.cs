@@ -111,6 +111,25 @@ public sealed partial class ConvNetTrainer
         public ImageAugmentation? Augmentation { get; set; }
 
         /// <summary>
+        /// Label smoothing ε: the network is taught 1 - ε + ε / classes for an image's class and ε / classes for each
+        /// other (Szegedy et al., 2016), which keeps it from growing overconfident; in [0, 1). The validation loss stays
+        /// the plain cross-entropy. Defaults to 0: none.
+        /// </summary>
+        public double LabelSmoothing { get; set; }
+
+        /// <summary>
+        /// Mixup or cutmix of each training batch, images and labels together (<see cref="BatchMixing"/>), after
+        /// <see cref="Augmentation"/>. Defaults to null: none.
+        /// </summary>
+        public BatchMixing? Mixing { get; set; }
+
+        /// <summary>
+        /// Your hooks into the training loop (<see cref="TrainingCallback"/>): batch start, loss, step, epoch end,
+        /// start and end of the run. They run after the library's own (mixing), in this order. Defaults to none.
+        /// </summary>
+        public IList<TrainingCallback> Callbacks { get; set; } = new List<TrainingCallback>();
+
+        /// <summary>
         /// How the pretrained layers of an architecture that has some (<see cref="PretrainedNetworks.ResNet18"/>, an ONNX
         /// import) are fine-tuned: head epochs with them frozen, then a lower learning rate for them. Defaults to null:
         /// <see cref="ConvNet.FineTuning.Default"/> for such an architecture; other architectures have nothing to freeze.
@@ -238,6 +257,10 @@ public sealed partial class ConvNetTrainer
             ArgumentNullException.ThrowIfNull(Optimizer, nameof(Optimizer));
             ArgumentNullException.ThrowIfNull(LearningRateSchedule, nameof(LearningRateSchedule));
             Augmentation?.Check(nameof(Augmentation));
+            Check(LabelSmoothing is >= 0 and < 1, nameof(LabelSmoothing), LabelSmoothing, "in [0, 1)");
+            ArgumentNullException.ThrowIfNull(Callbacks, nameof(Callbacks));
+            if (Callbacks.Any(c => c is null))
+                throw new ArgumentException($"{nameof(Callbacks)} holds a null at position {Callbacks.ToList().IndexOf(null!)}; give callbacks only.", nameof(Callbacks));
             if (ValidationSet is not null && ValidationFraction > 0)
                 throw new ArgumentException($"Give either ValidationSet or ValidationFraction, not both (ValidationFraction is {ValidationFraction}).", nameof(ValidationFraction));
             if (ExampleWeightColumnName is not null && string.IsNullOrWhiteSpace(ExampleWeightColumnName))
@@ -274,6 +297,9 @@ public sealed partial class ConvNetTrainer
                 LearningRate = LearningRate,
                 Schedule = LearningRateSchedule,
                 Augmentation = Augmentation is { IsIdentity: false } ? Augmentation : null,
+                LabelSmoothing = LabelSmoothing,
+                Mixing = Mixing is { IsIdentity: false } ? Mixing : null,
+                Callbacks = [.. Mixing is { IsIdentity: false } mixing ? [new Training.MixingCallback(mixing)] : Array.Empty<TrainingCallback>(), .. Callbacks],
                 FineTuning = FineTuning ?? ConvNet.FineTuning.Default,
                 Seed = Seed ?? environmentSeed ?? Random.Shared.Next(),
                 Shuffle = Shuffle,

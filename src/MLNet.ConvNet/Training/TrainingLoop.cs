@@ -129,6 +129,9 @@ internal sealed class TrainingLoop
             e.SetMetric(0, tally.RunningLoss);
             e.SetMetric(1, tally.Seen == 0 ? 0 : tally.RunningAccuracy);
         });
+        var run = new TrainingRun(first, _lastEpoch, _batchesPerEpoch, _data.Count, _model.NumberOfClasses, s.Seed);
+        foreach (var callback in s.Callbacks)
+            callback.OnFitStarted(run);
         var clock = Stopwatch.StartNew();
         long batchesDone = 0, batchesPlanned = (long)(_lastEpoch - first + 1) * _batchesPerEpoch;
         bool stopped = stopping?.ShouldStop == true;
@@ -144,10 +147,12 @@ internal sealed class TrainingLoop
             // Dropout masks likewise, from a generator of this run (not libtorch's global one, which another run may share).
             using var dropoutGenerator = _model.HasDropout ? new Generator((ulong)(uint)DropoutSeed(s.Seed, epoch), _device) : null;
             _model.DrawDropoutFrom(dropoutGenerator);
+            // The callbacks' stream (batch mixing draws from it), seeded likewise.
+            var callbackRandom = new Random(CallbackSeed(s.Seed, epoch));
             for (tally.Batch = 0; tally.Batch < _batchesPerEpoch; tally.Batch++)
             {
                 checkCancelled();
-                Step(tally, batches, optimizer, augmentationRandom, history);
+                Step(tally, batches, optimizer, augmentationRandom, callbackRandom, history);
                 batchesDone++;
                 if (s.Progress is { } progress)
                 {
@@ -168,6 +173,8 @@ internal sealed class TrainingLoop
             ChannelLog.Info(channel, $"Restored the weights of epoch {bestEpoch}, the best by {rule.Metric}.");
         }
         OptimizerState = history.Count > 0 && FinalEpoch == history[^1].Epoch ? SaveState(optimizer, s.Optimizer) : null;
+        foreach (var callback in s.Callbacks)
+            callback.OnFitEnded(history);
         _model.eval();
         return history;
     }
@@ -187,7 +194,7 @@ internal sealed class TrainingLoop
     }
 
     /// <summary>One batch: the scheduled learning rate, the next rows, augmentation, forward, loss, backward, update.</summary>
-    private void Step(EpochTally tally, IEnumerator<int> batches, OptimizerHelper optimizer, Random? augmentationRandom, List<EpochMetrics> history)
+    private void Step(EpochTally tally, IEnumerator<int> batches, OptimizerHelper optimizer, Random? augmentationRandom, Random callbackRandom, List<EpochMetrics> history)
     {
         var s = _settings;
         double wanted = ScheduledRate(tally, history);
@@ -218,19 +225,27 @@ internal sealed class TrainingLoop
             if (augmentationRandom is not null && s.Augmentation is { } augmentation)
                 x = augmentation.Apply(x, augmentationRandom);
             var y = InputBatch.Labels(_labels, 0, size, _device);
+            var batch = new TrainingBatch(tally.Epoch, tally.Batch, x, y, _model.NumberOfClasses, callbackRandom);
+            foreach (var callback in s.Callbacks)
+                callback.OnBatchStarted(batch);
             optimizer.zero_grad();
-            var logits = _model.forward(x);
-            var loss = _weights is null
-                ? nn.functional.cross_entropy(logits, y)
-                : WeightedLoss(logits, y, InputBatch.Weights(_weights, 0, size, _device));
+            var logits = _model.forward(batch.Images);
+            batch.Logits = logits;
+            batch.Loss = Loss(logits, y, batch.Targets, _weights is null ? null : InputBatch.Weights(_weights, 0, size, _device));
+            foreach (var callback in s.Callbacks)
+                callback.OnLossComputed(batch);
+            var loss = batch.Loss ?? throw new InvalidOperationException($"A training callback set the loss of epoch {tally.Epoch}, batch {tally.Batch + 1} to null; set it to a scalar tensor.");
             // A batch whose examples all weigh 0 teaches nothing: no step, so the optimizer's state stays as it was.
             if (batchWeight > 0)
             {
                 loss.backward();
                 optimizer.step();
                 tally.LossSum += loss.item<float>() * batchWeight;
+                foreach (var callback in s.Callbacks)
+                    callback.OnStepTaken(batch);
             }
-            tally.Correct += logits.argmax(1).eq(y).sum().item<long>();
+            // With mixed targets, an image counts as right when the network's top class is its target's.
+            tally.Correct += logits.argmax(1).eq(batch.Targets is { } targets ? targets.argmax(1) : y).sum().item<long>();
         }
         catch (System.Runtime.InteropServices.ExternalException e) when (IsOutOfMemory(e))
         {
@@ -250,16 +265,24 @@ internal sealed class TrainingLoop
         var (validationLoss, validationAccuracy) = _validation is { } rows ? Validate(rows) : (null, null);
         var metrics = new EpochMetrics(tally.Epoch, tally.LossSum / tally.WeightSeen, (double)tally.Correct / count, tally.FirstRate, tally.Clock.Elapsed.TotalSeconds, validationLoss, validationAccuracy)
         {
-            Augmented = s.Augmentation is not null,
+            Augmented = s.Augmentation is not null || s.Mixing is not null,
         };
         history.Add(metrics);
         string validation = _validation is not null ? $", validation loss {validationLoss:F4}, validation accuracy {validationAccuracy:P2}" : "";
         string augmented = metrics.Augmented ? " (on augmented images)" : "";
         ChannelLog.Info(channel, $"Epoch {tally.Epoch}/{_lastEpoch}: loss {metrics.Loss:F4}, accuracy {metrics.Accuracy:P2}{augmented}{validation}, learning rate {tally.FirstRate:G4}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
         s.EpochEnded?.Invoke(metrics);
+        var control = new TrainingControl();
+        foreach (var callback in s.Callbacks)
+            callback.OnEpochEnded(metrics, control);
 
         stopping?.Update(metrics, _model);
         checkpoints?.Save(tally.Epoch, history, _model, optimizer, stopping);
+        if (control.StopReason is { } reason)
+        {
+            ChannelLog.Info(channel, $"Stopped after epoch {tally.Epoch}: {reason}.");
+            return true;
+        }
         if (stopping is not { ShouldStop: true } || s.EarlyStopping is not { } rule)
             return false;
         ChannelLog.Info(channel, $"Early stopping after epoch {tally.Epoch}: {rule.Metric} has not improved for {rule.Patience} epochs; the best was epoch {stopping.Current.BestEpoch}.");
@@ -299,9 +322,27 @@ internal sealed class TrainingLoop
     /// <summary>The dropout generator's seed for an epoch: apart from the shuffle's and the augmentation's.</summary>
     internal static int DropoutSeed(int seed, int epoch) => TrainingData.EpochSeed(seed, epoch) ^ 0x44726F70;
 
-    /// <summary>The weighted mean of the examples' cross-entropies.</summary>
-    private static Tensor WeightedLoss(Tensor logits, Tensor labels, Tensor weights)
-        => (nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.None) * weights).sum() / weights.sum();
+    /// <summary>The callbacks' stream's seed for an epoch: apart from the others.</summary>
+    internal static int CallbackSeed(int seed, int epoch) => TrainingData.EpochSeed(seed, epoch) ^ 0x43616C6C;
+
+    /// <summary>
+    /// The batch's loss: the cross-entropy against the labels, or against <paramref name="targets"/> when a callback mixed
+    /// them, label-smoothed when asked, as the mean over the examples or their weighted mean.
+    /// </summary>
+    private Tensor Loss(Tensor logits, Tensor labels, Tensor? targets, Tensor? weights)
+    {
+        double smoothing = _settings.LabelSmoothing;
+        if (targets is null)
+        {
+            return weights is null
+                ? nn.functional.cross_entropy(logits, labels, label_smoothing: smoothing)
+                : (nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.None, label_smoothing: smoothing) * weights).sum() / weights.sum();
+        }
+        using Scalar keep = (1 - smoothing).ToScalar(), spread = (smoothing / _model.NumberOfClasses).ToScalar(), one = 1.ToScalar();
+        var taught = smoothing == 0 ? targets : targets.mul(keep).add_(spread, one);
+        var each = taught.mul(nn.functional.log_softmax(logits, 1)).sum(1).neg();
+        return weights is null ? each.mean() : (each * weights).sum() / weights.sum();
+    }
 
     private static bool IsOutOfMemory(Exception e)
         => e.Message.Contains("alloc", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase);

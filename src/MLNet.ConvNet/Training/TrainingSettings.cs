@@ -33,6 +33,15 @@ internal sealed class TrainingSettings
     /// <summary>Null when the training images pass unchanged.</summary>
     public required ImageAugmentation? Augmentation { get; init; }
 
+    /// <summary>Label smoothing's ε; 0 for none.</summary>
+    public required double LabelSmoothing { get; init; }
+
+    /// <summary>Null when batches are not mixed.</summary>
+    public required BatchMixing? Mixing { get; init; }
+
+    /// <summary>The library's own callbacks (mixing), then the user's.</summary>
+    public required IReadOnlyList<TrainingCallback> Callbacks { get; init; }
+
     /// <summary>How pretrained layers are fine-tuned; unused by a network without any.</summary>
     public required FineTuning FineTuning { get; init; }
     public required int Seed { get; init; }
@@ -66,6 +75,7 @@ internal sealed class TrainingSettings
         $"architecture {Architecture.Name} on {input}, {classes} classes, {trainingRows} training rows, {validationRows} validation rows, " +
         $"{(Schedule.UsesTotalEpochs ? $"epochs {Epochs}, " : "")}batch {BatchSize}, {Optimizer} lr {LearningRate:R}, schedule {Schedule}, seed {Seed}, shuffle {Shuffle}, " +
         $"{(Augmentation is null ? "" : $"augmentation {Augmentation}, ")}" +
+        $"{(LabelSmoothing == 0 ? "" : $"label smoothing {LabelSmoothing:R}, ")}{(Mixing is null ? "" : $"mixing {Mixing}, ")}" +
         $"example weights {WeightColumn ?? "none"}, " +
         $"early stopping {EarlyStopping?.ToString() ?? "off"}" +
         $"{(HasPretrainedLayers ? $", fine-tuning {FineTuning}" : "")}");
@@ -78,7 +88,9 @@ internal sealed class TrainingSettings
     /// <summary>The settings that shape the result, in one line: the model keeps it (ConvNetModelParameters.TrainingSettings).</summary>
     public string Describe(ImageShape input) => string.Create(CultureInfo.InvariantCulture,
         $"{Architecture.Name} on {input} images for {Epochs} epoch{(Epochs == 1 ? "" : "s")}, batch {BatchSize}, {Optimizer} with learning rate {LearningRate}, " +
-        $"schedule {Schedule}, augmentation {Augmentation?.ToString() ?? "none"}, early stopping {EarlyStopping?.ToString() ?? "off"}, " +
+        $"schedule {Schedule}, augmentation {Augmentation?.ToString() ?? "none"}, " +
+        $"{(LabelSmoothing == 0 ? "" : $"label smoothing {LabelSmoothing}, ")}{(Mixing is null ? "" : $"mixing {Mixing}, ")}" +
+        $"early stopping {EarlyStopping?.ToString() ?? "off"}, " +
         $"{(HasPretrainedLayers ? $"fine-tuning {FineTuning}, " : "")}seed {Seed}");
 
     /// <summary>The settings in one line, for the training log.</summary>

@@ -24,6 +24,7 @@ internal sealed class DropoutModule(double rate) : nn.Module<Tensor, Tensor>("Dr
             return nn.functional.dropout(input, Rate, training);
         using var keep = empty_like(input).bernoulli_(1 - Rate, Generator);
         using var kept = input.mul(keep);
-        return kept.div(1 - Rate);
+        using Scalar share = (1 - Rate).ToScalar();
+        return kept.div(share);
     }
 }
