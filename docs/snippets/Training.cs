@@ -76,6 +76,12 @@ IDataView moreData = MnistDataset.Load(ml, null, MnistSplit.Test, maxRows: 1000)
     };
 }
 
+{
+    var trainer = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = "LeNot" });
+    LearningRateFinding found = trainer.FindLearningRate(train);        // fastai's lr_find: 1e-7 to 10 over 100 batches
+    Console.WriteLine($"suggested {found.Suggested:G3} (steepest {found.Steepest:G3}, minimum / 10 {found.MinimumOverTen:G3})");
+}
+
 // Stops training once the validation accuracy reaches a target.
 sealed class StopAt(double accuracy) : TrainingCallback
 {

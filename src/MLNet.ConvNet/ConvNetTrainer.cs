@@ -71,7 +71,50 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     public ConvNetTransformer Fit(IDataView input, ConvNetModelParameters? modelParameters)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var s = _settings;
+        return Train(input, modelParameters, _settings);
+    }
+
+    /// <summary>
+    /// Searches for a learning rate as fastai's <c>lr_find</c> does: trains a fresh network (or a copy of
+    /// <paramref name="modelParameters"/>' weights) as Fit would, with this trainer's optimizer, augmentation and
+    /// mixing, while the learning rate grows from <see cref="LearningRateFinder.StartRate"/> to
+    /// <see cref="LearningRateFinder.EndRate"/>, one batch at a time, until the loss diverges; returns the curve and the
+    /// suggested rate. No validation, early stopping, checkpoints or callbacks of yours take part, the network is
+    /// discarded, and nothing of the trainer or of <paramref name="modelParameters"/> changes: a Fit afterwards gives
+    /// the weights it gives without the search.
+    /// </summary>
+    /// <param name="input">The training data, as for Fit.</param>
+    /// <param name="finder">How to search. Defaults to null: <c>new LearningRateFinder()</c>, fastai's settings.</param>
+    /// <param name="modelParameters">A fitted model to search from (a warm start), or null for a fresh network.</param>
+    /// <inheritdoc cref="Fit(IDataView)" path="/exception"/>
+    public LearningRateFinding FindLearningRate(IDataView input, LearningRateFinder? finder = null, ConvNetModelParameters? modelParameters = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        finder ??= new LearningRateFinder();
+        finder.Check();
+        var recorder = new LearningRateFinderCallback(finder);
+        var search = _settings with
+        {
+            // Every epoch has at least one batch: this many are always enough; the recorder stops the run.
+            Epochs = finder.Steps,
+            LearningRate = finder.StartRate,
+            Schedule = LearningRateSchedule.Ramp(finder.StartRate, finder.EndRate, finder.Steps),
+            EarlyStopping = null,
+            ValidationSet = null,
+            ValidationFraction = 0,
+            CheckpointDirectory = null,
+            Resume = false,
+            EpochEnded = null,
+            Progress = null,
+            Callbacks = [.. _settings.Callbacks.Where(c => c is MixingCallback), recorder],
+        };
+        Train(input, modelParameters, search).Dispose();
+        return LearningRateFinding.From(recorder.Rates, recorder.Losses, recorder.RawLosses, recorder.Diverged);
+    }
+
+    /// <summary>One training run on <paramref name="input"/> with <paramref name="s"/>: Fit's, or the learning-rate finder's.</summary>
+    private ConvNetTransformer Train(IDataView input, ConvNetModelParameters? modelParameters, TrainingSettings s)
+    {
         var data = TrainingInput.Check(input, s, CheckCancelled);
         var device = s.Device.Open(nameof(Options.Device));
         string allocator = s.TuneAllocator ? AllocatorTuning.Apply() : "not tuned (TuneAllocator is off)";
@@ -79,7 +122,7 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
         if (MLNetVersion.Warning() is { } notChecked)
             ChannelLog.Warning(channel, notChecked);
         torch.set_num_threads(s.Threads);
-        var network = BuildNetwork(data, modelParameters, channel);
+        var network = BuildNetwork(data, modelParameters, s, channel);
         try
         {
             network.to(device);
@@ -118,9 +161,8 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     /// The network for the data's image shape and classes: from the seed (and the architecture's pretrained weights, if it
     /// has some), or from a fitted model's weights for a warm start.
     /// </summary>
-    private ConvNetModule BuildNetwork(TrainingInput data, ConvNetModelParameters? fitted, IChannel channel)
+    private static ConvNetModule BuildNetwork(TrainingInput data, ConvNetModelParameters? fitted, TrainingSettings s, IChannel channel)
     {
-        var s = _settings;
         if (fitted is not null && (!string.Equals(fitted.Architecture.Name, s.Architecture.Name, StringComparison.OrdinalIgnoreCase)
             || fitted.InputShape != data.Shape || fitted.NumberOfClasses != data.Columns.Classes))
         {

@@ -68,6 +68,12 @@ public abstract class LearningRateSchedule
     }
 
     /// <summary>Whether the rate depends on the number of epochs planned (so a checkpointed run cannot be extended).</summary>
+    /// <summary>
+    /// The learning-rate finder's ramp: from <paramref name="start"/> at the run's first batch to <paramref name="end"/>
+    /// at batch <paramref name="steps"/> - 1, growing by the same factor every batch, whatever the epochs.
+    /// </summary>
+    internal static LearningRateSchedule Ramp(double start, double end, int steps) => new RampSchedule(start, end, steps);
+
     internal virtual bool UsesTotalEpochs => false;
 
     /// <summary>The metric this schedule watches, if any, once resolved against the presence of validation data.</summary>
@@ -151,5 +157,18 @@ public abstract class LearningRateSchedule
         private static double Cosine(double from, double to, double fraction) => to + (from - to) / 2 * (1 + Math.Cos(Math.PI * Math.Clamp(fraction, 0, 1)));
 
         public override string ToString() => $"one-cycle (peak {maxRate?.ToString() ?? "the learning rate"})";
+    }
+
+    private sealed class RampSchedule(double start, double end, int steps) : LearningRateSchedule
+    {
+        internal override bool UsesTotalEpochs => true;
+
+        internal override double Rate(double baseRate, int epoch, int batch, int batchesPerEpoch, int epochs, IReadOnlyList<EpochMetrics> history, bool hasValidation)
+        {
+            long step = (long)(epoch - 1) * batchesPerEpoch + batch;
+            return start * Math.Pow(end / start, Math.Min(1.0, step / (double)Math.Max(1, steps - 1)));
+        }
+
+        public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ramp ({start:G3} to {end:G3} over {steps} batches)");
     }
 }

@@ -27,6 +27,15 @@ public sealed class TrainingBatch
     /// <summary>The batch within the epoch, from 0.</summary>
     public int Index { get; }
 
+    /// <summary>The learning rate this batch's step uses (the schedule's, for the new layers when fine-tuning).</summary>
+    public double LearningRate { get; internal set; }
+
+    /// <summary>Why the library's own callback (the learning-rate finder) ends training after this batch; null to go on.</summary>
+    internal string? StopReason { get; private set; }
+
+    /// <summary>Ends training after this batch, without closing its epoch.</summary>
+    internal void StopAfterThisBatch(string reason) => StopReason ??= reason;
+
     /// <summary>The number of classes.</summary>
     public int Classes { get; }
 

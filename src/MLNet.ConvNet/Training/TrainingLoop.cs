@@ -149,10 +149,11 @@ internal sealed class TrainingLoop
             _model.DrawDropoutFrom(dropoutGenerator);
             // The callbacks' stream (batch mixing draws from it), seeded likewise.
             var callbackRandom = new Random(CallbackSeed(s.Seed, epoch));
-            for (tally.Batch = 0; tally.Batch < _batchesPerEpoch; tally.Batch++)
+            string? stoppedInBatch = null;
+            for (tally.Batch = 0; tally.Batch < _batchesPerEpoch && stoppedInBatch is null; tally.Batch++)
             {
                 checkCancelled();
-                Step(tally, batches, optimizer, augmentationRandom, callbackRandom, history);
+                stoppedInBatch = Step(tally, batches, optimizer, augmentationRandom, callbackRandom, history);
                 batchesDone++;
                 if (s.Progress is { } progress)
                 {
@@ -161,8 +162,14 @@ internal sealed class TrainingLoop
                     progress.Report(new TrainingProgress(epoch, _lastEpoch, tally.Batch + 1, _batchesPerEpoch, tally.RunningLoss, tally.RunningAccuracy, tally.Rate, elapsed, remaining));
                 }
             }
-            stopped = EndEpoch(channel, tally, history, stopping, checkpoints, optimizer);
             _model.DrawDropoutFrom(null);
+            if (stoppedInBatch is not null)
+            {
+                // Mid-epoch: the epoch is not closed (no metrics, no checkpoint).
+                ChannelLog.Info(channel, $"Stopped in epoch {tally.Epoch}, batch {tally.Batch}: {stoppedInBatch}.");
+                break;
+            }
+            stopped = EndEpoch(channel, tally, history, stopping, checkpoints, optimizer);
         }
 
         FinalEpoch = history.Count == 0 ? 0 : history[^1].Epoch;
@@ -193,8 +200,8 @@ internal sealed class TrainingLoop
         return resumed.Epoch + 1;
     }
 
-    /// <summary>One batch: the scheduled learning rate, the next rows, augmentation, forward, loss, backward, update.</summary>
-    private void Step(EpochTally tally, IEnumerator<int> batches, OptimizerHelper optimizer, Random? augmentationRandom, Random callbackRandom, List<EpochMetrics> history)
+    /// <summary>One batch: the scheduled learning rate, the next rows, augmentation, forward, loss, backward, update. Returns why a callback stops training here, or null.</summary>
+    private string? Step(EpochTally tally, IEnumerator<int> batches, OptimizerHelper optimizer, Random? augmentationRandom, Random callbackRandom, List<EpochMetrics> history)
     {
         var s = _settings;
         double wanted = ScheduledRate(tally, history);
@@ -217,6 +224,7 @@ internal sealed class TrainingLoop
                 batchWeight += _weights[i];
         }
 
+        TrainingBatch? batch = null;
         using (torch.NewDisposeScope())
         try
         {
@@ -225,7 +233,7 @@ internal sealed class TrainingLoop
             if (augmentationRandom is not null && s.Augmentation is { } augmentation)
                 x = augmentation.Apply(x, augmentationRandom);
             var y = InputBatch.Labels(_labels, 0, size, _device);
-            var batch = new TrainingBatch(tally.Epoch, tally.Batch, x, y, _model.NumberOfClasses, callbackRandom);
+            batch = new TrainingBatch(tally.Epoch, tally.Batch, x, y, _model.NumberOfClasses, callbackRandom) { LearningRate = tally.Rate };
             foreach (var callback in s.Callbacks)
                 callback.OnBatchStarted(batch);
             optimizer.zero_grad();
@@ -255,6 +263,7 @@ internal sealed class TrainingLoop
         }
         tally.Seen += size;
         tally.WeightSeen += batchWeight;
+        return batch?.StopReason;
     }
 
     /// <summary>One epoch's close: validation, the metrics, the log line and callback, early stopping and the checkpoint. Returns whether to stop.</summary>

@@ -9,7 +9,7 @@ namespace MLNet.ConvNet.Training;
 /// One training run's settings, resolved and validated once from the trainer's options (ConvNetTrainer.Options.Resolve):
 /// every default filled in, every range checked. Nothing downstream reads the options.
 /// </summary>
-internal sealed class TrainingSettings
+internal sealed record TrainingSettings
 {
     public required ConvNetArchitecture Architecture { get; init; }
     public required ColumnNames Columns { get; init; }
