@@ -124,6 +124,12 @@ public sealed partial class ConvNetTrainer
         public BatchMixing? Mixing { get; set; }
 
         /// <summary>
+        /// An exponential moving average of the weights after every step (<see cref="ConvNet.WeightAveraging"/>): what
+        /// validation scores, early stopping keeps and the fitted model ends with. Defaults to null: the weights as trained.
+        /// </summary>
+        public WeightAveraging? WeightAveraging { get; set; }
+
+        /// <summary>
         /// Your hooks into the training loop (<see cref="TrainingCallback"/>): batch start, loss, step, epoch end,
         /// start and end of the run. They run after the library's own (mixing), in this order. Defaults to none.
         /// </summary>
@@ -299,6 +305,7 @@ public sealed partial class ConvNetTrainer
                 Augmentation = Augmentation is { IsIdentity: false } ? Augmentation : null,
                 LabelSmoothing = LabelSmoothing,
                 Mixing = Mixing is { IsIdentity: false } ? Mixing : null,
+                WeightAveraging = WeightAveraging,
                 Callbacks = [.. Mixing is { IsIdentity: false } mixing ? [new Training.MixingCallback(mixing)] : Array.Empty<TrainingCallback>(), .. Callbacks],
                 FineTuning = FineTuning ?? ConvNet.FineTuning.Default,
                 Seed = Seed ?? environmentSeed ?? Random.Shared.Next(),

@@ -106,6 +106,7 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
             Resume = false,
             EpochEnded = null,
             Progress = null,
+            WeightAveraging = null,
             Callbacks = [.. _settings.Callbacks.Where(c => c is MixingCallback), recorder],
         };
         Train(input, modelParameters, search).Dispose();

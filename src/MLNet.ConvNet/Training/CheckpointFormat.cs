@@ -8,7 +8,7 @@ namespace MLNet.ConvNet.Training;
 /// One epoch's checkpoint file, <c>epoch-NNNN.ckpt</c> in the checkpoint folder, written through a temporary
 /// file and a rename:
 /// <code>
-/// uint32  magic 0x4B434E43 ("CNCK" little-endian), int32 format version (2; version 1 lacks the history's augmented flags)
+/// uint32  magic 0x4B434E43 ("CNCK" little-endian), int32 format version (3; version 1 lacks the history's augmented flags, 2 the weight average)
 /// string  fingerprint of the run (architecture, data sizes, options): resuming checks it
 /// int32   epochs completed
 ///         history (see <see cref="HistoryFormat"/>)
@@ -16,6 +16,7 @@ namespace MLNet.ConvNet.Training;
 /// int32   length, then TorchSharp's optimizer state (Optimizer.save_state_dict)
 /// bool    early stopping present; if so: bool + float64 best value, int32 best epoch,
 ///         int32 epochs without improvement, bool + weights block of the best epoch
+/// bool    weight average present (version 3 on); if so: int64 steps averaged, weights block of the average
 /// byte[32] SHA-256 of every byte above
 /// </code>
 /// Nothing else needs saving to continue exactly: shuffling, augmentation and dropout masks are seeded by (seed, epoch) and the learning-rate
@@ -24,11 +25,11 @@ namespace MLNet.ConvNet.Training;
 internal static class CheckpointFormat
 {
     private const uint Magic = 0x4B434E43;
-    private const int Version = 2;
+    private const int Version = 3;
     private const int OldestVersion = 1;
 
     public sealed record Content(string Fingerprint, int Epoch, IReadOnlyList<EpochMetrics> History, IReadOnlyList<NamedTensor> Weights,
-        byte[] OptimizerState, EarlyStopping.State? EarlyStopping);
+        byte[] OptimizerState, EarlyStopping.State? EarlyStopping, IReadOnlyList<NamedTensor>? Average = null, long AverageSteps = 0);
 
     public static void Write(string path, Content content)
     {
@@ -53,6 +54,12 @@ internal static class CheckpointFormat
                 writer.Write(state.BestWeights is not null);
                 if (state.BestWeights is not null)
                     WeightsFormat.Write(writer, state.BestWeights);
+            }
+            writer.Write(content.Average is not null);
+            if (content.Average is { } average)
+            {
+                writer.Write(content.AverageSteps);
+                WeightsFormat.Write(writer, average);
             }
         }
         buffer.Write(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
@@ -118,7 +125,14 @@ internal static class CheckpointFormat
                 double best = reader.ReadDouble();
                 state = new EarlyStopping.State(hasBest ? best : null, reader.ReadInt32(), reader.ReadInt32(), reader.ReadBoolean() ? WeightsFormat.ReadFor(reader, model) : null);
             }
-            return new Content(fingerprint, epoch, history, weights, optimizer, state);
+            IReadOnlyList<NamedTensor>? average = null;
+            long steps = 0;
+            if (version >= 3 && reader.ReadBoolean())
+            {
+                steps = reader.ReadInt64();
+                average = WeightsFormat.ReadFor(reader, model);
+            }
+            return new Content(fingerprint, epoch, history, weights, optimizer, state, average, steps);
         }
         catch (EndOfStreamException e)
         {

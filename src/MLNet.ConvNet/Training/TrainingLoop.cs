@@ -36,6 +36,11 @@ internal sealed class TrainingLoop
     private readonly int _lastEpoch;
     private readonly FineTuningPlan? _fineTuning;
 
+    // This run's callbacks: the weight average (when on), then the settings' (the library's own, then the user's).
+    private IReadOnlyList<TrainingCallback> _callbacks = [];
+    private WeightAverager? _averager;
+    private (IReadOnlyList<NamedTensor> Weights, long Steps)? _resumedAverage;
+
     // Each optimizer group's share of the scheduled learning rate: null for one group at the full rate.
     private IReadOnlyList<double>? _rateFactors;
 
@@ -120,6 +125,12 @@ internal sealed class TrainingLoop
         var checkpoints = s.CheckpointDirectory is null ? null
             : new Checkpoints(s.CheckpointDirectory, s.Fingerprint(_model.InputShape, _model.NumberOfClasses, _data.Count, _validation?.Count ?? 0) + WarmSuffix(_start));
         int first = Resume(channel, checkpoints, optimizer, stopping, history);
+        // The average starts from the weights training starts from, or is the checkpoint's.
+        using var averager = s.WeightAveraging is { } averaging ? new WeightAverager(averaging, _model) : null;
+        if (averager is not null && _resumedAverage is { } resumedAverage)
+            averager.Restore(resumedAverage.Weights, resumedAverage.Steps);
+        _averager = averager;
+        _callbacks = averager is null ? s.Callbacks : [averager, .. s.Callbacks];
 
         var tally = new EpochTally(first);
         progressChannel?.SetHeader(new ProgressHeader(["loss", "accuracy"], ["epoch", "batch"]), e =>
@@ -130,7 +141,7 @@ internal sealed class TrainingLoop
             e.SetMetric(1, tally.Seen == 0 ? 0 : tally.RunningAccuracy);
         });
         var run = new TrainingRun(first, _lastEpoch, _batchesPerEpoch, _data.Count, _model.NumberOfClasses, s.Seed);
-        foreach (var callback in s.Callbacks)
+        foreach (var callback in _callbacks)
             callback.OnFitStarted(run);
         var clock = Stopwatch.StartNew();
         long batchesDone = 0, batchesPlanned = (long)(_lastEpoch - first + 1) * _batchesPerEpoch;
@@ -173,14 +184,22 @@ internal sealed class TrainingLoop
         }
 
         FinalEpoch = history.Count == 0 ? 0 : history[^1].Epoch;
+        bool restored = false;
         if (stopping is { Current: { BestWeights: { } best, BestEpoch: var bestEpoch } } && s.EarlyStopping is { } rule && bestEpoch != FinalEpoch)
         {
             _model.LoadWeights(best);
             FinalEpoch = bestEpoch;
+            restored = true;
             ChannelLog.Info(channel, $"Restored the weights of epoch {bestEpoch}, the best by {rule.Metric}.");
         }
-        OptimizerState = history.Count > 0 && FinalEpoch == history[^1].Epoch ? SaveState(optimizer, s.Optimizer) : null;
-        foreach (var callback in s.Callbacks)
+        if (averager is not null && !restored)
+        {
+            _model.LoadWeights(averager.Snapshot());
+            ChannelLog.Info(channel, $"Ended with the weights' moving average ({s.WeightAveraging}, {averager.Steps:N0} steps).");
+        }
+        // A warm start carries the optimizer's state only when the model holds the weights it was stepping.
+        OptimizerState = averager is null && history.Count > 0 && FinalEpoch == history[^1].Epoch ? SaveState(optimizer, s.Optimizer) : null;
+        foreach (var callback in _callbacks)
             callback.OnFitEnded(history);
         _model.eval();
         return history;
@@ -196,6 +215,7 @@ internal sealed class TrainingLoop
         history.AddRange(resumed.History);
         if (resumed.EarlyStopping is { } state)
             stopping?.Restore(state);
+        _resumedAverage = resumed.Average is { } average ? (average, resumed.AverageSteps) : null;
         ChannelLog.Info(channel, $"Resumed from the checkpoint of epoch {resumed.Epoch} in '{s.CheckpointDirectory}'.");
         return resumed.Epoch + 1;
     }
@@ -234,13 +254,13 @@ internal sealed class TrainingLoop
                 x = augmentation.Apply(x, augmentationRandom);
             var y = InputBatch.Labels(_labels, 0, size, _device);
             batch = new TrainingBatch(tally.Epoch, tally.Batch, x, y, _model.NumberOfClasses, callbackRandom) { LearningRate = tally.Rate };
-            foreach (var callback in s.Callbacks)
+            foreach (var callback in _callbacks)
                 callback.OnBatchStarted(batch);
             optimizer.zero_grad();
             var logits = _model.forward(batch.Images);
             batch.Logits = logits;
             batch.Loss = Loss(logits, y, batch.Targets, _weights is null ? null : InputBatch.Weights(_weights, 0, size, _device));
-            foreach (var callback in s.Callbacks)
+            foreach (var callback in _callbacks)
                 callback.OnLossComputed(batch);
             var loss = batch.Loss ?? throw new InvalidOperationException($"A training callback set the loss of epoch {tally.Epoch}, batch {tally.Batch + 1} to null; set it to a scalar tensor.");
             // A batch whose examples all weigh 0 teaches nothing: no step, so the optimizer's state stays as it was.
@@ -249,7 +269,7 @@ internal sealed class TrainingLoop
                 loss.backward();
                 optimizer.step();
                 tally.LossSum += loss.item<float>() * batchWeight;
-                foreach (var callback in s.Callbacks)
+                foreach (var callback in _callbacks)
                     callback.OnStepTaken(batch);
             }
             // With mixed targets, an image counts as right when the network's top class is its target's.
@@ -271,6 +291,8 @@ internal sealed class TrainingLoop
     {
         var s = _settings;
         int count = _data.Count;
+        // With a weight average, the average is what is validated and what early stopping keeps.
+        var live = _averager?.SwapIn();
         var (validationLoss, validationAccuracy) = _validation is { } rows ? Validate(rows) : (null, null);
         var metrics = new EpochMetrics(tally.Epoch, tally.LossSum / tally.WeightSeen, (double)tally.Correct / count, tally.FirstRate, tally.Clock.Elapsed.TotalSeconds, validationLoss, validationAccuracy)
         {
@@ -282,11 +304,13 @@ internal sealed class TrainingLoop
         ChannelLog.Info(channel, $"Epoch {tally.Epoch}/{_lastEpoch}: loss {metrics.Loss:F4}, accuracy {metrics.Accuracy:P2}{augmented}{validation}, learning rate {tally.FirstRate:G4}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
         s.EpochEnded?.Invoke(metrics);
         var control = new TrainingControl();
-        foreach (var callback in s.Callbacks)
+        foreach (var callback in _callbacks)
             callback.OnEpochEnded(metrics, control);
 
         stopping?.Update(metrics, _model);
-        checkpoints?.Save(tally.Epoch, history, _model, optimizer, stopping);
+        if (live is not null)
+            _model.LoadWeights(live);
+        checkpoints?.Save(tally.Epoch, history, _model, optimizer, stopping, _averager);
         if (control.StopReason is { } reason)
         {
             ChannelLog.Info(channel, $"Stopped after epoch {tally.Epoch}: {reason}.");

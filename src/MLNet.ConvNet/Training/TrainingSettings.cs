@@ -39,6 +39,9 @@ internal sealed record TrainingSettings
     /// <summary>Null when batches are not mixed.</summary>
     public required BatchMixing? Mixing { get; init; }
 
+    /// <summary>Null when the weights are not averaged.</summary>
+    public required WeightAveraging? WeightAveraging { get; init; }
+
     /// <summary>The library's own callbacks (mixing), then the user's.</summary>
     public required IReadOnlyList<TrainingCallback> Callbacks { get; init; }
 
@@ -76,6 +79,7 @@ internal sealed record TrainingSettings
         $"{(Schedule.UsesTotalEpochs ? $"epochs {Epochs}, " : "")}batch {BatchSize}, {Optimizer} lr {LearningRate:R}, schedule {Schedule}, seed {Seed}, shuffle {Shuffle}, " +
         $"{(Augmentation is null ? "" : $"augmentation {Augmentation}, ")}" +
         $"{(LabelSmoothing == 0 ? "" : $"label smoothing {LabelSmoothing:R}, ")}{(Mixing is null ? "" : $"mixing {Mixing}, ")}" +
+        $"{(WeightAveraging is null ? "" : $"weight average {WeightAveraging}, ")}" +
         $"example weights {WeightColumn ?? "none"}, " +
         $"early stopping {EarlyStopping?.ToString() ?? "off"}" +
         $"{(HasPretrainedLayers ? $", fine-tuning {FineTuning}" : "")}");
@@ -90,6 +94,7 @@ internal sealed record TrainingSettings
         $"{Architecture.Name} on {input} images for {Epochs} epoch{(Epochs == 1 ? "" : "s")}, batch {BatchSize}, {Optimizer} with learning rate {LearningRate}, " +
         $"schedule {Schedule}, augmentation {Augmentation?.ToString() ?? "none"}, " +
         $"{(LabelSmoothing == 0 ? "" : $"label smoothing {LabelSmoothing}, ")}{(Mixing is null ? "" : $"mixing {Mixing}, ")}" +
+        $"{(WeightAveraging is null ? "" : $"weight average {WeightAveraging}, ")}" +
         $"early stopping {EarlyStopping?.ToString() ?? "off"}, " +
         $"{(HasPretrainedLayers ? $"fine-tuning {FineTuning}, " : "")}seed {Seed}");
 
