@@ -111,6 +111,18 @@ public sealed partial class ConvNetTrainer
         public ImageAugmentation? Augmentation { get; set; }
 
         /// <summary>
+        /// torchvision's RandomResizedCrop on every training image (<see cref="ConvNet.RandomResizedCrop"/>), after
+        /// <see cref="Augmentation"/>. Defaults to null: none.
+        /// </summary>
+        public RandomResizedCrop? RandomResizedCrop { get; set; }
+
+        /// <summary>
+        /// Random brightness, contrast and saturation of every training image (<see cref="ConvNet.ColorJitter"/>), after
+        /// the crop. Defaults to null: none.
+        /// </summary>
+        public ColorJitter? ColorJitter { get; set; }
+
+        /// <summary>
         /// Label smoothing ε: the network is taught 1 - ε + ε / classes for an image's class and ε / classes for each
         /// other (Szegedy et al., 2016), which keeps it from growing overconfident; in [0, 1). The validation loss stays
         /// the plain cross-entropy. Defaults to 0: none.
@@ -246,6 +258,17 @@ public sealed partial class ConvNetTrainer
         /// <summary>Checks every option and fills in every default: the one place options are read.</summary>
         /// <param name="environmentSeed">The MLContext's seed, if it has one.</param>
         /// <exception cref="ArgumentException">An option is out of range, or options contradict each other.</exception>
+        /// <summary>The library's batch features, in their fixed order: crop, colour, mixing (images first, then labels).</summary>
+        private IEnumerable<TrainingCallback> LibraryCallbacks()
+        {
+            if (RandomResizedCrop is { } crop)
+                yield return new Training.ImageBatchCallback(crop.Apply);
+            if (ColorJitter is { IsIdentity: false } jitter)
+                yield return new Training.ImageBatchCallback(jitter.Apply);
+            if (Mixing is { IsIdentity: false } mixing)
+                yield return new Training.MixingCallback(mixing);
+        }
+
         internal TrainingSettings Resolve(int? environmentSeed)
         {
             static void Check(bool ok, string name, object? value, string expected) => Ranges.Check(value, ok, name, expected);
@@ -263,6 +286,7 @@ public sealed partial class ConvNetTrainer
             ArgumentNullException.ThrowIfNull(Optimizer, nameof(Optimizer));
             ArgumentNullException.ThrowIfNull(LearningRateSchedule, nameof(LearningRateSchedule));
             Augmentation?.Check(nameof(Augmentation));
+            RandomResizedCrop?.Check(nameof(RandomResizedCrop));
             Check(LabelSmoothing is >= 0 and < 1, nameof(LabelSmoothing), LabelSmoothing, "in [0, 1)");
             ArgumentNullException.ThrowIfNull(Callbacks, nameof(Callbacks));
             if (Callbacks.Any(c => c is null))
@@ -306,7 +330,9 @@ public sealed partial class ConvNetTrainer
                 LabelSmoothing = LabelSmoothing,
                 Mixing = Mixing is { IsIdentity: false } ? Mixing : null,
                 WeightAveraging = WeightAveraging,
-                Callbacks = [.. Mixing is { IsIdentity: false } mixing ? [new Training.MixingCallback(mixing)] : Array.Empty<TrainingCallback>(), .. Callbacks],
+                RandomResizedCrop = RandomResizedCrop,
+                ColorJitter = ColorJitter is { IsIdentity: false } ? ColorJitter : null,
+                Callbacks = LibraryCallbacks().Concat(Callbacks).ToList(),
                 FineTuning = FineTuning ?? ConvNet.FineTuning.Default,
                 Seed = Seed ?? environmentSeed ?? Random.Shared.Next(),
                 Shuffle = Shuffle,

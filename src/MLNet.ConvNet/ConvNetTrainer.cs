@@ -107,7 +107,7 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
             EpochEnded = null,
             Progress = null,
             WeightAveraging = null,
-            Callbacks = [.. _settings.Callbacks.Where(c => c is MixingCallback), recorder],
+            Callbacks = [.. _settings.Callbacks.Where(c => c is MixingCallback or ImageBatchCallback), recorder],
         };
         Train(input, modelParameters, search).Dispose();
         return LearningRateFinding.From(recorder.Rates, recorder.Losses, recorder.RawLosses, recorder.Diverged);

@@ -296,7 +296,7 @@ internal sealed class TrainingLoop
         var (validationLoss, validationAccuracy) = _validation is { } rows ? Validate(rows) : (null, null);
         var metrics = new EpochMetrics(tally.Epoch, tally.LossSum / tally.WeightSeen, (double)tally.Correct / count, tally.FirstRate, tally.Clock.Elapsed.TotalSeconds, validationLoss, validationAccuracy)
         {
-            Augmented = s.Augmentation is not null || s.Mixing is not null,
+            Augmented = s.Augmentation is not null || s.Mixing is not null || s.RandomResizedCrop is not null || s.ColorJitter is not null,
         };
         history.Add(metrics);
         string validation = _validation is not null ? $", validation loss {validationLoss:F4}, validation accuracy {validationAccuracy:P2}" : "";

@@ -33,6 +33,12 @@ internal sealed record TrainingSettings
     /// <summary>Null when the training images pass unchanged.</summary>
     public required ImageAugmentation? Augmentation { get; init; }
 
+    /// <summary>Null when images are not cropped.</summary>
+    public required RandomResizedCrop? RandomResizedCrop { get; init; }
+
+    /// <summary>Null when colours are not jittered.</summary>
+    public required ColorJitter? ColorJitter { get; init; }
+
     /// <summary>Label smoothing's ε; 0 for none.</summary>
     public required double LabelSmoothing { get; init; }
 
@@ -80,6 +86,7 @@ internal sealed record TrainingSettings
         $"{(Augmentation is null ? "" : $"augmentation {Augmentation}, ")}" +
         $"{(LabelSmoothing == 0 ? "" : $"label smoothing {LabelSmoothing:R}, ")}{(Mixing is null ? "" : $"mixing {Mixing}, ")}" +
         $"{(WeightAveraging is null ? "" : $"weight average {WeightAveraging}, ")}" +
+        $"{(RandomResizedCrop is null ? "" : $"random resized crop {RandomResizedCrop}, ")}{(ColorJitter is null ? "" : $"colour jitter {ColorJitter}, ")}" +
         $"example weights {WeightColumn ?? "none"}, " +
         $"early stopping {EarlyStopping?.ToString() ?? "off"}" +
         $"{(HasPretrainedLayers ? $", fine-tuning {FineTuning}" : "")}");
@@ -95,6 +102,7 @@ internal sealed record TrainingSettings
         $"schedule {Schedule}, augmentation {Augmentation?.ToString() ?? "none"}, " +
         $"{(LabelSmoothing == 0 ? "" : $"label smoothing {LabelSmoothing}, ")}{(Mixing is null ? "" : $"mixing {Mixing}, ")}" +
         $"{(WeightAveraging is null ? "" : $"weight average {WeightAveraging}, ")}" +
+        $"{(RandomResizedCrop is null ? "" : $"random resized crop {RandomResizedCrop}, ")}{(ColorJitter is null ? "" : $"colour jitter {ColorJitter}, ")}" +
         $"early stopping {EarlyStopping?.ToString() ?? "off"}, " +
         $"{(HasPretrainedLayers ? $"fine-tuning {FineTuning}, " : "")}seed {Seed}");
 
