@@ -72,6 +72,39 @@ public static class ConvNetPlots
     }
 
     /// <summary>
+    /// A learning-rate search (<c>trainer.FindLearningRate</c>): the smoothed loss against the learning rate on a log
+    /// axis, each batch's own loss faint behind it, and the suggested rate marked.
+    /// </summary>
+    /// <param name="finding">What the search found.</param>
+    /// <param name="path">The PNG file to write.</param>
+    /// <param name="width">Pixels across. Defaults to 800.</param>
+    /// <param name="height">Pixels down. Defaults to 420.</param>
+    public static Picture LearningRateCurve(LearningRateFinding finding, string path, int width = 800, int height = 420)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        var model = Charts.OverEpochs($"Learning-rate search{(finding.Diverged ? " (stopped where the loss diverged)" : "")}", "loss", 0, 1);
+        model.Axes.Remove(model.Axes.First(a => a.Position == OxyPlot.Axes.AxisPosition.Bottom));
+        model.Axes.Add(new OxyPlot.Axes.LogarithmicAxis
+        {
+            Position = OxyPlot.Axes.AxisPosition.Bottom,
+            Title = "learning rate",
+            MajorGridlineStyle = OxyPlot.LineStyle.Solid,
+            MajorGridlineColor = OxyPlot.OxyColor.FromRgb(228, 228, 228),
+            StringFormat = "G2",
+        });
+        var raw = Charts.Line("loss of each batch", finding.Rates.Zip(finding.RawLosses), Charts.Grey, dashed: true);
+        raw.StrokeThickness = 1;
+        model.Series.Add(raw);
+        var smoothed = Charts.Line("smoothed loss", finding.Rates.Zip(finding.Losses), Charts.Blue);
+        smoothed.MarkerType = OxyPlot.MarkerType.None;
+        model.Series.Add(smoothed);
+        Charts.MarkEpoch(model, finding.Suggested, string.Create(Invariant, $"suggested {finding.Suggested:G3}"));
+        using var bitmap = Charts.Render(model, width, height);
+        PngFile.Write(bitmap, path);
+        return new Picture(path, width, height, []);
+    }
+
+    /// <summary>
     /// The confusion matrix as a heatmap: true classes down, predicted classes across, darker for more, with each
     /// cell's count (or share of its row, when <paramref name="normalizeRows"/>) written in it, and a colour bar.
     /// </summary>

@@ -23,11 +23,14 @@ public sealed class ReportOptions
 
     /// <summary>How many of the most confidently wrong test images to show. Defaults to 24.</summary>
     public int WrongImages { get; set; } = 24;
+
+    /// <summary>A learning-rate search to show (<c>trainer.FindLearningRate</c>), as the picture "learning-rate". Defaults to null: none.</summary>
+    public LearningRateFinding? LearningRateFinding { get; set; }
 }
 
 /// <summary>What <see cref="ConvNetReport.Write"/> wrote.</summary>
 /// <param name="IndexPath">The HTML page.</param>
-/// <param name="Pictures">Every PNG it shows, by name ("curves", "confusion", "confusion-normalized", "filters", "activations-LAYER", "saliency", "wrong", and "augmentation" for a model trained with one).</param>
+/// <param name="Pictures">Every PNG it shows, by name ("curves", "confusion", "confusion-normalized", "filters", "activations-LAYER", "saliency", "wrong", "augmentation" for a model trained with one, and "learning-rate" when ReportOptions.LearningRateFinding is set).</param>
 /// <param name="MicroAccuracy">The test accuracy it reports.</param>
 public sealed record ReportResult(string IndexPath, IReadOnlyDictionary<string, Picture> Pictures, double MicroAccuracy);
 
@@ -81,6 +84,8 @@ public static class ConvNetReport
 
         if (parameters.History.Count > 0)
             pictures["curves"] = ConvNetPlots.TrainingCurves(parameters.History, parameters.FinalEpoch, File("curves"));
+        if (options.LearningRateFinding is { } finding)
+            pictures["learning-rate"] = ConvNetPlots.LearningRateCurve(finding, File("learning-rate"));
         pictures["confusion"] = ConvNetPlots.ConfusionHeatmap(counts, classNames, File("confusion"));
         pictures["confusion-normalized"] = ConvNetPlots.ConfusionHeatmap(counts, classNames, File("confusion-normalized"), normalizeRows: true);
         if (parameters.GetWeights().FirstOrDefault(w => w.Shape.Count == 4) is { } firstConvolution)
@@ -199,6 +204,11 @@ public static class ConvNetReport
             Image("curves", "loss and accuracy per epoch");
         else
             b.AppendLine("<p>The model has no training history.</p>");
+        if (pictures.ContainsKey("learning-rate"))
+        {
+            b.AppendLine("<h2>Learning-rate search</h2>");
+            Image("learning-rate", "smoothed loss against the learning rate, with the suggested rate");
+        }
         b.AppendLine("<h2>Confusion matrix</h2>");
         b.AppendLine("<div class=\"pair\">");
         Image("confusion", "confusion matrix, counts");

@@ -34,6 +34,29 @@ public sealed class PlotsTests
     }
 
     [TestMethod]
+    public void LearningRateCurve_PutsTheLowestLossAtItsRateOnALogAxis()
+    {
+        // Rates 1e-6 to 1 over 61 points; the loss falls to its lowest at 1e-2 (two thirds across), then rises.
+        var rates = Enumerable.Range(0, 61).Select(i => Math.Pow(10, -6 + i * 0.1)).ToArray();
+        var losses = rates.Select(r => 1 + Math.Pow(Math.Log10(r) + 2, 2) / 10).ToArray();
+        var finding = new LearningRateFinding(rates, losses, losses, 1e-3, 1e-3, 1e-3, Diverged: false);
+        var picture = ConvNetPlots.LearningRateCurve(finding, Path.Combine(_directory, "lr.png"));
+        using var bitmap = Fixture.Decode(picture.Path);
+        Assert.AreEqual((800, 420), (bitmap.Width, bitmap.Height));
+        // The smoothed loss is the blue line: its lowest blue pixel (largest y) is about two thirds across the plot.
+        // The legend, with its blue swatch, sits below the plot area: only the top 330 rows are searched.
+        int lowestX = -1, lowestY = -1;
+        for (int y = 0; y < 330; y++)
+            for (int x = 0; x < 800; x++)
+            {
+                var p = bitmap.GetPixel(x, y);
+                if (p.Blue > 150 && p.Red < 80 && p.Green is > 90 and < 150 && y > lowestY)
+                    (lowestX, lowestY) = (x, y);
+            }
+        Assert.IsTrue(lowestX / 800.0 is > 0.55 and < 0.8, $"the lowest point of the blue line is at x = {lowestX}");
+    }
+
+    [TestMethod]
     public void TrainingCurves_RefuseAnEmptyHistory()
     {
         var error = Assert.ThrowsExactly<ArgumentException>(() => ConvNetPlots.TrainingCurves([], 0, Path.Combine(_directory, "none.png")));

@@ -55,6 +55,24 @@ public sealed class ReportTests
     }
 
     [TestMethod]
+    public void ALearningRateSearch_GetsItsCurveOnThePage()
+    {
+        var ml = new MLContext(1);
+        var train = MLNet.ConvNet.Data.MnistDataset.Load(ml, MLNet.ConvNet.SampleImages.GeneratedDigits.Generate(256));
+        var trainer = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = "LeNot", Epochs = 1, BatchSize = 32 });
+        var found = trainer.FindLearningRate(train, new LearningRateFinder { Steps = 30 });
+        using var model = trainer.Fit(train);
+        string directory = Fixture.TempDirectory();
+        var report = ConvNetReport.Write(model, Fixture.Test, directory, new ReportOptions { SaliencyImages = 1, WrongImages = 4, LearningRateFinding = found });
+        Assert.AreEqual((800, 420), (report.Pictures["learning-rate"].Width, report.Pictures["learning-rate"].Height));
+        string html = File.ReadAllText(report.IndexPath);
+        StringAssert.Contains(html, "<h2>Learning-rate search</h2>");
+        StringAssert.Contains(html, "src=\"learning-rate.png\"");
+        Assert.IsFalse(_report.Pictures.ContainsKey("learning-rate"), "no search, no picture");
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [TestMethod]
     public void AModelTrainedWithAugmentation_GetsAPictureOfWhatTrainingShowedIt()
     {
         var ml = new MLContext(1);
