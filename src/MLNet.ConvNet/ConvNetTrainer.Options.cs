@@ -142,6 +142,13 @@ public sealed partial class ConvNetTrainer
         public WeightAveraging? WeightAveraging { get; set; }
 
         /// <summary>
+        /// What the fitted model's scores average over, saved in the model: <see cref="ConvNet.TestTimeAugmentation.HorizontalFlip"/>
+        /// scores each image and its mirror and averages the probabilities (for photographs). Training and validation
+        /// are unchanged; the ONNX export refuses such a model. Defaults to <see cref="ConvNet.TestTimeAugmentation.None"/>.
+        /// </summary>
+        public TestTimeAugmentation TestTimeAugmentation { get; set; }
+
+        /// <summary>
         /// Your hooks into the training loop (<see cref="TrainingCallback"/>): batch start, loss, step, epoch end,
         /// start and end of the run. They run after the library's own (mixing), in this order. Defaults to none.
         /// </summary>
@@ -287,6 +294,7 @@ public sealed partial class ConvNetTrainer
             ArgumentNullException.ThrowIfNull(LearningRateSchedule, nameof(LearningRateSchedule));
             Augmentation?.Check(nameof(Augmentation));
             RandomResizedCrop?.Check(nameof(RandomResizedCrop));
+            Check(Enum.IsDefined(TestTimeAugmentation), nameof(TestTimeAugmentation), TestTimeAugmentation, "None or HorizontalFlip");
             Check(LabelSmoothing is >= 0 and < 1, nameof(LabelSmoothing), LabelSmoothing, "in [0, 1)");
             ArgumentNullException.ThrowIfNull(Callbacks, nameof(Callbacks));
             if (Callbacks.Any(c => c is null))
@@ -331,6 +339,7 @@ public sealed partial class ConvNetTrainer
                 Mixing = Mixing is { IsIdentity: false } ? Mixing : null,
                 WeightAveraging = WeightAveraging,
                 RandomResizedCrop = RandomResizedCrop,
+                TestTimeAugmentation = TestTimeAugmentation,
                 ColorJitter = ColorJitter is { IsIdentity: false } ? ColorJitter : null,
                 Callbacks = LibraryCallbacks().Concat(Callbacks).ToList(),
                 FineTuning = FineTuning ?? ConvNet.FineTuning.Default,

@@ -142,7 +142,7 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
                 data.WarnIfUnscaled(channel, rows.FeatureRange); // a stream knows its range only now
 
             string settings = start is null ? s.Describe(data.Shape) : $"{start.Settings ?? "a fitted network"}; then, from epoch {start.LastEpoch + 1}, {s.Describe(data.Shape)}";
-            var record = new TrainingRecord(history, loop.FinalEpoch, rows.FeatureRange, s.Augmentation, settings, loop.OptimizerState);
+            var record = new TrainingRecord(history, loop.FinalEpoch, rows.FeatureRange, s.Augmentation, settings, loop.OptimizerState, s.TestTimeAugmentation);
             return new ConvNetTransformer(_host, network, s.Columns, data.LabelColumn, record);
         }
         catch

@@ -35,6 +35,9 @@ public sealed class ConvNetModelParameters
     /// </summary>
     public string? TrainingSettings => Training.Settings;
 
+    /// <summary>What scoring averages over (<c>Options.TestTimeAugmentation</c>); None for models saved before format 0x00010006.</summary>
+    public TestTimeAugmentation TestTimeAugmentation => Training.TestTimeAugmentation;
+
     /// <summary>The architecture the network was built from.</summary>
     public ConvNetArchitecture Architecture => Network.Architecture;
 

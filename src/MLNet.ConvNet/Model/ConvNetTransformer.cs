@@ -39,7 +39,7 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     // The model file: ML.NET's header with these versions, then the fields of ModelFile/ModelFormat.cs and a Weights entry.
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "CONVNETT",
-        verWrittenCur: ModelFormat.CurrentVersion, // 0x00010001 initial; 0x00010002 validation history and final epoch; 0x00010003 feature range; 0x00010004 augmentation and settings; 0x00010005 graph architectures' descriptions.
+        verWrittenCur: ModelFormat.CurrentVersion, // 0x00010001 initial; 0x00010002 validation history and final epoch; 0x00010003 feature range; 0x00010004 augmentation and settings; 0x00010005 graph architectures' descriptions; 0x00010006 test-time augmentation.
         verReadableCur: ModelFormat.CurrentVersion,
         verWeCanReadBack: ModelFormat.OldestReadableVersion,
         loaderAssemblyName: typeof(ConvNetTransformer).Assembly.FullName,
@@ -93,7 +93,7 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
         _host = env.Register(nameof(ConvNetTransformer));
         Columns = columns;
         LabelColumn = labelColumn;
-        Scoring = new ScoringModel(new BatchScorer(network), columns, labelColumn, ShapeAdvice(network.InputShape));
+        Scoring = new ScoringModel(new BatchScorer(network, training.TestTimeAugmentation), columns, labelColumn, ShapeAdvice(network.InputShape));
         _rowScoring = new RowScoringTransformer(env, Scoring, ((ICanSaveModel)this).Save);
     }
 

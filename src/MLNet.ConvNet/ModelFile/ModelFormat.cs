@@ -22,6 +22,7 @@ namespace MLNet.ConvNet.ModelFile;
 ///   string  the training settings in one line                 (both from format 0x00010004; older: unknown)
 ///   string  the architecture as JSON (<see cref="ArchitectureFormat"/>) for a <see cref="GraphArchitecture"/> of built-in
 ///           layers, which then loads without registering; "" for one found by name in the registry (from 0x00010005)
+///   int32   what scoring averages over (<see cref="TestTimeAugmentation"/>: 0 none, 1 horizontal flip) (from 0x00010006)
 ///   bool + ML.NET BinarySaver type-and-value block: the training label's key values, if it has them (Internals/KeyValuesFormat.cs)
 /// "Weights" stream (its own .zip entry): see <see cref="WeightsFormat"/>.
 /// </code>
@@ -31,7 +32,10 @@ internal static class ModelFormat
     public const string WeightsStreamName = "Weights";
 
     /// <summary>The format written now.</summary>
-    public const uint CurrentVersion = WithArchitectureDescription;
+    public const uint CurrentVersion = WithTestTimeAugmentation;
+
+    /// <summary>The format that added test-time augmentation.</summary>
+    private const uint WithTestTimeAugmentation = 0x00010006;
 
     /// <summary>The format that added the architecture's description, for graph architectures (imported, pretrained).</summary>
     private const uint WithArchitectureDescription = 0x00010005;
@@ -76,6 +80,7 @@ internal static class ModelFormat
         WriteAugmentation(writer, training.Augmentation);
         writer.Write(training.Settings ?? "");
         writer.Write(header.ArchitectureDescription ?? "");
+        writer.Write((int)training.TestTimeAugmentation);
     }
 
     private static void WriteAugmentation(BinaryWriter writer, ImageAugmentation? augmentation)
@@ -142,7 +147,10 @@ internal static class ModelFormat
                     settings = null;
             }
             string? description = version >= WithArchitectureDescription ? reader.ReadString() : null;
-            return new Header(architecture, shape, classes, columns, new TrainingRecord(history, finalEpoch, range, augmentation, settings),
+            var testTime = version >= WithTestTimeAugmentation ? (TestTimeAugmentation)reader.ReadInt32() : TestTimeAugmentation.None;
+            if (!Enum.IsDefined(testTime))
+                throw new InvalidDataException($"The model records test-time augmentation {(int)testTime}, which this MLNet.ConvNet does not know (0 or 1); the file is corrupt or from a newer version.");
+            return new Header(architecture, shape, classes, columns, new TrainingRecord(history, finalEpoch, range, augmentation, settings, TestTimeAugmentation: testTime),
                 string.IsNullOrEmpty(description) ? null : description);
         }
         catch (EndOfStreamException e)

@@ -9,11 +9,15 @@ internal sealed class BatchScorer
     private readonly ConvNetModule _network;
     private readonly torch.Device _device;
 
-    public BatchScorer(ConvNetModule network)
+    public BatchScorer(ConvNetModule network, TestTimeAugmentation testTime = TestTimeAugmentation.None)
     {
         _network = network;
         _device = network.parameters().First().device;
+        TestTimeAugmentation = testTime;
     }
+
+    /// <summary>What each image's probabilities are averaged over.</summary>
+    public TestTimeAugmentation TestTimeAugmentation { get; }
 
     public ConvNetModule Network => _network;
 
@@ -25,7 +29,14 @@ internal sealed class BatchScorer
         using var scope = torch.NewDisposeScope();
         using var inference = torch.inference_mode();
         var x = InputBatch.Images(features, 0, rows, _network.InputShape, _device);
-        var output = _network.Probabilities(x).cpu().contiguous();
+        var scores = _network.Probabilities(x);
+        if (TestTimeAugmentation == TestTimeAugmentation.HorizontalFlip)
+        {
+            // The mean of the image's and its mirror's probabilities (width is the last dimension).
+            using Scalar one = 1.ToScalar(), half = 0.5.ToScalar();
+            scores = scores.add(_network.Probabilities(x.flip(3)), one).mul(half);
+        }
+        var output = scores.cpu().contiguous();
         output.data<float>().CopyTo(probabilities.AsSpan(0, rows * Classes));
     }
 

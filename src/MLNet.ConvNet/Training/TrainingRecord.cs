@@ -11,7 +11,9 @@ namespace MLNet.ConvNet.Training;
 /// <param name="Augmentation">The augmentation the training batches went through; null when none (or unknown, before format 0x00010004).</param>
 /// <param name="Settings">The training settings in one line; null for models saved before format 0x00010004.</param>
 /// <param name="Optimizer">The optimizer's state after the last epoch; null for a model read from a file, or whose weights are not the last epoch's.</param>
-internal sealed record TrainingRecord(IReadOnlyList<EpochMetrics> History, int FinalEpoch, FeatureRange? FeatureRange, ImageAugmentation? Augmentation, string? Settings, OptimizerState? Optimizer = null)
+/// <param name="TestTimeAugmentation">What scoring averages over; None for models saved before format 0x00010006.</param>
+internal sealed record TrainingRecord(IReadOnlyList<EpochMetrics> History, int FinalEpoch, FeatureRange? FeatureRange, ImageAugmentation? Augmentation, string? Settings,
+    OptimizerState? Optimizer = null, TestTimeAugmentation TestTimeAugmentation = TestTimeAugmentation.None)
 {
     /// <summary>The last epoch trained: a warm start numbers its epochs on from here.</summary>
     public int LastEpoch => History.Count > 0 ? History[^1].Epoch : FinalEpoch;

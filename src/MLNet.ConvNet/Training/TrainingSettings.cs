@@ -33,6 +33,9 @@ internal sealed record TrainingSettings
     /// <summary>Null when the training images pass unchanged.</summary>
     public required ImageAugmentation? Augmentation { get; init; }
 
+    /// <summary>What the fitted model's scores average over; training does not use it.</summary>
+    public required TestTimeAugmentation TestTimeAugmentation { get; init; }
+
     /// <summary>Null when images are not cropped.</summary>
     public required RandomResizedCrop? RandomResizedCrop { get; init; }
 
@@ -104,6 +107,7 @@ internal sealed record TrainingSettings
         $"{(WeightAveraging is null ? "" : $"weight average {WeightAveraging}, ")}" +
         $"{(RandomResizedCrop is null ? "" : $"random resized crop {RandomResizedCrop}, ")}{(ColorJitter is null ? "" : $"colour jitter {ColorJitter}, ")}" +
         $"early stopping {EarlyStopping?.ToString() ?? "off"}, " +
+        $"{(TestTimeAugmentation == TestTimeAugmentation.None ? "" : $"scored with test-time augmentation {TestTimeAugmentation}, ")}" +
         $"{(HasPretrainedLayers ? $"fine-tuning {FineTuning}, " : "")}seed {Seed}");
 
     /// <summary>The settings in one line, for the training log.</summary>

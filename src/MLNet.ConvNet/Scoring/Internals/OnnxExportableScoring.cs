@@ -50,6 +50,13 @@ internal sealed class OnnxExportableScoring : ITransformCanSaveOnnx
                 "LoadImages), so the network cannot be exported after it. Export the model from the features column on: train on features, or " +
                 "convert a pipeline that starts at the features column, and compute the pixels in the serving application (docs/onnx.md).");
         }
+        if (_model.Scorer.TestTimeAugmentation != TestTimeAugmentation.None)
+        {
+            throw new NotSupportedException(
+                $"The model averages its scores over each image and its mirror (TestTimeAugmentation.{_model.Scorer.TestTimeAugmentation}), and the ONNX " +
+                "export writes one pass of the network, whose scores would differ from the model's. Train it with TestTimeAugmentation.None to export it " +
+                "(the weights do not depend on it), or serve the .zip.");
+        }
         ctx.CheckOpSetVersion(OpSet, "MLNet.ConvNet");
         var graph = new Graph(ctx);
         string logits = _model.Network.ExportOnnx(graph, ctx.GetVariableName(featureColumn));
