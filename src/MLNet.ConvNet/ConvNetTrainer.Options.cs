@@ -262,9 +262,6 @@ public sealed partial class ConvNetTrainer
             };
         }
 
-        /// <summary>Checks every option and fills in every default: the one place options are read.</summary>
-        /// <param name="environmentSeed">The MLContext's seed, if it has one.</param>
-        /// <exception cref="ArgumentException">An option is out of range, or options contradict each other.</exception>
         /// <summary>The library's batch features, in their fixed order: crop, colour, mixing (images first, then labels).</summary>
         private IEnumerable<TrainingCallback> LibraryCallbacks()
         {
@@ -276,6 +273,9 @@ public sealed partial class ConvNetTrainer
                 yield return new Training.MixingCallback(mixing);
         }
 
+        /// <summary>Checks every option and fills in every default: the one place options are read.</summary>
+        /// <param name="environmentSeed">The MLContext's seed, if it has one.</param>
+        /// <exception cref="ArgumentException">An option is out of range, or options contradict each other.</exception>
         internal TrainingSettings Resolve(int? environmentSeed)
         {
             static void Check(bool ok, string name, object? value, string expected) => Ranges.Check(value, ok, name, expected);

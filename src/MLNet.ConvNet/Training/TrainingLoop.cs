@@ -154,12 +154,12 @@ internal sealed class TrainingLoop
                 ChannelLog.Info(channel, phase);
             using var batches = _data.Batches(epoch, s.BatchSize, s.Seed, s.Shuffle, _features, _labels, _weights).GetEnumerator();
             // Its own stream, seeded by (seed, epoch) like the shuffle: the same run augments the same way, and a resumed one too.
-            var augmentationRandom = s.Augmentation is null ? null : new Random(AugmentationSeed(s.Seed, epoch));
+            var augmentationRandom = s.Augmentation is null ? null : new Random(EpochStreams.Augmentation(s.Seed, epoch));
             // Dropout masks likewise, from a generator of this run (not libtorch's global one, which another run may share).
-            using var dropoutGenerator = _model.HasDropout ? new Generator((ulong)(uint)DropoutSeed(s.Seed, epoch), _device) : null;
+            using var dropoutGenerator = _model.HasDropout ? new Generator((ulong)(uint)EpochStreams.Dropout(s.Seed, epoch), _device) : null;
             _model.DrawDropoutFrom(dropoutGenerator);
             // The callbacks' stream (batch mixing draws from it), seeded likewise.
-            var callbackRandom = new Random(CallbackSeed(s.Seed, epoch));
+            var callbackRandom = new Random(EpochStreams.Callbacks(s.Seed, epoch));
             string? stoppedInBatch = null;
             for (tally.Batch = 0; tally.Batch < _batchesPerEpoch && stoppedInBatch is null; tally.Batch++)
             {
@@ -348,15 +348,6 @@ internal sealed class TrainingLoop
             optimizer.save_state_dict(writer);
         return new OptimizerState(settings.ToString(), state.ToArray());
     }
-
-    /// <summary>The augmentation stream's seed for an epoch: apart from the shuffle's, so turning augmentation on leaves the order of the rows as it was.</summary>
-    internal static int AugmentationSeed(int seed, int epoch) => TrainingData.EpochSeed(seed, epoch) ^ 0x41756775;
-
-    /// <summary>The dropout generator's seed for an epoch: apart from the shuffle's and the augmentation's.</summary>
-    internal static int DropoutSeed(int seed, int epoch) => TrainingData.EpochSeed(seed, epoch) ^ 0x44726F70;
-
-    /// <summary>The callbacks' stream's seed for an epoch: apart from the others.</summary>
-    internal static int CallbackSeed(int seed, int epoch) => TrainingData.EpochSeed(seed, epoch) ^ 0x43616C6C;
 
     /// <summary>
     /// The batch's loss: the cross-entropy against the labels, or against <paramref name="targets"/> when a callback mixed
