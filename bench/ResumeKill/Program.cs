@@ -43,17 +43,11 @@ sealed class LeNotWithDropout : ConvNetArchitecture
 
     public override int DefaultEpochs => 8;
 
-    public override IReadOnlyList<LayerSpec> CreateLayers(int numberOfClasses) =>
-    [
-        new ZeroPadding2D(2),
-        new Conv2D(6, 5) { Activation = Activation.Relu },
-        new MaxPooling2D(2),
-        new Conv2D(16, 5) { Activation = Activation.Relu },
-        new MaxPooling2D(2),
-        new Flatten(),
-        new Dense(120) { Activation = Activation.Relu },
-        new Dense(84) { Activation = Activation.Relu },
-        new Dropout(0.5),
-        new Dense(numberOfClasses) { Activation = Activation.Softmax },
-    ];
+    // LeNot's layers, with a Dropout(0.5) before its classifier.
+    public override IReadOnlyList<LayerSpec> CreateLayers(int numberOfClasses)
+    {
+        var layers = new LeNot().CreateLayers(numberOfClasses).ToList();
+        layers.Insert(layers.Count - 1, new Dropout(0.5));
+        return layers;
+    }
 }

@@ -71,6 +71,10 @@ internal static class CheckpointFormat
         });
     }
 
+    /// <summary>Whether the file's last 32 bytes are the SHA-256 of the rest: it was written whole.</summary>
+    private static bool IsWhole(byte[] bytes)
+        => bytes.Length >= 40 && SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32));
+
     /// <summary>The fingerprint of a whole, readable checkpoint, without reading its weights; null when the file is damaged or not a checkpoint.</summary>
     public static string? ReadFingerprint(string path)
     {
@@ -83,7 +87,7 @@ internal static class CheckpointFormat
         {
             return null;
         }
-        if (bytes.Length < 40 || !SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
+        if (!IsWhole(bytes))
             return null;
         using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 32));
         try
@@ -103,7 +107,7 @@ internal static class CheckpointFormat
     public static Content Read(string path, ConvNetModule model)
     {
         byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 40 || !SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
+        if (!IsWhole(bytes))
             throw new InvalidDataException($"The checkpoint '{path}' is damaged or incomplete (its checksum does not match).");
         using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 32));
         try

@@ -17,13 +17,13 @@ internal sealed class Checkpoints
 
     public string PathOf(int epoch) => Path.Combine(_directory, $"epoch-{epoch:D4}.ckpt");
 
-    public void Save(int epoch, IReadOnlyList<EpochMetrics> history, ConvNetModule network, TorchSharp.Modules.OptimizerHelper optimizer, EarlyStopping? stopping, WeightAverager? averager)
+    public void Save(int epoch, IReadOnlyList<EpochMetrics> history, ConvNetModule network, TorchSharp.Modules.OptimizerHelper optimizer, EarlyStopping? stopping, (IReadOnlyList<NamedTensor> Weights, long Steps)? average)
     {
         using var state = new MemoryStream();
         using (var writer = new BinaryWriter(state, System.Text.Encoding.UTF8, leaveOpen: true))
             optimizer.save_state_dict(writer);
         CheckpointFormat.Write(PathOf(epoch), new CheckpointFormat.Content(_fingerprint, epoch, history.ToList(), network.SnapshotWeights(), state.ToArray(), stopping?.Current,
-            averager?.Snapshot(), averager?.Steps ?? 0));
+            average?.Weights, average?.Steps ?? 0));
     }
 
     /// <summary>

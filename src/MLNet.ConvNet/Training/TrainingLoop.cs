@@ -292,7 +292,7 @@ internal sealed class TrainingLoop
         var s = _settings;
         int count = _data.Count;
         // With a weight average, the average is what is validated and what early stopping keeps.
-        var live = _averager?.SwapIn();
+        var swapped = _averager?.SwapIn();
         var (validationLoss, validationAccuracy) = _validation is { } rows ? Validate(rows) : (null, null);
         var metrics = new EpochMetrics(tally.Epoch, tally.LossSum / tally.WeightSeen, (double)tally.Correct / count, tally.FirstRate, tally.Clock.Elapsed.TotalSeconds, validationLoss, validationAccuracy)
         {
@@ -308,9 +308,9 @@ internal sealed class TrainingLoop
             callback.OnEpochEnded(metrics, control);
 
         stopping?.Update(metrics, _model);
-        if (live is not null)
-            _model.LoadWeights(live);
-        checkpoints?.Save(tally.Epoch, history, _model, optimizer, stopping, _averager);
+        if (swapped is { } weights)
+            _model.LoadWeights(weights.Live);
+        checkpoints?.Save(tally.Epoch, history, _model, optimizer, stopping, swapped is { } average ? (average.Average, _averager!.Steps) : null);
         if (control.StopReason is { } reason)
         {
             ChannelLog.Info(channel, $"Stopped after epoch {tally.Epoch}: {reason}.");

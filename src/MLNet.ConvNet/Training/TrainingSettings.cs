@@ -87,12 +87,30 @@ internal sealed record TrainingSettings
         $"architecture {Architecture.Name} on {input}, {classes} classes, {trainingRows} training rows, {validationRows} validation rows, " +
         $"{(Schedule.UsesTotalEpochs ? $"epochs {Epochs}, " : "")}batch {BatchSize}, {Optimizer} lr {LearningRate:R}, schedule {Schedule}, seed {Seed}, shuffle {Shuffle}, " +
         $"{(Augmentation is null ? "" : $"augmentation {Augmentation}, ")}" +
-        $"{(LabelSmoothing == 0 ? "" : $"label smoothing {LabelSmoothing:R}, ")}{(Mixing is null ? "" : $"mixing {Mixing}, ")}" +
-        $"{(WeightAveraging is null ? "" : $"weight average {WeightAveraging}, ")}" +
-        $"{(RandomResizedCrop is null ? "" : $"random resized crop {RandomResizedCrop}, ")}{(ColorJitter is null ? "" : $"colour jitter {ColorJitter}, ")}" +
+        $"{FeaturesOn()}" +
         $"example weights {WeightColumn ?? "none"}, " +
         $"early stopping {EarlyStopping?.ToString() ?? "off"}" +
         $"{(HasPretrainedLayers ? $", fine-tuning {FineTuning}" : "")}");
+
+    /// <summary>
+    /// The training features beyond the basics that are on, each with ", " after it, for the fingerprint and the
+    /// description alike; nothing when all are off, so that runs without them keep their earlier fingerprints.
+    /// </summary>
+    private string FeaturesOn()
+    {
+        var on = new List<string>();
+        if (LabelSmoothing > 0)
+            on.Add(string.Create(CultureInfo.InvariantCulture, $"label smoothing {LabelSmoothing:R}"));
+        if (Mixing is not null)
+            on.Add($"mixing {Mixing}");
+        if (WeightAveraging is not null)
+            on.Add($"weight average {WeightAveraging}");
+        if (RandomResizedCrop is not null)
+            on.Add($"random resized crop {RandomResizedCrop}");
+        if (ColorJitter is not null)
+            on.Add($"colour jitter {ColorJitter}");
+        return string.Concat(on.Select(part => part + ", "));
+    }
 
     /// <summary>Whether the architecture has pretrained layers, which <see cref="FineTuning"/> then applies to.</summary>
     public bool HasPretrainedLayers => _hasPretrainedLayers ??= Architecture.CreateLayers(2).Any(l => l.Pretrained);
@@ -103,9 +121,7 @@ internal sealed record TrainingSettings
     public string Describe(ImageShape input) => string.Create(CultureInfo.InvariantCulture,
         $"{Architecture.Name} on {input} images for {Epochs} epoch{(Epochs == 1 ? "" : "s")}, batch {BatchSize}, {Optimizer} with learning rate {LearningRate}, " +
         $"schedule {Schedule}, augmentation {Augmentation?.ToString() ?? "none"}, " +
-        $"{(LabelSmoothing == 0 ? "" : $"label smoothing {LabelSmoothing}, ")}{(Mixing is null ? "" : $"mixing {Mixing}, ")}" +
-        $"{(WeightAveraging is null ? "" : $"weight average {WeightAveraging}, ")}" +
-        $"{(RandomResizedCrop is null ? "" : $"random resized crop {RandomResizedCrop}, ")}{(ColorJitter is null ? "" : $"colour jitter {ColorJitter}, ")}" +
+        $"{FeaturesOn()}" +
         $"early stopping {EarlyStopping?.ToString() ?? "off"}, " +
         $"{(TestTimeAugmentation == TestTimeAugmentation.None ? "" : $"scored with test-time augmentation {TestTimeAugmentation}, ")}" +
         $"{(HasPretrainedLayers ? $"fine-tuning {FineTuning}, " : "")}seed {Seed}");

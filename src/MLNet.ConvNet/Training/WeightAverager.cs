@@ -61,12 +61,16 @@ internal sealed class WeightAverager : TrainingCallback, IDisposable
         Steps = steps;
     }
 
-    /// <summary>Loads the average into the network, returning the network's own weights to put back with <see cref="ConvNetModule.LoadWeights"/>.</summary>
-    public IReadOnlyList<NamedTensor> SwapIn()
+    /// <summary>
+    /// Loads the average into the network; returns the network's own weights, to put back with
+    /// <see cref="ConvNetModule.LoadWeights"/>, and the average as loaded, for the epoch's checkpoint.
+    /// </summary>
+    public (IReadOnlyList<NamedTensor> Live, IReadOnlyList<NamedTensor> Average) SwapIn()
     {
         var live = _model.SnapshotWeights();
-        _model.LoadWeights(Snapshot());
-        return live;
+        var average = Snapshot();
+        _model.LoadWeights(average);
+        return (live, average);
     }
 
     public void Dispose()

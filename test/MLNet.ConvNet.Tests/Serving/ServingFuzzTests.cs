@@ -122,8 +122,6 @@ public sealed class ServingFuzzTests
     {
         using var bitmap = new SKBitmap(16, 16);
         bitmap.Erase(new SKColor(200, 100, 50));
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Jpeg, 90);
-        return data.ToArray();
+        return Data.TestImages.Jpeg(bitmap, orientation: 0);
     }
 }
