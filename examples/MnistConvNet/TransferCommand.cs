@@ -82,11 +82,11 @@ internal static class TransferCommand
         var (keyedTrain, keyedTest) = (keys.Transform(train), keys.Transform(test));
         var rows = new List<Result>();
 
-        // 1. The pretrained ResNet18, fine-tuned with the library's recipe: a new head first, then every layer.
+        // 1. The pretrained ResNet18, fine-tuned with the library's recipe: a new head first, then every layer, the
+        // augmentation chosen from the images (the digits' for the gray digits, the photos' for the coloured shapes).
         var resnet = ConvNetTrainer.Options.FineTuningRecipe(trainingImages: trainingImages);
         resnet.Epochs = arguments.Epochs ?? resnet.Epochs;
         resnet.Seed = arguments.Seed;
-        resnet.Augmentation = task == "digits" ? ImageAugmentation.Digits : null;
         rows.Add(Measure(ml, Finetuned, trainingImages, keyedTrain, keyedTest,
             ml.Transforms.ConvNetImageFeatures(new ImageShape(3, size, size)).Append(ml.MulticlassClassification.Trainers.ConvNet(resnet))));
 

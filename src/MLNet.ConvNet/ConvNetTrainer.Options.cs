@@ -215,12 +215,12 @@ public sealed partial class ConvNetTrainer
         public Action<EpochMetrics>? EpochEnded { get; set; }
 
         /// <summary>
-        /// The recipe for few images (docs/training.md, "The augmented recipe"): <see cref="ImageAugmentation.Digits"/>,
-        /// Adam with a one-cycle schedule peaking at a learning rate of 0.005, 50 epochs, batch 128. On the first 10,000
-        /// MNIST training images it takes both built-in networks from about 97.3% (the tutorial's recipe) to 99.0%
-        /// test accuracy (medians over seeds 1-3; `dotnet run --project examples/MnistConvNet -c Release -- recipe`).
-        /// Returns new options that can be changed further; set <see cref="Augmentation"/> to suit images that are not
-        /// digits (for example with <see cref="ImageAugmentation.HorizontalFlip"/> for photographs).
+        /// The recipe for few images (docs/training.md, "The augmented recipe"): augmentation chosen from the images
+        /// (<see cref="ImageAugmentation.Automatic"/>: <see cref="ImageAugmentation.Digits"/> for gray images,
+        /// <see cref="ImageAugmentation.Photos"/>, with a mirror, for colour ones), Adam with a one-cycle schedule peaking
+        /// at a learning rate of 0.005, 50 epochs, batch 128. On the first 10,000 MNIST training images it takes both
+        /// built-in networks from about 97.3% (the tutorial's recipe) to 99.0% test accuracy (medians over seeds 1-3;
+        /// `dotnet run --project examples/MnistConvNet -c Release -- recipe`). Returns new options that can be changed further.
         /// </summary>
         /// <param name="architecture">The registered architecture to train. Defaults to "SimpleConvNet".</param>
         public static Options AugmentedRecipe(string architecture = SimpleConvNet.ArchitectureName) => new()
@@ -231,7 +231,7 @@ public sealed partial class ConvNetTrainer
             Optimizer = new AdamOptimizer(),
             LearningRate = 0.005,
             LearningRateSchedule = LearningRateSchedule.OneCycle(),
-            Augmentation = ImageAugmentation.Digits,
+            Augmentation = ImageAugmentation.Automatic,
         };
 
         /// <summary>
@@ -239,8 +239,10 @@ public sealed partial class ConvNetTrainer
         /// a one-cycle schedule peaking at a learning rate of 0.001, batch 32, and about 300 steps: 10 epochs for 1,000
         /// images or more, more epochs for fewer (<paramref name="trainingImages"/>). The first tenth of the epochs
         /// trains the new head alone, then every layer trains at the scheduled rate (the one-cycle warm-up keeps the first
-        /// steps on the pretrained weights small). Returns new options that can be changed further: add augmentation to
-        /// suit the images (<see cref="ImageAugmentation.Digits"/> for digits).
+        /// steps on the pretrained weights small). On top, what measurably helps on real images (docs/transfer-learning.md,
+        /// "On real images"): augmentation chosen from the images (<see cref="ImageAugmentation.Automatic"/>), brightness,
+        /// contrast and saturation jitter (<see cref="ColorJitter.Photos"/>), label smoothing 0.1 and a moving average of
+        /// the weights (<see cref="ConvNet.WeightAveraging"/>). Returns new options that can be changed further.
         /// </summary>
         /// <param name="architecture">The architecture with pretrained layers. Defaults to "ResNet18".</param>
         /// <param name="trainingImages">How many images training will see; null for 1,000 or more.</param>
@@ -259,6 +261,10 @@ public sealed partial class ConvNetTrainer
                 LearningRate = 0.001,
                 LearningRateSchedule = LearningRateSchedule.OneCycle(),
                 FineTuning = new FineTuning { HeadEpochs = Math.Max(1, epochs / 10), BackboneLearningRateFactor = 1 },
+                Augmentation = ImageAugmentation.Automatic,
+                ColorJitter = ColorJitter.Photos,
+                LabelSmoothing = 0.1,
+                WeightAveraging = new WeightAveraging(),
             };
         }
 

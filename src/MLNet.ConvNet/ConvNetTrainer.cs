@@ -117,6 +117,9 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     private ConvNetTransformer Train(IDataView input, ConvNetModelParameters? modelParameters, TrainingSettings s)
     {
         var data = TrainingInput.Check(input, s, CheckCancelled);
+        string? chosen = null;
+        if (s.Augmentation is { IsAutomatic: true })
+            (s, chosen) = ChooseAugmentation(s, data);
         var device = s.Device.Open(nameof(Options.Device));
         string allocator = s.TuneAllocator ? AllocatorTuning.Apply() : "not tuned (TuneAllocator is off)";
         using var channel = _host.Start("Training");
@@ -133,6 +136,8 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
             ChannelLog.Info(channel, network.Summary());
             ChannelLog.Info(channel, s.Describe(data.Shape, allocator));
             ChannelLog.Info(channel, $"libtorch: {LibTorchSwitches.NnpackOutcome}.");
+            if (chosen is not null)
+                ChannelLog.Info(channel, chosen);
             if (start is not null)
                 ChannelLog.Info(channel, start.Note);
             using var progress = _host.StartProgressChannel("ConvNet training");
@@ -150,6 +155,18 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
             network.Dispose();
             throw;
         }
+    }
+
+    /// <summary><see cref="ImageAugmentation.Automatic"/> made concrete from the first images, and the log's line saying why.</summary>
+    private static (TrainingSettings, string) ChooseAugmentation(TrainingSettings s, TrainingInput data)
+    {
+        const int sample = 256;
+        var images = data.FirstImages(sample);
+        bool colour = ImageAugmentation.IsColour(images, data.Shape);
+        var chosen = colour ? ImageAugmentation.Photos : ImageAugmentation.Digits;
+        string why = colour ? "in colour" : data.Shape.Channels == 3 ? "gray (three equal channels)" : data.Shape.Channels == 1 ? "gray" : $"not RGB ({data.Shape.Channels} channels)";
+        return (s with { Augmentation = chosen },
+            $"Augmentation chosen from the first {images.Length / data.Shape.Size:N0} training images, which are {why}: {chosen} (ImageAugmentation.{(colour ? nameof(ImageAugmentation.Photos) : nameof(ImageAugmentation.Digits))}).");
     }
 
     private void CheckCancelled()

@@ -80,6 +80,26 @@ internal sealed class TrainingInput
         return (training, validation);
     }
 
+    /// <summary>The first <paramref name="count"/> images' features (fewer when there are fewer rows), image after image.</summary>
+    public float[] FirstImages(int count)
+    {
+        var column = _data.Schema[Columns.Features];
+        var images = new float[(long)count * Shape.Size];
+        int read = 0;
+        using (var cursor = _data.GetRowCursor([column]))
+        {
+            var getter = cursor.GetGetter<VBuffer<float>>(column);
+            VBuffer<float> value = default;
+            for (; read < count && cursor.MoveNext(); read++)
+            {
+                Columns.CheckCancelled();
+                getter(ref value);
+                value.CopyTo(images.AsSpan(read * Shape.Size, Shape.Size));
+            }
+        }
+        return read == count ? images : images[..(read * Shape.Size)];
+    }
+
     /// <summary>One warning when the features look like raw bytes rather than pixels scaled to [0, 1]; training goes on.</summary>
     public void WarnIfUnscaled(IChannel channel, FeatureRange? range)
     {
