@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Exact resume after SIGKILL (docs/training.md, "Checkpoints and resume"): bench/ResumeKill trains LeNot with a
-# Dropout(0.5) before its classifier, mixup/cutmix and label smoothing on MNIST (its first 2,000 training images) for 8
-# epochs with checkpoints. Once uninterrupted; once killed with SIGKILL as soon as epoch 3's checkpoint is written,
+# Dropout(0.5) before its classifier, mixup/cutmix, label smoothing, the digits' augmentation, a random resized crop,
+# brightness and contrast jitter and a weight average on MNIST (its first 2,000 training images) for 8 epochs with
+# checkpoints. Once uninterrupted; once killed with SIGKILL as soon as epoch 3's checkpoint is written,
 # then started again on the same folder. The two final weights' SHA-256 must agree. Writes bench/results/resume-kill.txt.
 #   bash bench/resume-kill.sh
 set -euo pipefail

@@ -24,6 +24,9 @@ var test = MnistDataset.Load(ml, args[0], MnistSplit.Test, maxRows: 2000);
 var options = new ConvNetTrainer.Options
 {
     Architecture = LeNotWithDropout.ArchitectureName, Epochs = 8, Seed = 7, LabelSmoothing = 0.1, Mixing = BatchMixing.MixUpOrCutMix(),
+    // Every other random piece of training on as well: the geometric warp, the crop, the jitter, and the weight average.
+    Augmentation = ImageAugmentation.Digits, RandomResizedCrop = new RandomResizedCrop { MinScale = 0.5 },
+    ColorJitter = new ColorJitter { Brightness = 0.2, Contrast = 0.2 }, WeightAveraging = new WeightAveraging { Decay = 0.99 },
     CheckpointDirectory = args[1], ResumeFromCheckpoint = true,
 };
 using var model = ml.MulticlassClassification.Trainers.ConvNet(options).Fit(train);

@@ -48,6 +48,43 @@ public sealed class DropoutReproducibilityTests
     }
 
     [TestMethod]
+    public void EveryRandomPieceOn_CancelledMidEpochAndResumed_EndsWithTheUninterruptedWeights_BitForBit()
+    {
+        string directory = TestData.TempDirectory();
+        try
+        {
+            var ml = new MLContext(1);
+            var train = TestData.Digits(ml, 300);
+            ConvNetTrainer.Options EveryPiece(string checkpoints, CancellationToken token = default, IProgress<TrainingProgress> progress = null)
+            {
+                var options = Options(checkpoints, token, progress);
+                options.Augmentation = ImageAugmentation.Digits;
+                options.RandomResizedCrop = new RandomResizedCrop { MinScale = 0.5 };
+                options.ColorJitter = new ColorJitter { Brightness = 0.2, Contrast = 0.2 };
+                options.Mixing = BatchMixing.MixUpOrCutMix();
+                options.LabelSmoothing = 0.1;
+                options.WeightAveraging = new WeightAveraging { Decay = 0.9 };
+                return options;
+            }
+            using var uninterrupted = ml.MulticlassClassification.Trainers.ConvNet(EveryPiece(Path.Combine(directory, "a"))).Fit(train);
+
+            string checkpoints = Path.Combine(directory, "b");
+            using var cancel = new CancellationTokenSource();
+            var progress = new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 3 && p.Batch == 2) cancel.Cancel(); });
+            Assert.ThrowsExactly<OperationCanceledException>(() => ml.MulticlassClassification.Trainers.ConvNet(EveryPiece(checkpoints, cancel.Token, progress)).Fit(train));
+            torch.rand(1000).Dispose();
+            using var resumed = ml.MulticlassClassification.Trainers.ConvNet(EveryPiece(checkpoints)).Fit(train);
+            CollectionAssert.AreEqual(TestData.Weights(uninterrupted), TestData.Weights(resumed));
+            CollectionAssert.AreEqual(uninterrupted.History.Select(h => h.Loss).ToList(), resumed.History.Select(h => h.Loss).ToList());
+            StringAssert.Contains(resumed.Model.TrainingSettings, "weight average");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void ADropoutNetwork_TwoEpochsAndTwoMore_GiveTheWeightsOfFourStraight_BitForBit()
     {
         var ml = new MLContext(seed: 1);
