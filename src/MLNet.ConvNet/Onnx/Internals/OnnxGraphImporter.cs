@@ -48,6 +48,12 @@ internal sealed class OnnxGraphImporter
                 _constants[node.Output[0]] = value;
                 continue;
             }
+            // PyTorch's exporter hands a weight it shares (or dedupes) through an Identity: the renamed tensor is that weight.
+            if (node.OpType == "Identity" && node.Input.Count == 1 && _constants.TryGetValue(node.Input[0], out var renamed))
+            {
+                _constants[node.Output[0]] = renamed;
+                continue;
+            }
             foreach (var output in node.Output)
                 _producers[output] = node;
             foreach (var input in node.Input.Where(i => i.Length > 0))
@@ -69,6 +75,10 @@ internal sealed class OnnxGraphImporter
             Read(node);
         if (!_layerOf.TryGetValue(_output, out var last) || last != _layers[^1].Name)
             throw new InvalidDataException($"The ONNX file '{_file}' ends its network at '{_output}', which the import could not follow to its last layer.");
+        // A classifier that ends in logits (PyTorch's do: the softmax is in their loss) is a classifier all the same;
+        // a final softmax is what this library's classifiers end with, and it computes the same probabilities.
+        if (_layers[^1] is Dense logits && logits.Activation == Activation.None)
+            _layers[^1] = logits.With(logits.Name, logits.Inputs, Activation.Softmax, logits.Pretrained);
         return new GraphArchitecture(name, shape, _layers, _options.DefaultEpochs, _weights);
     }
 

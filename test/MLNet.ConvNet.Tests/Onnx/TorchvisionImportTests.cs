@@ -1,0 +1,84 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using MLNet.ConvNet.Architectures;
+using TorchSharp;
+
+namespace MLNet.ConvNet.Tests.Onnx;
+
+/// <summary>
+/// Classifiers exported from PyTorch as its users export them (torchvision's definitions with random weights,
+/// <c>torch.onnx.export</c> at opset 13; Scripts/torchvision_export.py) import into networks whose outputs are ONNX
+/// Runtime's for the same file. Needs Debian's python3-torchvision (.ci/run installs it); without it, inconclusive.
+/// </summary>
+[TestClass]
+[TestCategory("Integration")]
+public sealed class TorchvisionImportTests
+{
+    private static readonly Lazy<bool> HasTorchvision = new(() =>
+    {
+        try
+        {
+            return TestData.RunProgram("/usr/bin/python3", [], "-c", "import torchvision, onnx").ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    });
+
+    /// <summary>The file the export script writes for <paramref name="name"/> at <paramref name="size"/>, and the operators it printed.</summary>
+    private static (string Path, string Operators) Export(string name, int size, string mode)
+    {
+        if (!HasTorchvision.Value)
+            Assert.Inconclusive("No /usr/bin/python3 with torchvision and onnx (apt-get install python3-torchvision python3-onnx; .ci/run installs them): nothing was exported.");
+        string path = Path.Combine(TestData.TempDirectory(), $"{name}-{mode}-{size}.onnx");
+        string script = Path.Combine(TestData.RepoRoot, "test", "MLNet.ConvNet.Tests", "Onnx", "Scripts", "torchvision_export.py");
+        var (exitCode, output, errors) = TestData.RunProgram("/usr/bin/python3", [], script, name, size.ToString(), mode, path);
+        Assert.AreEqual(0, exitCode, output + errors);
+        return (path, output.Trim());
+    }
+
+    /// <summary>ONNX Runtime's outputs for <paramref name="images"/> (image after image).</summary>
+    private static float[] OnnxRuntime(string path, float[] images, ImageShape shape)
+    {
+        using var session = new InferenceSession(path);
+        var input = new DenseTensor<float>(images, [images.Length / shape.Size, shape.Channels, shape.Height, shape.Width]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.Single(), input)]);
+        return results.Single().AsEnumerable<float>().ToArray();
+    }
+
+    /// <summary>The imported network's outputs (before any softmax), started from the file's weights.</summary>
+    private static float[] Imported(GraphArchitecture architecture, float[] images, int classes)
+    {
+        using var network = ConvNetModule.Create(architecture, architecture.InputShape, classes, seed: 1);
+        Assert.AreEqual(architecture.GetPretrainedWeights(architecture.InputShape).Count, network.LoadPretrained(architecture.GetPretrainedWeights(architecture.InputShape)), "every weight of the file is loaded");
+        network.eval();
+        using var scope = torch.NewDisposeScope();
+        using var mode = torch.inference_mode();
+        return network.forward(InputBatch.Images(images, 0, images.Length / architecture.InputShape.Size, architecture.InputShape, torch.CPU)).data<float>().ToArray();
+    }
+
+    public static IEnumerable<object[]> Residual => [["resnet18", "folded"], ["resnet18", "kept"]];
+
+    [TestMethod]
+    [DynamicData(nameof(Residual))]
+    public void AResidualNetworkExportedByPyTorch_Imports_AndGivesOnnxRuntimesOutputs(string name, string mode)
+    {
+        var (path, operators) = Export(name, 64, mode);
+        if (mode == "kept")
+            StringAssert.Contains(operators, "'BatchNormalization': 20", "the export kept its batch normalisations");
+        else
+            Assert.IsFalse(operators.Contains("BatchNormalization"), operators);
+        var architecture = OnnxNetwork.Import(path);
+        Assert.AreEqual(new ImageShape(3, 64, 64), architecture.InputShape);
+
+        var random = new Random(4);
+        var images = Enumerable.Range(0, 3 * architecture.InputShape.Size).Select(_ => (float)random.NextDouble()).ToArray();
+        var expected = OnnxRuntime(path, images, architecture.InputShape);
+        var actual = Imported(architecture, images, 10);
+        Assert.AreEqual(expected.Length, actual.Length);
+        double scale = expected.Max(v => Math.Abs(v));
+        double largest = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
+        Assert.IsTrue(largest <= 1e-4 * scale, $"largest difference {largest:E2} for outputs up to {scale:E2} ({operators})");
+    }
+}
