@@ -241,8 +241,8 @@ public sealed partial class ConvNetTrainer
         /// trains the new head alone, then every layer trains at the scheduled rate (the one-cycle warm-up keeps the first
         /// steps on the pretrained weights small). On top, what measurably helps on real images (docs/transfer-learning.md,
         /// "On real images"): augmentation chosen from the images (<see cref="ImageAugmentation.Automatic"/>), brightness,
-        /// contrast and saturation jitter (<see cref="ColorJitter.Photos"/>), label smoothing 0.1 and a moving average of
-        /// the weights (<see cref="ConvNet.WeightAveraging"/>). Returns new options that can be changed further.
+        /// contrast and saturation jitter (<see cref="ColorJitter.Photos"/>) and label smoothing 0.1. Returns new options
+        /// that can be changed further.
         /// </summary>
         /// <param name="architecture">The architecture with pretrained layers. Defaults to "ResNet18".</param>
         /// <param name="trainingImages">How many images training will see; null for 1,000 or more.</param>
@@ -264,7 +264,6 @@ public sealed partial class ConvNetTrainer
                 Augmentation = ImageAugmentation.Automatic,
                 ColorJitter = ColorJitter.Photos,
                 LabelSmoothing = 0.1,
-                WeightAveraging = new WeightAveraging(),
             };
         }
 
