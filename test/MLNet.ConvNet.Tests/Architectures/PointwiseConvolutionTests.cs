@@ -8,8 +8,8 @@ namespace MLNet.ConvNet.Tests.Architectures;
 /// <summary>
 /// libtorch 2.10's CPU 1x1 convolution of a channels-last batch of more than one image is wrong for some shapes: 512
 /// filters over 4x4 or 2x2 maps were off by whole units (found importing torchvision's ResNet18, whose last downsample
-/// at 64x64 is one; ResNet18 from ML.NET's featurizer package has the same layer). Conv2D runs 1x1 kernels on the
-/// channel-major copy, so its outputs and gradients are the convolution's own, in double precision, whatever the layout.
+/// at 64x64 is one). Conv2D runs 1x1 kernels on the channel-major copy, so its outputs and gradients are the
+/// convolution's own, in double precision, whatever the layout.
 /// </summary>
 [TestClass]
 public sealed class PointwiseConvolutionTests

@@ -158,7 +158,7 @@ public sealed class Conv2D : LayerSpec
             if (x.shape[1] > 1 && weight.shape[2] == 1 && x.shape[0] > 1 && InputBatch.IsChannelsLast(x))
             {
                 // libtorch 2.10's CPU 1x1 convolution of a channels-last batch of more than one image is wrong for some
-                // shapes (512 outputs from 4x4 or 2x2 maps, as ResNet18's last downsample at 64x64 has): on the
+                // shapes (512 outputs from 4x4 or 2x2 maps, as torchvision's ResNet18 has at 64x64): on the
                 // channel-major copy it is right. The output goes back to channels-last for the layers after it.
                 output = InputBatch.ToChannelsLast(nn.functional.conv2d(x.contiguous(), weight, bias, strides: [_stride, _stride], padding: _padding));
             }
