@@ -48,6 +48,7 @@ public sealed class DropoutReproducibilityTests
     }
 
     [TestMethod]
+    [TestCategory("Integration")] // three trainings with every piece on: past the fast tier's budget
     public void EveryRandomPieceOn_CancelledMidEpochAndResumed_EndsWithTheUninterruptedWeights_BitForBit()
     {
         string directory = TestData.TempDirectory();
