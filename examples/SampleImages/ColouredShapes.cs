@@ -75,7 +75,17 @@ public static class ColouredShapes
     public static IDataView Load(MLContext mlContext, int count, ImageShape shape, int seed = 1)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        var images = Generate(count, shape, seed);
+        return Load(mlContext, Generate(count, shape, seed), shape);
+    }
+
+    /// <summary>
+    /// <paramref name="images"/> (of <paramref name="shape"/>, as <see cref="Generate"/> gives them, changed or not) as a
+    /// data view: <c>Label</c> (text) and <c>Features</c>, whose type carries the image shape.
+    /// </summary>
+    public static IDataView Load(MLContext mlContext, IReadOnlyList<Image> images, ImageShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(images);
         var schema = SchemaDefinition.Create(typeof(Image));
         schema[nameof(Image.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, shape.Channels, shape.Height, shape.Width);
         return mlContext.Data.LoadFromEnumerable(images, schema);

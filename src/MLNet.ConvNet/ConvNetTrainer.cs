@@ -160,10 +160,9 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     /// <summary><see cref="ImageAugmentation.Automatic"/> made concrete from the first images, and the log's line saying why.</summary>
     private static (TrainingSettings, string) ChooseAugmentation(TrainingSettings s, TrainingInput data)
     {
-        const int sample = 256;
-        var images = data.FirstImages(sample);
-        bool colour = ImageAugmentation.IsColour(images, data.Shape);
-        var chosen = colour ? ImageAugmentation.Photos : ImageAugmentation.Digits;
+        var images = data.FirstImages(ImageAugmentation.AutomaticSample);
+        var chosen = ImageAugmentation.For(images, data.Shape);
+        bool colour = chosen == ImageAugmentation.Photos;
         string why = colour ? "in colour" : data.Shape.Channels == 3 ? "gray (three equal channels)" : data.Shape.Channels == 1 ? "gray" : $"not RGB ({data.Shape.Channels} channels)";
         return (s with { Augmentation = chosen },
             $"Augmentation chosen from the first {images.Length / data.Shape.Size:N0} training images, which are {why}: {chosen} (ImageAugmentation.{(colour ? nameof(ImageAugmentation.Photos) : nameof(ImageAugmentation.Digits))}).");

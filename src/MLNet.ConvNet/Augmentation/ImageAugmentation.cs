@@ -38,6 +38,9 @@ public sealed record ImageAugmentation
     /// </summary>
     public static ImageAugmentation Automatic { get; } = new() { IsAutomatic = true };
 
+    /// <summary>How many of the first training images <see cref="Automatic"/> looks at.</summary>
+    internal const int AutomaticSample = 256;
+
     /// <summary>Whether this is <see cref="Automatic"/>: the augmentation is chosen from the images at Fit.</summary>
     public bool IsAutomatic { get; private init; }
 

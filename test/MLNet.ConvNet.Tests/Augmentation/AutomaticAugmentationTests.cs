@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using MLNet.ConvNet.SampleImages;
 
 namespace MLNet.ConvNet.Tests.Augmentation;
@@ -29,9 +28,7 @@ public sealed class AutomaticAugmentationTests
                 }
             }
         }
-        var schema = SchemaDefinition.Create(typeof(ColouredShapes.Image));
-        schema[nameof(ColouredShapes.Image.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Shape.Channels, Shape.Height, Shape.Width);
-        var data = ml.Data.LoadFromEnumerable(images, schema);
+        var data = ColouredShapes.Load(ml, images, Shape);
         return ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
     }
 
