@@ -83,7 +83,7 @@ static int Run(string trainRoot, string testRoot, string row, int seed)
 // A row's options: a base, then pieces added ("+name") or taken away ("-name").
 static ConvNetTrainer.Options Options(string row, int seed, int trainingImages)
 {
-    var parts = System.Text.RegularExpressions.Regex.Split(row, "(?=[+-])");
+    var parts = Parts(row);
     var options = parts[0] switch
     {
         "recipe" => ConvNetTrainer.Options.FineTuningRecipe(trainingImages: trainingImages),
@@ -98,7 +98,7 @@ static ConvNetTrainer.Options Options(string row, int seed, int trainingImages)
         bool add = part[0] == '+';
         switch (part[1..])
         {
-            case "geometric": options.Augmentation = add ? Photos() : null; break;
+            case "geometric": options.Augmentation = add ? ImageAugmentation.Photos : null; break;
             case "colour": options.ColorJitter = add ? ColorJitter.Photos : null; break;
             case "crop": options.RandomResizedCrop = add ? new RandomResizedCrop { MinScale = 0.35 } : null; break;
             case "smoothing": options.LabelSmoothing = add ? 0.1 : 0; break;
@@ -113,8 +113,8 @@ static ConvNetTrainer.Options Options(string row, int seed, int trainingImages)
     return options;
 }
 
-// The flip and small affine warp of torchvision's and Keras' photo recipes.
-static ImageAugmentation Photos() => new() { HorizontalFlip = true, RotationDegrees = 10, WidthShift = 0.1, HeightShift = 0.1, Zoom = 0.1 };
+// A row's base, then its pieces, each with its sign: "recipe+averaging-colour" is recipe, +averaging, -colour.
+static string[] Parts(string row) => System.Text.RegularExpressions.Regex.Split(row, "(?=[+-])");
 
 // FineTuningRecipe before the recipes chose augmentation, as it was written then: Adam, one-cycle to 0.001, batch 32,
 // about 300 steps (at least 10 epochs), the first tenth of them the head alone; no augmentation or other piece.
@@ -133,7 +133,6 @@ static ConvNetTrainer.Options ScratchBefore()
 {
     var options = ConvNetTrainer.Options.AugmentedRecipe();
     options.Augmentation = ImageAugmentation.Digits;
-    options.ColorJitter = null;
     return options;
 }
 
@@ -167,8 +166,7 @@ static string Describe(string row) => row switch
     "scratch" => "SimpleConvNet from scratch, `AugmentedRecipe` (64x64)",
     "scratch.before" => "SimpleConvNet from scratch, `AugmentedRecipe` before this change (the digits' augmentation)",
     "mlnet" => "ML.NET: `DnnFeaturizeImage` ResNet18 + `LbfgsMaximumEntropy` (224x224)",
-    _ when row.StartsWith("recipe", StringComparison.Ordinal) => "the recipe " + string.Join(", ", System.Text.RegularExpressions.Regex.Split(row["recipe".Length..], "(?=[+-])")
-        .Where(p => p.Length > 0).Select(p => (p[0] == '+' ? "with " : "without ") + Piece(p[1..]))),
+    _ when Parts(row) is ["recipe", .. var pieces] => "the recipe " + string.Join(", ", pieces.Select(p => (p[0] == '+' ? "with " : "without ") + Piece(p[1..]))),
     _ => row,
 };
 
