@@ -69,6 +69,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
             if (problem is not null)
                 throw new ArgumentException(problem.TrimEnd('.') + "." + SmallestInputThatFits(architecture, input, numberOfClasses), cause);
         }
+        CheckScores(architecture, summary[^1], numberOfClasses);
         Layers = summary;
         IsGraph = _layers.Select((node, i) => node.Inputs.Length != 1 || node.Inputs[0] != i - 1).Any(x => x);
         InitializeLikeKeras();
@@ -104,22 +105,18 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
             if (inputProblem is not null)
                 return ($"{where} {inputProblem}", null);
             var reaching = inputs.Select(j => j < 0 ? image : shapes[j]).ToList();
-            if (spec.Joins != (inputs.Length > 1) || (spec.Joins && reaching.Any(r => !r.SequenceEqual(reaching[0]))))
-            {
-                return (spec.Joins
-                    ? $"{where} joins {string.Join(" and ", reaching.Select(r => "[" + string.Join(", ", r) + "]"))}: it needs two or more inputs of one shape."
-                    : $"{where} takes one input, not {inputs.Length}; only a join such as Add takes several.", null);
-            }
+            if (spec.Joins != (inputs.Length > 1))
+                return ($"{where} takes {(spec.Joins ? "two or more inputs" : "one input")}, not {inputs.Length}; only a join such as Add takes several.", null);
             var shape = reaching[0];
             nn.Module<Tensor, Tensor> module;
             long[] output;
             try
             {
-                module = spec.Build(shape);
-                module.eval();
-                using var probe = torch.zeros([1, .. shape]);
-                using var result = module.forward(probe);
-                output = result.shape[1..];
+                (module, output) = LayerProbe.Build(spec, reaching);
+            }
+            catch (ArgumentException e) when (spec.Joins)
+            {
+                return ($"{where} {e.Message}", e);
             }
             catch (ArgumentException e)
             {
@@ -293,19 +290,19 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     public IReadOnlyList<(string Name, Tensor Tensor)> State() => StateOf(this).ToList();
 
     /// <summary>Copies every tensor of <see cref="State"/> out of libtorch.</summary>
-    public IReadOnlyList<NamedTensor> SnapshotWeights()
+    public IReadOnlyList<WeightTensor> SnapshotWeights()
     {
-        var result = new List<NamedTensor>();
+        var result = new List<WeightTensor>();
         foreach (var (name, tensor) in State())
         {
             using var values = tensor.detach().cpu().contiguous();
-            result.Add(new NamedTensor(name, tensor.shape, values.data<float>().ToArray()));
+            result.Add(new WeightTensor(name, tensor.shape, values.data<float>().ToArray()));
         }
         return result;
     }
 
     /// <summary>Copies <paramref name="tensors"/>, already checked against <see cref="State"/>'s names and shapes, into the network.</summary>
-    public void LoadWeights(IReadOnlyList<NamedTensor> tensors)
+    public void LoadWeights(IReadOnlyList<WeightTensor> tensors)
     {
         using var noGrad = torch.no_grad();
         var state = State();
@@ -403,14 +400,25 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
 
     private static string Shape(IEnumerable<long> shape) => "[" + string.Join(", ", shape) + "]";
 
+    /// <summary>
+    /// The head: the last layer scores the classes with Activation.Softmax, and only it does. A Dense layer must have one
+    /// unit per class; another last layer (SqueezeNet's average of a convolution with one filter per class) must put out
+    /// one score per class, which <see cref="CheckScores"/> sees once the shapes are known.
+    /// </summary>
     private static void CheckClassifierHead(ConvNetArchitecture architecture, IReadOnlyList<LayerSpec> specs, int numberOfClasses)
     {
-        if (specs.Count == 0 || specs[^1] is not Dense last || last.Activation != Activation.Softmax)
-            throw new ArgumentException($"Architecture '{architecture.Name}' must end with a Dense layer with Activation.Softmax; it ends with {(specs.Count == 0 ? "no layer" : specs[^1].TypeName + " with " + specs[^1].Activation)}.");
-        if (last.Units != numberOfClasses)
+        if (specs.Count == 0 || specs[^1].Activation != Activation.Softmax)
+            throw new ArgumentException($"Architecture '{architecture.Name}' must end with a Dense layer with Activation.Softmax (or another layer with it that puts out one score per class); it ends with {(specs.Count == 0 ? "no layer" : specs[^1].TypeName + " with " + specs[^1].Activation)}.");
+        if (specs[^1] is Dense last && last.Units != numberOfClasses)
             throw new ArgumentException($"Architecture '{architecture.Name}' ends with Dense({last.Units}) but the label has {numberOfClasses} classes; build the last layer from the numberOfClasses argument.");
         if (specs.Take(specs.Count - 1).Any(s => s.Activation == Activation.Softmax))
             throw new ArgumentException($"Architecture '{architecture.Name}' uses Activation.Softmax before its last layer; only the last layer may use it.");
+    }
+
+    private static void CheckScores(ConvNetArchitecture architecture, LayerSummary last, int numberOfClasses)
+    {
+        if (last.OutputShape is not [long scores] || scores != numberOfClasses)
+            throw new ArgumentException($"Architecture '{architecture.Name}' ends with {last.TypeName} putting out {Shape(last.OutputShape)}, but the label has {numberOfClasses} classes: the last layer must put out one score per class ([{numberOfClasses}]).");
     }
 
     private void InitializeLikeKeras()

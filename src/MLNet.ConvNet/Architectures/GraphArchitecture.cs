@@ -11,8 +11,9 @@ namespace MLNet.ConvNet;
 /// It may carry pretrained weights for its layers, which training starts from.
 /// </summary>
 /// <remarks>
-/// The last layer is the classifier: a <see cref="Dense"/> with <see cref="Activation.Softmax"/>. For another number of
-/// classes than it has, <see cref="CreateLayers"/> gives it as many units, freshly initialised; every other layer keeps
+/// The last layer scores the classes with <see cref="Activation.Softmax"/>: a <see cref="Dense"/> layer, or a pooling of a
+/// convolution with one filter per class (SqueezeNet's head). For another number of classes than it has,
+/// <see cref="CreateLayers"/> gives that layer as many units or filters, freshly initialised; every other layer keeps
 /// its pretrained weights.
 /// </remarks>
 public sealed class GraphArchitecture : ConvNetArchitecture
@@ -56,13 +57,37 @@ public sealed class GraphArchitecture : ConvNetArchitecture
     /// <summary>Whether the architecture carries weights to start from.</summary>
     public bool HasPretrainedWeights => _weights is not null;
 
-    /// <summary>The layers, with the classifier resized to <paramref name="numberOfClasses"/> units when it has another number.</summary>
+    /// <summary>
+    /// The layers, with the classifier resized to <paramref name="numberOfClasses"/> when it has another number: the last
+    /// Dense layer, or the convolution with one filter per class that the last layers pool (SqueezeNet's), freshly
+    /// initialised and no longer pretrained.
+    /// </summary>
     public override IReadOnlyList<LayerSpec> CreateLayers(int numberOfClasses)
     {
-        if (_layers[^1] is not Dense head || head.Units == numberOfClasses)
+        int at = ClassifierIndex();
+        LayerSpec? resized = at < 0 ? null : _layers[at] switch
+        {
+            Dense head when head.Units != numberOfClasses => new Dense(numberOfClasses),
+            Conv2D head when head.Filters != numberOfClasses && head.Groups == 1 => new Conv2D(numberOfClasses, head.KernelSize, head.Strides, head.Padding)
+            {
+                ExplicitPadding = head.ExplicitPadding, UseBias = head.UseBias, Dilation = head.Dilation,
+            },
+            _ => null,
+        };
+        if (resized is null)
             return _layers;
-        var resized = new Dense(numberOfClasses) { Name = head.Name, Inputs = head.Inputs, Activation = head.Activation, Pretrained = false };
-        return [.. _layers.Take(_layers.Count - 1), resized];
+        var layers = _layers.ToList();
+        layers[at] = resized.With(_layers[at].Name, _layers[at].Inputs, _layers[at].Activation, pretrained: false);
+        return layers;
+    }
+
+    /// <summary>The last layer with weights, looking back from the end through layers without any that take one input.</summary>
+    private int ClassifierIndex()
+    {
+        int at = _layers.Count - 1;
+        while (at > 0 && _layers[at] is GlobalAveragePooling2D or Flatten or Dropout or Identity && _layers[at].Inputs is null or [_])
+            at--;
+        return _layers[at] is Dense or Conv2D ? at : -1;
     }
 
     /// <inheritdoc />

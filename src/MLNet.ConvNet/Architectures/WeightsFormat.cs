@@ -21,7 +21,7 @@ internal static class WeightsFormat
     public const uint Magic = 0x54574E43;
     public const int Version = 1;
 
-    public static void Write(BinaryWriter output, IReadOnlyList<NamedTensor> tensors)
+    public static void Write(BinaryWriter output, IReadOnlyList<WeightTensor> tensors)
     {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
@@ -32,7 +32,7 @@ internal static class WeightsFormat
             foreach (var tensor in tensors)
             {
                 writer.Write(tensor.Name);
-                writer.Write(tensor.Shape.Length);
+                writer.Write(tensor.Shape.Count);
                 foreach (long d in tensor.Shape)
                     writer.Write(d);
                 writer.Write(MemoryMarshal.AsBytes(tensor.Values.AsSpan()));
@@ -45,12 +45,12 @@ internal static class WeightsFormat
 
     /// <summary>Reads a weights block and checks it against <paramref name="model"/>'s parameters, without touching them.</summary>
     /// <exception cref="InvalidDataException">The stream is damaged, altered, or does not fit the model.</exception>
-    public static IReadOnlyList<NamedTensor> ReadFor(BinaryReader input, ConvNetModule model)
+    public static IReadOnlyList<WeightTensor> ReadFor(BinaryReader input, ConvNetModule model)
     {
         var expected = model.State();
         using var hashing = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var reader = new HashingReader(input, hashing);
-        var loaded = new List<NamedTensor>();
+        var loaded = new List<WeightTensor>();
         try
         {
             if (reader.UInt32() != Magic)
@@ -74,7 +74,7 @@ internal static class WeightsFormat
                     throw new InvalidDataException($"The model's weights give '{name}' shape [{string.Join(", ", dims)}] but architecture '{model.Architecture.Name}' needs [{string.Join(", ", parameter.shape)}].");
                 var values = new float[parameter.numel()];
                 reader.Bytes(MemoryMarshal.AsBytes(values.AsSpan()));
-                loaded.Add(new NamedTensor(name, dims, values));
+                loaded.Add(new WeightTensor(name, dims, values));
             }
         }
         catch (EndOfStreamException e)

@@ -28,8 +28,8 @@ internal static class CheckpointFormat
     private const int Version = 3;
     private const int OldestVersion = 1;
 
-    public sealed record Content(string Fingerprint, int Epoch, IReadOnlyList<EpochMetrics> History, IReadOnlyList<NamedTensor> Weights,
-        byte[] OptimizerState, EarlyStopping.State? EarlyStopping, IReadOnlyList<NamedTensor>? Average = null, long AverageSteps = 0);
+    public sealed record Content(string Fingerprint, int Epoch, IReadOnlyList<EpochMetrics> History, IReadOnlyList<WeightTensor> Weights,
+        byte[] OptimizerState, EarlyStopping.State? EarlyStopping, IReadOnlyList<WeightTensor>? Average = null, long AverageSteps = 0);
 
     public static void Write(string path, Content content)
     {
@@ -129,7 +129,7 @@ internal static class CheckpointFormat
                 double best = reader.ReadDouble();
                 state = new EarlyStopping.State(hasBest ? best : null, reader.ReadInt32(), reader.ReadInt32(), reader.ReadBoolean() ? WeightsFormat.ReadFor(reader, model) : null);
             }
-            IReadOnlyList<NamedTensor>? average = null;
+            IReadOnlyList<WeightTensor>? average = null;
             long steps = 0;
             if (version >= 3 && reader.ReadBoolean())
             {

@@ -17,7 +17,7 @@ internal sealed class Checkpoints
 
     public string PathOf(int epoch) => Path.Combine(_directory, $"epoch-{epoch:D4}.ckpt");
 
-    public void Save(int epoch, IReadOnlyList<EpochMetrics> history, ConvNetModule network, TorchSharp.Modules.OptimizerHelper optimizer, EarlyStopping? stopping, (IReadOnlyList<NamedTensor> Weights, long Steps)? average)
+    public void Save(int epoch, IReadOnlyList<EpochMetrics> history, ConvNetModule network, TorchSharp.Modules.OptimizerHelper optimizer, EarlyStopping? stopping, (IReadOnlyList<WeightTensor> Weights, long Steps)? average)
     {
         using var state = new MemoryStream();
         using (var writer = new BinaryWriter(state, System.Text.Encoding.UTF8, leaveOpen: true))

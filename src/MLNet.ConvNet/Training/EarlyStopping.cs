@@ -14,7 +14,7 @@ internal sealed class EarlyStopping
     public EarlyStopping(EarlyStoppingSettings settings) => _settings = settings;
 
     /// <summary>Everything needed to continue after a checkpoint.</summary>
-    public sealed record State(double? Best, int BestEpoch, int Wait, IReadOnlyList<NamedTensor>? BestWeights);
+    public sealed record State(double? Best, int BestEpoch, int Wait, IReadOnlyList<WeightTensor>? BestWeights);
 
     public State Current { get; private set; } = new(null, 0, 0, null);
 

@@ -39,7 +39,7 @@ internal sealed class TrainingLoop
     // This run's callbacks: the weight average (when on), then the settings' (the library's own, then the user's).
     private IReadOnlyList<TrainingCallback> _callbacks = [];
     private WeightAverager? _averager;
-    private (IReadOnlyList<NamedTensor> Weights, long Steps)? _resumedAverage;
+    private (IReadOnlyList<WeightTensor> Weights, long Steps)? _resumedAverage;
 
     // Each optimizer group's share of the scheduled learning rate: null for one group at the full rate.
     private IReadOnlyList<double>? _rateFactors;

@@ -38,19 +38,19 @@ internal sealed class WeightAverager : TrainingCallback, IDisposable
     }
 
     /// <summary>The average, as the network's weights are snapshot (CPU copies, by name).</summary>
-    public IReadOnlyList<NamedTensor> Snapshot()
+    public IReadOnlyList<WeightTensor> Snapshot()
     {
-        var result = new List<NamedTensor>(_average.Count);
+        var result = new List<WeightTensor>(_average.Count);
         for (int i = 0; i < _average.Count; i++)
         {
             using var values = _average[i].detach().cpu().contiguous();
-            result.Add(new NamedTensor(_live[i].Name, _average[i].shape, values.data<float>().ToArray()));
+            result.Add(new WeightTensor(_live[i].Name, _average[i].shape, values.data<float>().ToArray()));
         }
         return result;
     }
 
     /// <summary>Puts a checkpoint's average back, with its step count.</summary>
-    public void Restore(IReadOnlyList<NamedTensor> average, long steps)
+    public void Restore(IReadOnlyList<WeightTensor> average, long steps)
     {
         using var noGrad = no_grad();
         for (int i = 0; i < _average.Count; i++)
@@ -65,7 +65,7 @@ internal sealed class WeightAverager : TrainingCallback, IDisposable
     /// Loads the average into the network; returns the network's own weights, to put back with
     /// <see cref="ConvNetModule.LoadWeights"/>, and the average as loaded, for the epoch's checkpoint.
     /// </summary>
-    public (IReadOnlyList<NamedTensor> Live, IReadOnlyList<NamedTensor> Average) SwapIn()
+    public (IReadOnlyList<WeightTensor> Live, IReadOnlyList<WeightTensor> Average) SwapIn()
     {
         var live = _model.SnapshotWeights();
         var average = Snapshot();

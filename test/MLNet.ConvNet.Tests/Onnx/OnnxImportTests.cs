@@ -96,7 +96,8 @@ public sealed class OnnxImportTests
 
         var error = Assert.ThrowsExactly<NotSupportedException>(() => OnnxNetwork.Import(path));
         StringAssert.Contains(error.Message, "The ONNX file 'with-lrn.onnx' uses the operator 'LRN' at node 'odd_norm', which the import does not read.");
-        StringAssert.Contains(error.Message, "It reads: Conv, BatchNormalization");
+        StringAssert.Contains(error.Message, "It reads: " + string.Join(", ", OnnxNetwork.SupportedOperators) + ".");
+        CollectionAssert.IsSubsetOf(new[] { "Conv", "BatchNormalization", "Concat", "Clip", "HardSigmoid", "Mul", "ReduceMean", "Slice" }, OnnxNetwork.SupportedOperators.ToArray());
     }
 
     [TestMethod]
@@ -104,12 +105,26 @@ public sealed class OnnxImportTests
     {
         var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Export(TrainedModels.LeNot)));
         var conv = model.Graph.Node.First(n => n.OpType == "Conv");
-        conv.Attribute.Add(new AttributeProto { Name = "group", I = 2, Type = AttributeProto.Types.AttributeType.Int });
-        string path = Path.Combine(TestData.TempDirectory(), "grouped.onnx");
+        var dilations = new AttributeProto { Name = "dilations", Type = AttributeProto.Types.AttributeType.Ints };
+        dilations.Ints.AddRange([1, 2]);
+        conv.Attribute.Add(dilations);
+        string path = Path.Combine(TestData.TempDirectory(), "dilated.onnx");
         File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
         var error = Assert.ThrowsExactly<NotSupportedException>(() => OnnxNetwork.Import(path));
         StringAssert.Contains(error.Message, "has a Conv at node");
-        StringAssert.Contains(error.Message, "with 2 groups; only ordinary convolutions (group 1) are read.");
+        StringAssert.Contains(error.Message, "with dilations of [1, 2]; only equal dilations are read.");
+    }
+
+    [TestMethod]
+    public void GroupsThatDoNotDivideTheChannels_AreRefused_WithTheShapeTheyMeet()
+    {
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Export(TrainedModels.LeNot)));
+        model.Graph.Node.First(n => n.OpType == "Conv").Attribute.Add(new AttributeProto { Name = "group", I = 2, Type = AttributeProto.Types.AttributeType.Int });
+        string path = Path.Combine(TestData.TempDirectory(), "grouped.onnx");
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
+        var error = Assert.ThrowsExactly<NotSupportedException>(() => OnnxNetwork.Import(path));
+        StringAssert.Contains(error.Message, "The ONNX file 'grouped.onnx' has a Conv at node");
+        StringAssert.Contains(error.Message, "Conv2D with 2 groups needs input channels that divide by 2, got [1, 32, 32].");
     }
 
     [TestMethod]

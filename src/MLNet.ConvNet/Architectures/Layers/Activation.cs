@@ -6,9 +6,10 @@ namespace MLNet.ConvNet.Layers;
 // Every Scalar passed to libtorch is a local disposed after the call (Training/Optimizers/LiveScalarSteps.cs says why).
 
 /// <summary>
-/// The activation that follows a layer: <see cref="None"/>, <see cref="Relu"/>, <see cref="Tanh"/>,
-/// <see cref="Sigmoid"/>, <see cref="Elu"/>, <see cref="LeakyRelu"/>, <see cref="Gelu"/>, or <see cref="Softmax"/> on
-/// the last layer. A closed set: each activation is a static property here, with its function and its ONNX form.
+/// The activation that follows a layer: <see cref="None"/>, <see cref="Relu"/>, <see cref="Relu6"/>, <see cref="Tanh"/>,
+/// <see cref="Sigmoid"/>, <see cref="HardSigmoid"/>, <see cref="Silu"/>, <see cref="HardSwish"/>, <see cref="Elu"/>,
+/// <see cref="LeakyRelu"/>, <see cref="Gelu"/>, or <see cref="Softmax"/> on the last layer. A closed set: each
+/// activation is a static property here, with its function, its ONNX form and the ONNX operator it is imported from.
 /// </summary>
 public abstract class Activation
 {
@@ -35,12 +36,60 @@ public abstract class Activation
     /// <summary>x times the standard normal's cumulative distribution at x, exact (with erf), as Keras' "gelu".</summary>
     public static Activation Gelu { get; } = new GaussianError();
 
+    /// <summary>min(max(0, x), 6), as Keras' "relu6" and torch's ReLU6 (MobileNetV2). ONNX: Clip(0, 6).</summary>
+    public static Activation Relu6 { get; } = new ClippedRectifier();
+
+    /// <summary>min(max(0, x / 6 + 1/2), 1), as Keras' "hard_sigmoid" and torch's Hardsigmoid (MobileNetV3's gates).</summary>
+    public static Activation HardSigmoid { get; } = new PiecewiseSigmoid();
+
+    /// <summary>x times <see cref="Sigmoid"/> of x, as Keras' "silu" (or "swish") and torch's SiLU (EfficientNet).</summary>
+    public static Activation Silu { get; } = new Gated("Silu", x => nn.functional.silu(x), (graph, input, layer) => graph.AddNode("Sigmoid", [input], $"{layer}.sigmoid"));
+
+    /// <summary>x times <see cref="HardSigmoid"/> of x, as Keras' "hard_silu" (or "hard_swish") and torch's Hardswish (MobileNetV3).</summary>
+    public static Activation HardSwish { get; } = new Gated("HardSwish", x => nn.functional.hardswish(x), PiecewiseSigmoid.Export);
+
     /// <summary>
     /// Softmax over the classes; only valid on the last layer. The network's forward pass returns the logits: training
     /// uses their log-softmax (the categorical cross-entropy of the softmax outputs, computed stably) and scoring
     /// applies the softmax.
     /// </summary>
     public static Activation Softmax { get; } = new Identity("Softmax");
+
+    /// <summary>Every activation, by the name the model's architecture description gives it.</summary>
+    internal static IReadOnlyDictionary<string, Activation> ByName { get; } = new[]
+    {
+        None, Relu, Relu6, Tanh, Sigmoid, HardSigmoid, Silu, HardSwish, Elu, LeakyRelu, Gelu, Softmax,
+    }.ToDictionary(a => a.Name, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The ONNX operators read as activations, each with what it is for a node (refusing settings it does not have).
+    /// Silu is no ONNX operator: the import reads x * Sigmoid(x) as it (Onnx/Internals/OnnxRewrites); Softmax is the
+    /// classifier's, read with the last layer.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, Func<IOnnxNode, Activation>> OnnxReaders { get; } = new Dictionary<string, Func<IOnnxNode, Activation>>(StringComparer.Ordinal)
+    {
+        ["Relu"] = _ => Relu,
+        ["Tanh"] = _ => Tanh,
+        ["Sigmoid"] = _ => Sigmoid,
+        ["Elu"] = node => node.Float("alpha") is null or 1f ? Elu : throw node.Refuse($"alpha {node.Float("alpha")}; Elu is read with alpha 1"),
+        ["LeakyRelu"] = node => node.Float("alpha") is { } a && Math.Abs(a - 0.3f) < 1e-6f ? LeakyRelu : throw node.Refuse($"alpha {node.Float("alpha") ?? 0.01f}; this library's LeakyRelu has Keras' 0.3"),
+        ["Gelu"] = node => node.Text("approximate") is null or "none" ? Gelu : throw node.Refuse($"approximate {node.Text("approximate")}; the exact GELU is read"),
+        ["HardSigmoid"] = node => Math.Abs((node.Float("alpha") ?? 0.2f) - 1f / 6) < 1e-6f && Math.Abs((node.Float("beta") ?? 0.5f) - 0.5f) < 1e-6f ? HardSigmoid
+            : throw node.Refuse($"alpha {node.Float("alpha") ?? 0.2f} and beta {node.Float("beta") ?? 0.5f}; the hard sigmoid of torch and Keras 3 (alpha 1/6, beta 0.5) is read"),
+        ["HardSwish"] = _ => HardSwish,
+        ["Silu"] = _ => Silu,
+        ["Clip"] = node =>
+        {
+            float? min = node.Float("min") ?? (node.HasInput(1) && node.IsConstant(1) ? node.Weight(1, "minimum").Values[0] : null);
+            float? max = node.Float("max") ?? (node.HasInput(2) && node.IsConstant(2) ? node.Weight(2, "maximum").Values[0] : null);
+            return (min, max) switch
+            {
+                (0f, 6f) => Relu6,
+                (0f, null) => Relu,
+                _ => throw node.Refuse($"the range [{min?.ToString() ?? "-inf"}, {max?.ToString() ?? "inf"}]; Clip is read as ReLU6 (0 to 6) or ReLU (0 up)"),
+            };
+        },
+    };
 
     /// <summary>The name shown in messages, such as <c>Relu</c>.</summary>
     public abstract string Name { get; }
@@ -90,6 +139,41 @@ public abstract class Activation
             string product = graph.AddNode("Mul", [input, plusOne], $"{layer}.gelu.product");
             return graph.AddNode("Mul", [product, graph.AddInitializer(new[] { 0.5f }, [1], $"{layer}.half")], $"{layer}.gelu");
         }
+    }
+
+    /// <summary>ReLU6; the export is opset 11's Clip, whose bounds are inputs.</summary>
+    private sealed class ClippedRectifier : Activation
+    {
+        public override string Name => "Relu6";
+
+        internal override Tensor Apply(Tensor x) => nn.functional.relu6(x);
+
+        internal override string ExportOnnx(IOnnxGraph graph, string input, string layer)
+            => graph.AddNode("Clip", [input, graph.AddInitializer(new[] { 0f }, [], $"{layer}.zero"), graph.AddInitializer(new[] { 6f }, [], $"{layer}.six")], $"{layer}.relu6");
+    }
+
+    /// <summary>The hard sigmoid; ONNX's HardSigmoid with torch's alpha and beta (its defaults are Keras 2's 0.2 and 0.5).</summary>
+    private sealed class PiecewiseSigmoid : Activation
+    {
+        public override string Name => "HardSigmoid";
+
+        internal override Tensor Apply(Tensor x) => nn.functional.hardsigmoid(x);
+
+        internal override string ExportOnnx(IOnnxGraph graph, string input, string layer) => Export(graph, input, layer);
+
+        public static string Export(IOnnxGraph graph, string input, string layer)
+            => graph.AddNode("HardSigmoid", [input], $"{layer}.hard_sigmoid", new Dictionary<string, object> { ["alpha"] = 1f / 6, ["beta"] = 0.5f });
+    }
+
+    /// <summary>x times a gate of x; the export writes the gate, then the product (opset 11 has neither SiLU nor HardSwish).</summary>
+    private sealed class Gated(string name, Func<Tensor, Tensor> apply, Func<IOnnxGraph, string, string, string> gate) : Activation
+    {
+        public override string Name => name;
+
+        internal override Tensor Apply(Tensor x) => apply(x);
+
+        internal override string ExportOnnx(IOnnxGraph graph, string input, string layer)
+            => graph.AddNode("Mul", [input, gate(graph, input, layer)], $"{layer}.{name.ToLowerInvariant()}");
     }
 
     private sealed class Rectifier : Activation

@@ -7,7 +7,7 @@ namespace MLNet.ConvNet.Layers;
 /// Adds the outputs of two or more earlier layers of one shape, element by element, as Keras <c>Add()</c>: the join of a
 /// residual block. Name them in <see cref="LayerSpec.Inputs"/>. No parameters.
 /// </summary>
-public sealed class Add : LayerSpec
+public sealed class Add : LayerSpec, IBuiltInLayer
 {
     /// <inheritdoc />
     public override string TypeName => "Add";
@@ -32,4 +32,18 @@ public sealed class Add : LayerSpec
 
     internal override string ExportJoin(IOnnxGraph graph, IReadOnlyList<string> inputs, string name)
         => inputs.Count == 2 ? graph.AddNode("Add", inputs, name) : graph.AddNode("Sum", inputs, name);
+
+    static LayerSpec IBuiltInLayer.Read(LayerSettings settings) => new Add();
+
+    static IEnumerable<OnnxReader> IBuiltInLayer.OnnxReaders => [new("Add", ReadOnnx), new("Sum", ReadOnnx)];
+
+    private static void ReadOnnx(IOnnxNode node)
+    {
+        var inputs = Enumerable.Range(0, node.InputCount).ToArray();
+        if (inputs.Any(node.IsConstant))
+            throw node.Refuse("a constant operand; Add is read as the join of layers' outputs, or as a MatMul's bias");
+        if (inputs.Select(node.ShapeOf).Any(s => !s.SequenceEqual(node.ShapeOf(0))))
+            throw node.Refuse($"operands of shapes {string.Join(" and ", inputs.Select(i => Format(node.ShapeOf(i))))}; Add is read as the join of outputs of one shape");
+        node.AddLayer(new Add(), inputs);
+    }
 }

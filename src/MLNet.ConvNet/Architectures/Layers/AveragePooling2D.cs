@@ -1,4 +1,3 @@
-using MLNet.ConvNet.Common;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -6,29 +5,18 @@ namespace MLNet.ConvNet.Layers;
 
 /// <summary>
 /// Average pooling over square windows, as Keras <c>AveragePooling2D(pool_size, strides)</c> with "valid" padding (the
-/// original LeNet-5 pools this way). <see cref="ExplicitPadding"/> pads the sides, and each window then averages only
-/// its image pixels, as ONNX's AveragePool with <c>count_include_pad = 0</c>.
+/// original LeNet-5 pools this way). <see cref="Pooling2D.ExplicitPadding"/> pads the sides, and each window then
+/// averages only its image pixels, as ONNX's AveragePool with <c>count_include_pad = 0</c>.
 /// </summary>
-public sealed class AveragePooling2D : LayerSpec
+public sealed class AveragePooling2D : Pooling2D, IBuiltInLayer
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="poolSize">Height and width of the window. Defaults to 2.</param>
     /// <param name="strides">Step between windows. Defaults to null: the window's size.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
-    public AveragePooling2D(int poolSize = 2, int? strides = null)
+    public AveragePooling2D(int poolSize = 2, int? strides = null) : base(poolSize, strides)
     {
-        PoolSize = Ranges.Check(poolSize, poolSize > 0, nameof(poolSize), "at least 1 (a 1x1 window)");
-        Strides = Ranges.Check(strides ?? poolSize, strides is null or > 0, nameof(strides), "at least 1 (or null for the pool size)");
     }
-
-    /// <summary>Height and width of the window. Defaults to 2.</summary>
-    public int PoolSize { get; }
-
-    /// <summary>Step between windows. Defaults to the window's size.</summary>
-    public int Strides { get; }
-
-    /// <summary>Padding before and after the height and width, left out of each window's average. Defaults to null: none.</summary>
-    public Padding2D? ExplicitPadding { get; init; }
 
     /// <inheritdoc />
     public override string TypeName => "AveragePooling2D";
@@ -36,33 +24,40 @@ public sealed class AveragePooling2D : LayerSpec
     /// <inheritdoc />
     public override string NamePrefix => "average_pooling2d";
 
-    /// <inheritdoc />
-    public override nn.Module<Tensor, Tensor> Build(long[] inputShape)
+    private protected override string OnnxOperator => "AveragePool";
+
+    private protected override nn.Module<Tensor, Tensor> BuildPool(Padding2D pads)
+        => new AveragePool(PoolSize, Strides, pads, CeilMode);
+
+    static LayerSpec IBuiltInLayer.Read(LayerSettings settings)
     {
-        RequireImage(inputShape);
-        if (ExplicitPadding is not { IsZero: false } pads)
-            return nn.AvgPool2d(PoolSize, Strides);
-        if (Math.Max(Math.Max(pads.Top, pads.Bottom), Math.Max(pads.Left, pads.Right)) >= PoolSize)
-            throw new ArgumentException($"AveragePooling2D pads {pads} with a {PoolSize}x{PoolSize} window: a window could hold padding alone. Pad less than the window on every side.", nameof(inputShape));
-        return new PaddedAveragePool(PoolSize, Strides, pads.ForTorch);
+        var (size, strides, padding, ceilMode) = ReadWindow(settings);
+        return new AveragePooling2D(size, strides) { ExplicitPadding = padding, CeilMode = ceilMode };
     }
 
-    internal override string ExportOnnx(IOnnxGraph graph, string input, long[] inputShape, nn.Module<Tensor, Tensor> module, string name)
-        => graph.AddNode("AveragePool", [input], name, new Dictionary<string, object>
-        {
-            ["kernel_shape"] = new long[] { PoolSize, PoolSize },
-            ["strides"] = new long[] { Strides, Strides },
-            ["pads"] = (ExplicitPadding ?? default).ForOnnx,
-        });
-
-    /// <summary>The sum over each window of the zero-padded input, divided by the number of image pixels in it.</summary>
-    private sealed class PaddedAveragePool(long window, long stride, long[] pads) : nn.Module<Tensor, Tensor>("average_pooling2d")
+    static IEnumerable<OnnxReader> IBuiltInLayer.OnnxReaders => [new("AveragePool", node =>
     {
+        var (size, strides, padding, ceilMode) = ReadOnnxWindow(node);
+        if (padding is not null && node.Int("count_include_pad") is 1)
+            throw node.Refuse("count_include_pad 1 with pads; averages over the image pixels alone (count_include_pad 0) are read");
+        node.AddLayer(new AveragePooling2D(size, strides) { ExplicitPadding = padding, CeilMode = ceilMode });
+    })];
+
+    /// <summary>
+    /// The average of each window's image pixels. Even padding is torch's own (count_include_pad false); uneven padding
+    /// is the sum over the zero-padded input divided by the number of image pixels in each window.
+    /// </summary>
+    private sealed class AveragePool(long window, long stride, Padding2D pads, bool ceilMode) : nn.Module<Tensor, Tensor>("average_pooling2d")
+    {
+        private readonly bool _even = pads.Top == pads.Bottom && pads.Left == pads.Right;
+
         public override Tensor forward(Tensor input)
         {
-            using var padded = nn.functional.pad(input, pads);
+            if (_even)
+                return nn.functional.avg_pool2d(input, [window, window], [stride, stride], [pads.Top, pads.Left], ceil_mode: ceilMode, count_include_pad: false);
+            using var padded = nn.functional.pad(input, pads.ForTorch);
             using var ones = torch.ones(1, 1, input.shape[2], input.shape[3], dtype: input.dtype, device: input.device);
-            using var mask = nn.functional.pad(ones, pads);
+            using var mask = nn.functional.pad(ones, pads.ForTorch);
             using var sums = nn.functional.avg_pool2d(padded, [window, window], [stride, stride]);
             using var counts = nn.functional.avg_pool2d(mask, [window, window], [stride, stride]);
             return sums.div(counts);

@@ -10,7 +10,7 @@ namespace MLNet.ConvNet.Layers;
 /// <c>BatchNormalization()</c>. Parameters per channel: a scale and a shift (trainable) and the running mean and
 /// variance (non-trainable, saved with the model), so 4 x channels in all, as Keras counts them.
 /// </summary>
-public sealed class BatchNormalization : LayerSpec
+public sealed class BatchNormalization : LayerSpec, IBuiltInLayer
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="momentum">How much of the running averages each batch keeps, as Keras counts it; in (0, 1). Defaults to 0.99.</param>
@@ -75,4 +75,29 @@ public sealed class BatchNormalization : LayerSpec
         => graph.AddNode("BatchNormalization",
             [input, Initializer(graph, module, "weight", name), Initializer(graph, module, "bias", name), Initializer(graph, module, "running_mean", name), Initializer(graph, module, "running_var", name)],
             name, new Dictionary<string, object> { ["epsilon"] = (float)Epsilon });
+
+    internal override void WriteSettings(LayerSettings settings)
+    {
+        settings.Set("momentum", Momentum);
+        settings.Set("epsilon", Epsilon);
+    }
+
+    static LayerSpec IBuiltInLayer.Read(LayerSettings settings) => new BatchNormalization(settings.Double("momentum"), settings.Double("epsilon"));
+
+    static IEnumerable<OnnxReader> IBuiltInLayer.OnnxReaders => [new("BatchNormalization", node =>
+    {
+        if (node.Int("spatial") is 0)
+            throw node.Refuse("spatial 0 (one statistic per value); per-channel statistics are read");
+        if (node.Int("training_mode") is 1)
+            throw node.Refuse("training_mode 1; a network saved for inference is read");
+        float epsilon = node.Float("epsilon") ?? 1e-5f;
+        float momentum = node.Float("momentum") ?? 0.9f;
+        string name = node.AddLayer(new BatchNormalization(Math.Clamp(momentum, 1e-6, 1 - 1e-6), epsilon));
+        string[] parameters = ["weight", "bias", "running_mean", "running_var"], what = ["scale", "bias", "mean", "variance"];
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            var (dims, values) = node.Weight(i + 1, what[i]);
+            node.AddWeight(name, parameters[i], dims, values);
+        }
+    })];
 }

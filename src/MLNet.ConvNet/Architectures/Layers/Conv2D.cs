@@ -10,7 +10,7 @@ namespace MLNet.ConvNet.Layers;
 /// of <c>kernelSize x kernelSize x channels</c> weights plus one bias each (none with <see cref="UseBias"/> false).
 /// <see cref="ExplicitPadding"/> pads each side as given, as ONNX's <c>pads</c> do (ResNet's stem pads 3 before and 2 after).
 /// </summary>
-public sealed class Conv2D : LayerSpec
+public sealed class Conv2D : LayerSpec, IBuiltInLayer
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="filters">Number of output channels.</param>
@@ -55,6 +55,33 @@ public sealed class Conv2D : LayerSpec
     /// <summary>Whether each filter adds a bias. Defaults to true, as Keras' <c>use_bias</c>.</summary>
     public bool UseBias { get; init; } = true;
 
+    /// <summary>
+    /// How many groups the input channels and the filters split into, each group of filters seeing only its group of
+    /// channels, as Keras' <c>groups</c>: as many groups as channels (and filters) is a depthwise convolution, as
+    /// MobileNet's and EfficientNet's. Both the input channels and <see cref="Filters"/> must divide by it. Defaults to 1.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 1, or to a number that does not divide the filters.</exception>
+    public int Groups
+    {
+        get => _groups;
+        init => _groups = Ranges.Check(value, value > 0 && Filters % value == 0, nameof(Groups), $"at least 1 and a divisor of the {Filters} filters");
+    }
+
+    private readonly int _groups = 1;
+
+    /// <summary>The spacing between the kernel's taps, as Keras' <c>dilation_rate</c>: 2 spreads a 3x3 kernel over 5x5. Defaults to 1.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 1.</exception>
+    public int Dilation
+    {
+        get => _dilation;
+        init => _dilation = Ranges.Check(value, value > 0, nameof(Dilation), "at least 1");
+    }
+
+    private readonly int _dilation = 1;
+
+    /// <summary>The height and width the kernel spans with its dilation.</summary>
+    private int Span => Dilation * (KernelSize - 1) + 1;
+
     /// <inheritdoc />
     public override string TypeName => "Conv2D";
 
@@ -65,11 +92,13 @@ public sealed class Conv2D : LayerSpec
     public override nn.Module<Tensor, Tensor> Build(long[] inputShape)
     {
         RequireImage(inputShape);
+        if (inputShape[0] % Groups != 0)
+            throw new ArgumentException($"Conv2D with {Groups} groups needs input channels that divide by {Groups}, got {Format(inputShape)}.", nameof(inputShape));
         var (top, bottom) = Pads(inputShape[1], height: true);
         var (left, right) = Pads(inputShape[2], height: false);
-        if (inputShape[1] + top + bottom < KernelSize || inputShape[2] + left + right < KernelSize)
-            throw new ArgumentException($"Conv2D with a {KernelSize}x{KernelSize} kernel needs an input of at least {KernelSize}x{KernelSize}, got {Format(inputShape)}.", nameof(inputShape));
-        return new Convolution(inputShape[0], Filters, KernelSize, Strides, [left, right, top, bottom], UseBias);
+        if (inputShape[1] + top + bottom < Span || inputShape[2] + left + right < Span)
+            throw new ArgumentException($"Conv2D with a {KernelSize}x{KernelSize} kernel{(Dilation > 1 ? $" dilated by {Dilation}" : "")} needs an input of at least {Span}x{Span}, got {Format(inputShape)}.", nameof(inputShape));
+        return new Convolution(inputShape[0], Filters, KernelSize, Strides, [left, right, top, bottom], UseBias, Groups, Dilation);
     }
 
     /// <summary>
@@ -83,7 +112,7 @@ public sealed class Conv2D : LayerSpec
         if (Padding == ConvPadding.Valid)
             return (0, 0);
         long output = (size + Strides - 1) / Strides;
-        long total = Math.Max((output - 1) * Strides + KernelSize - size, 0);
+        long total = Math.Max((output - 1) * Strides + Span - size, 0);
         return (total / 2, total - total / 2);
     }
 
@@ -94,13 +123,67 @@ public sealed class Conv2D : LayerSpec
         string[] inputs = UseBias
             ? [input, Initializer(graph, module, "weight", name), Initializer(graph, module, "bias", name)]
             : [input, Initializer(graph, module, "weight", name)];
-        return graph.AddNode("Conv", inputs, name,
-            new Dictionary<string, object>
-            {
-                ["kernel_shape"] = new long[] { KernelSize, KernelSize },
-                ["strides"] = new long[] { Strides, Strides },
-                ["pads"] = new long[] { top, left, bottom, right },
-            });
+        var attributes = new Dictionary<string, object>
+        {
+            ["kernel_shape"] = new long[] { KernelSize, KernelSize },
+            ["strides"] = new long[] { Strides, Strides },
+            ["pads"] = new long[] { top, left, bottom, right },
+        };
+        if (Groups != 1)
+            attributes["group"] = (long)Groups;
+        if (Dilation != 1)
+            attributes["dilations"] = new long[] { Dilation, Dilation };
+        return graph.AddNode("Conv", inputs, name, attributes);
+    }
+
+    internal override void WriteSettings(LayerSettings settings)
+    {
+        settings.Set("filters", Filters);
+        settings.Set("kernelSize", KernelSize);
+        settings.Set("strides", Strides);
+        settings.Set("convPadding", Padding.ToString());
+        settings.SetPadding("padding", ExplicitPadding);
+        settings.Set("useBias", UseBias);
+        if (Groups != 1)
+            settings.Set("groups", Groups);
+        if (Dilation != 1)
+            settings.Set("dilation", Dilation);
+    }
+
+    static LayerSpec IBuiltInLayer.Read(LayerSettings settings)
+        => new Conv2D(settings.Int("filters"), settings.Int("kernelSize"), settings.Int("strides"), Enum.Parse<ConvPadding>(settings.Text("convPadding")))
+        {
+            ExplicitPadding = settings.Padding("padding"),
+            UseBias = settings.Bool("useBias"),
+            Groups = settings.Int("groups", 1),
+            Dilation = settings.Int("dilation", 1),
+        };
+
+    static IEnumerable<OnnxReader> IBuiltInLayer.OnnxReaders => [new("Conv", ReadOnnx)];
+
+    /// <summary>An ONNX Conv with its weights (torch's layout, [filters, channels / groups, k, k]) and bias.</summary>
+    private static void ReadOnnx(IOnnxNode node)
+    {
+        var (dims, values) = node.Weight(1, "weights");
+        if (dims.Length != 4)
+            throw node.Refuse($"weights of shape [{string.Join(", ", dims)}]; 2-D convolutions ([filters, channels, height, width]) are read");
+        int kernel = OnnxWindows.Square(node, dims[2..]);
+        var (padding, explicitPadding) = OnnxWindows.Padding(node);
+        bool bias = node.HasInput(2);
+        var spec = new Conv2D((int)dims[0], kernel, OnnxWindows.Strides(node), padding)
+        {
+            ExplicitPadding = explicitPadding,
+            UseBias = bias,
+            Groups = (int)(node.Int("group") ?? 1),
+            Dilation = OnnxWindows.Dilation(node),
+        };
+        string name = node.AddLayer(spec);
+        node.AddWeight(name, "weight", dims, values);
+        if (bias)
+        {
+            var (biasDims, biasValues) = node.Weight(2, "bias");
+            node.AddWeight(name, "bias", biasDims, biasValues);
+        }
     }
 
     /// <summary>
@@ -119,19 +202,21 @@ public sealed class Conv2D : LayerSpec
         /// <summary>Filters below which oneDNN's gradient of a channel-major input was found wrong.</summary>
         private const long SmallLayer = 16;
 
-        private readonly long _stride;
+        private readonly long _stride, _groups, _dilation;
 
         private readonly long[]? _pads;
 
         private readonly long[] _padding;
 
-        public Convolution(long inputChannels, long filters, long kernel, long stride, long[] pads, bool useBias) : base("conv2d")
+        public Convolution(long inputChannels, long filters, long kernel, long stride, long[] pads, bool useBias, long groups, long dilation) : base("conv2d")
         {
             _stride = stride;
+            _groups = groups;
+            _dilation = dilation;
             bool even = pads[0] == pads[1] && pads[2] == pads[3];
             _pads = even ? null : pads;
             _padding = even ? [pads[2], pads[0]] : [0, 0];
-            weight = nn.Parameter(torch.empty(filters, inputChannels, kernel, kernel));
+            weight = nn.Parameter(torch.empty(filters, inputChannels / groups, kernel, kernel));
             bias = useBias ? nn.Parameter(torch.zeros(filters)) : null;
             if (even)
             {
@@ -140,7 +225,7 @@ public sealed class Conv2D : LayerSpec
                 // after this one would start from other weights than the same seed gave until now.
                 nn.init.kaiming_uniform_(weight, Math.Sqrt(5));
                 if (bias is not null)
-                    nn.init.uniform_(bias, -1 / Math.Sqrt(inputChannels * kernel * kernel), 1 / Math.Sqrt(inputChannels * kernel * kernel));
+                    nn.init.uniform_(bias, -1 / Math.Sqrt(inputChannels / groups * kernel * kernel), 1 / Math.Sqrt(inputChannels / groups * kernel * kernel));
             }
             RegisterComponents();
         }
@@ -160,21 +245,21 @@ public sealed class Conv2D : LayerSpec
                 // libtorch 2.10's CPU 1x1 convolution of a channels-last batch of more than one image is wrong for some
                 // shapes (512 outputs from 4x4 or 2x2 maps, as torchvision's ResNet18 has at 64x64): on the
                 // channel-major copy it is right. The output goes back to channels-last for the layers after it.
-                output = InputBatch.ToChannelsLast(nn.functional.conv2d(x.contiguous(), weight, bias, strides: [_stride, _stride], padding: _padding));
+                output = InputBatch.ToChannelsLast(nn.functional.conv2d(x.contiguous(), weight, bias, strides: [_stride, _stride], padding: _padding, dilation: [_dilation, _dilation], groups: _groups));
             }
             else if (x.shape[1] > 1)
             {
                 var layout = weight.shape[0] < SmallLayer && !InputBatch.IsChannelsLast(x) ? InputBatch.ToChannelsLast(x) : x;
-                output = nn.functional.conv2d(layout, weight, bias, strides: [_stride, _stride], padding: _padding);
+                output = nn.functional.conv2d(layout, weight, bias, strides: [_stride, _stride], padding: _padding, dilation: [_dilation, _dilation], groups: _groups);
             }
             else if (x.requires_grad)
             {
                 var twoChannels = InputBatch.ToChannelsLast(torch.cat([x, torch.zeros_like(x)], 1));
-                output = nn.functional.conv2d(twoChannels, torch.cat([weight, torch.zeros_like(weight)], 1), bias, strides: [_stride, _stride], padding: _padding);
+                output = nn.functional.conv2d(twoChannels, torch.cat([weight, torch.zeros_like(weight)], 1), bias, strides: [_stride, _stride], padding: _padding, dilation: [_dilation, _dilation], groups: _groups);
             }
             else
             {
-                output = nn.functional.conv2d(x, weight, bias, strides: [_stride, _stride], padding: _padding);
+                output = nn.functional.conv2d(x, weight, bias, strides: [_stride, _stride], padding: _padding, dilation: [_dilation, _dilation], groups: _groups);
             }
             return output.MoveToOuterDisposeScope();
         }

@@ -7,7 +7,7 @@ namespace MLNet.ConvNet.Layers;
 /// Sets a random share of its inputs to zero while training and scales the rest up to keep their sum, as Keras
 /// <c>Dropout(rate)</c>; when scoring it passes its input through unchanged. No parameters.
 /// </summary>
-public sealed class Dropout : LayerSpec
+public sealed class Dropout : LayerSpec, IBuiltInLayer
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="rate">The share of inputs dropped while training; in [0, 1).</param>
@@ -29,4 +29,14 @@ public sealed class Dropout : LayerSpec
 
     // Scoring never drops: the exported graph passes the input on.
     internal override string ExportOnnx(IOnnxGraph graph, string input, long[] inputShape, nn.Module<Tensor, Tensor> module, string name) => input;
+
+    internal override void WriteSettings(LayerSettings settings) => settings.Set("rate", Rate);
+
+    static LayerSpec IBuiltInLayer.Read(LayerSettings settings) => new Dropout(settings.Double("rate"));
+
+    static IEnumerable<OnnxReader> IBuiltInLayer.OnnxReaders => [new("Dropout", node =>
+    {
+        float rate = node.Float("ratio") ?? (node.HasInput(1) && node.IsConstant(1) ? node.Weight(1, "ratio").Values[0] : 0.5f);
+        node.AddLayer(new Dropout(Math.Clamp(rate, 0, 0.999)));
+    })];
 }

@@ -7,7 +7,7 @@ namespace MLNet.ConvNet.Layers;
 /// of its own where it cannot follow the layer before (the ONNX import uses it for an activation whose input other
 /// layers read too). No parameters.
 /// </summary>
-public sealed class Identity : LayerSpec
+public sealed class Identity : LayerSpec, IBuiltInLayer
 {
     /// <inheritdoc />
     public override string TypeName => "Identity";
@@ -19,4 +19,6 @@ public sealed class Identity : LayerSpec
     public override nn.Module<Tensor, Tensor> Build(long[] inputShape) => nn.Identity();
 
     internal override string ExportOnnx(IOnnxGraph graph, string input, long[] inputShape, nn.Module<Tensor, Tensor> module, string name) => input;
+
+    static LayerSpec IBuiltInLayer.Read(LayerSettings settings) => new Identity();
 }

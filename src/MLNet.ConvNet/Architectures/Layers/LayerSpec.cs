@@ -61,8 +61,14 @@ public abstract class LayerSpec
     /// <summary>Whether the layer joins several inputs (<see cref="Add"/>) rather than transforming one.</summary>
     internal virtual bool Joins => false;
 
-    /// <summary>Joins the outputs of the layers in <see cref="Inputs"/>, which have one shape.</summary>
+    /// <summary>Joins the outputs of the layers in <see cref="Inputs"/>, whose shapes <see cref="JoinShape"/> accepted.</summary>
     internal virtual Tensor Join(IReadOnlyList<Tensor> inputs) => throw new InvalidOperationException($"{TypeName} takes one input.");
+
+    /// <summary>The shape a join of inputs of <paramref name="shapes"/> puts out; by default, they must all be one shape.</summary>
+    /// <exception cref="ArgumentException">The join cannot take inputs of these shapes; the message, "joins [..] and [..]: it needs ...", says what it needs.</exception>
+    internal virtual long[] JoinShape(IReadOnlyList<long[]> shapes)
+        => shapes.All(s => s.SequenceEqual(shapes[0])) ? shapes[0]
+            : throw new ArgumentException($"joins {string.Join(" and ", shapes.Select(Format))}: it needs two or more inputs of one shape.");
 
     /// <summary>Writes the join of <paramref name="inputs"/> into an ONNX graph; returns the output variable.</summary>
     internal virtual string ExportJoin(IOnnxGraph graph, IReadOnlyList<string> inputs, string name) => throw new InvalidOperationException($"{TypeName} takes one input.");
@@ -82,6 +88,14 @@ public abstract class LayerSpec
     /// <exception cref="NotSupportedException">This layer type has no ONNX form.</exception>
     internal virtual string ExportOnnx(IOnnxGraph graph, string input, long[] inputShape, nn.Module<Tensor, Tensor> module, string name)
         => throw new NotSupportedException($"Layer '{name}' ({TypeName}) has no ONNX form: only the built-in layer types export to ONNX.");
+
+    /// <summary>
+    /// Writes the layer type's own settings into the model's architecture description (Architectures/ArchitectureFormat.cs);
+    /// the type's <see cref="IBuiltInLayer.Read"/> reads them back. Defaults to none.
+    /// </summary>
+    internal virtual void WriteSettings(LayerSettings settings)
+    {
+    }
 
     /// <summary>A parameter or buffer of <paramref name="module"/> (such as "weight" or "running_mean") as a float initializer of the same shape.</summary>
     private protected static string Initializer(IOnnxGraph graph, nn.Module<Tensor, Tensor> module, string parameter, string name)

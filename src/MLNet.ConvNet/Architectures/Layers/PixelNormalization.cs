@@ -14,7 +14,7 @@ namespace MLNet.ConvNet.Layers;
 /// mean. Put first in a pretrained architecture, it keeps a saved model scoring the same [0, 1] features (or image
 /// paths) as every other model. No trainable parameters.
 /// </summary>
-public sealed class PixelNormalization : LayerSpec
+public sealed class PixelNormalization : LayerSpec, IBuiltInLayer
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="mean">What to subtract from each output channel (after scaling and reordering); its length is the number of channels.</param>
@@ -140,4 +140,20 @@ public sealed class PixelNormalization : LayerSpec
             return x.div(torch.tensor(_deviation, device: input.device).view(1, _channels, 1, 1)).MoveToOuterDisposeScope();
         }
     }
+
+    internal override void WriteSettings(LayerSettings settings)
+    {
+        settings.Set("mean", Mean);
+        settings.Set("standardDeviation", StandardDeviation);
+        settings.Set("scale", Scale);
+        settings.Set("channelOrder", ChannelOrder);
+        if (MeanImageSize is var (h, w))
+            settings.Set("meanImageSize", [h, w]);
+    }
+
+    static LayerSpec IBuiltInLayer.Read(LayerSettings settings)
+        => new PixelNormalization(settings.Floats("mean"), settings.Floats("standardDeviation"), settings.Single("scale"), settings.Ints("channelOrder"))
+        {
+            MeanImageSize = settings.Has("meanImageSize") && settings.Ints("meanImageSize") is [int h, int w] ? (h, w) : null,
+        };
 }
