@@ -69,6 +69,40 @@ internal static class TestData
 
     public static IDataView Test(MLContext ml, int rows) => MnistDataset.Load(ml, MnistDirectory, MnistSplit.Test, rows);
 
+    /// <summary>
+    /// Generated digits padded to 32x32 (ResNet18's smallest input), as MNIST's four IDX files in a folder of their own,
+    /// so the example's score command reads them in a fresh process.
+    /// </summary>
+    public static string DigitsAt32(int count, int seed)
+    {
+        var digits = GeneratedDigits.Generate(count, seed);
+        string folder = TempDirectory();
+        var pixels = new byte[count * 32 * 32];
+        for (int n = 0; n < count; n++)
+            for (int r = 0; r < 28; r++)
+                Array.Copy(digits.Images.Pixels, n * 784 + r * 28, pixels, n * 1024 + (r + 2) * 32 + 2, 28);
+        static byte[] BigEndian(int value) => [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
+        foreach (var split in new[] { "train", "t10k" })
+        {
+            File.WriteAllBytes(Path.Combine(folder, $"{split}-images-idx3-ubyte"), [.. BigEndian(0x803), .. BigEndian(count), .. BigEndian(32), .. BigEndian(32), .. pixels]);
+            File.WriteAllBytes(Path.Combine(folder, $"{split}-labels-idx1-ubyte"), [.. BigEndian(0x801), .. BigEndian(count), .. digits.Labels]);
+        }
+        return folder;
+    }
+
+    /// <summary>Whether Debian's /usr/bin/python3 imports <paramref name="modules"/> (such as "torchvision, onnx"); false without python3.</summary>
+    public static bool PythonHas(string modules)
+    {
+        try
+        {
+            return RunProgram("/usr/bin/python3", [], "-c", $"import {modules}").ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
     public static string TempDirectory()
     {
         string path = Path.Combine(Path.GetTempPath(), "mlnet-convnet-tests", Guid.NewGuid().ToString("N"));

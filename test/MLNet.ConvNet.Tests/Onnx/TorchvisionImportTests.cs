@@ -14,20 +14,10 @@ namespace MLNet.ConvNet.Tests.Onnx;
 [TestCategory("Integration")]
 public sealed class TorchvisionImportTests
 {
-    private static readonly Lazy<bool> HasTorchvision = new(() =>
-    {
-        try
-        {
-            return TestData.RunProgram("/usr/bin/python3", [], "-c", "import torchvision, onnx").ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    });
+    internal static readonly Lazy<bool> HasTorchvision = new(() => TestData.PythonHas("torchvision, onnx"));
 
     /// <summary>The file the export script writes for <paramref name="name"/> at <paramref name="size"/>, and the operators it printed.</summary>
-    private static (string Path, string Operators) Export(string name, int size, string mode)
+    internal static (string Path, string Operators) Export(string name, int size, string mode)
     {
         if (!HasTorchvision.Value)
             Assert.Inconclusive("No /usr/bin/python3 with torchvision and onnx (apt-get install python3-torchvision python3-onnx; .ci/run installs them): nothing was exported.");
@@ -39,7 +29,7 @@ public sealed class TorchvisionImportTests
     }
 
     /// <summary>ONNX Runtime's outputs for <paramref name="images"/> (image after image).</summary>
-    private static float[] OnnxRuntime(string path, float[] images, ImageShape shape)
+    internal static float[] OnnxRuntime(string path, float[] images, ImageShape shape)
     {
         using var session = new InferenceSession(path);
         var input = new DenseTensor<float>(images, [images.Length / shape.Size, shape.Channels, shape.Height, shape.Width]);
@@ -48,7 +38,7 @@ public sealed class TorchvisionImportTests
     }
 
     /// <summary>The imported network's outputs (before any softmax), started from the file's weights.</summary>
-    private static float[] Imported(GraphArchitecture architecture, float[] images, int classes)
+    internal static float[] Imported(GraphArchitecture architecture, float[] images, int classes)
     {
         using var network = ConvNetModule.Create(architecture, architecture.InputShape, classes, seed: 1);
         Assert.AreEqual(architecture.GetPretrainedWeights(architecture.InputShape).Count, network.LoadPretrained(architecture.GetPretrainedWeights(architecture.InputShape)), "every weight of the file is loaded");
@@ -87,6 +77,7 @@ public sealed class TorchvisionImportTests
         Assert.AreEqual(expected.Length, actual.Length);
         double scale = expected.Max(v => Math.Abs(v));
         double largest = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
+        Console.WriteLine($"{name} {mode} {size}x{size}: {architecture.Layers.Count} layers, largest difference {largest / scale:E2} of the output scale {scale:E2}");
         Assert.IsTrue(largest <= 1e-4 * scale, $"largest difference {largest:E2} for outputs up to {scale:E2} ({operators})");
     }
 }

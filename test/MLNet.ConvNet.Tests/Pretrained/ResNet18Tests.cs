@@ -76,27 +76,6 @@ public sealed class ResNet18Tests
         StringAssert.Contains(network.Summary(), "Connected to");
     }
 
-    /// <summary>
-    /// Generated digits padded to 32x32 (ResNet18's smallest input), as MNIST's four IDX files in a folder of their own,
-    /// so the example's score command reads them in a fresh process.
-    /// </summary>
-    private static string DigitsAt32(int count, int seed)
-    {
-        var digits = GeneratedDigits.Generate(count, seed);
-        string folder = TestData.TempDirectory();
-        var pixels = new byte[count * 32 * 32];
-        for (int n = 0; n < count; n++)
-            for (int r = 0; r < 28; r++)
-                Array.Copy(digits.Images.Pixels, n * 784 + r * 28, pixels, n * 1024 + (r + 2) * 32 + 2, 28);
-        static byte[] BigEndian(int value) => [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
-        foreach (var split in new[] { "train", "t10k" })
-        {
-            File.WriteAllBytes(Path.Combine(folder, $"{split}-images-idx3-ubyte"), [.. BigEndian(0x803), .. BigEndian(count), .. BigEndian(32), .. BigEndian(32), .. pixels]);
-            File.WriteAllBytes(Path.Combine(folder, $"{split}-labels-idx1-ubyte"), [.. BigEndian(0x801), .. BigEndian(count), .. digits.Labels]);
-        }
-        return folder;
-    }
-
     private sealed class Padded
     {
         [VectorType(1024)] public float[] Features { get; set; }
@@ -106,7 +85,7 @@ public sealed class ResNet18Tests
     public void AFineTunedResNet18_SavesLoadsInAFreshProcessBitIdentically_AndExportsToOnnx()
     {
         var ml = new MLContext(seed: 1);
-        string data = DigitsAt32(96, seed: 3);
+        string data = TestData.DigitsAt32(96, seed: 3);
         var train = MnistDataset.Load(ml, data, MnistSplit.Train);
         var options = ConvNetTrainer.Options.FineTuningRecipe();
         options.Epochs = 2;

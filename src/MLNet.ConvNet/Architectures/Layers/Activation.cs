@@ -141,7 +141,7 @@ public abstract class Activation
         }
     }
 
-    /// <summary>ReLU6; the export is opset 11's Clip, whose bounds are inputs.</summary>
+    /// <summary>ReLU6; the export is Relu then Min with 6 (ML.NET's ONNX writer has no scalar initializers for Clip's bounds).</summary>
     private sealed class ClippedRectifier : Activation
     {
         public override string Name => "Relu6";
@@ -149,7 +149,7 @@ public abstract class Activation
         internal override Tensor Apply(Tensor x) => nn.functional.relu6(x);
 
         internal override string ExportOnnx(IOnnxGraph graph, string input, string layer)
-            => graph.AddNode("Clip", [input, graph.AddInitializer(new[] { 0f }, [], $"{layer}.zero"), graph.AddInitializer(new[] { 6f }, [], $"{layer}.six")], $"{layer}.relu6");
+            => graph.AddNode("Min", [graph.AddNode("Relu", [input], $"{layer}.relu"), graph.AddInitializer(new[] { 6f }, [1], $"{layer}.six")], $"{layer}.relu6");
     }
 
     /// <summary>The hard sigmoid; ONNX's HardSigmoid with torch's alpha and beta (its defaults are Keras 2's 0.2 and 0.5).</summary>
