@@ -13,6 +13,7 @@ public static class TestSetup
     {
         ArchitectureRegistry.Register(new TinyNet(), replace: true);
         ArchitectureRegistry.Register(new EveryLayerNet(), replace: true);
+        ArchitectureRegistry.Register(GraphLayerNet.Create(), replace: true);
         ArchitectureRegistry.Register(new PaddedAndGraphLayerTests.ResidualNet(), replace: true);
         var residual = new PaddedAndGraphLayerTests.ResidualNet();
         ArchitectureRegistry.Register(new GraphArchitecture(ResidualGraphName, residual.InputShape, residual.CreateLayers(2), residual.DefaultEpochs), replace: true);
