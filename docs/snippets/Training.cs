@@ -1,4 +1,4 @@
-// The complete program behind docs/training.md's blocks, which are lines of this file, each option set in a scope of
+// The complete program behind docs/training.md's blocks (and transfer-learning.md's own-backbone lines), which are lines of this file, each option set in a scope of
 // its own. The doc tests (test/MLNet.ConvNet.Tests/Docs) compile it; every setting it shows is also trained in
 // test/MLNet.ConvNet.Tests/Training.
 using Microsoft.ML;
@@ -80,6 +80,13 @@ IDataView moreData = MnistDataset.Load(ml, null, MnistSplit.Test, maxRows: 1000)
     var trainer = ml.MulticlassClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Architecture = "LeNot" });
     LearningRateFinding found = trainer.FindLearningRate(train);        // fastai's lr_find: 1e-7 to 10 over 100 batches
     Console.WriteLine($"suggested {found.Suggested:G3} (steepest {found.Steepest:G3}, minimum / 10 {found.MinimumOverTen:G3})");
+}
+
+if (File.Exists("mobilenet_v2.onnx"))   // transfer-learning.md: a torchvision network exported with its ImageNet weights
+{
+    var backbone = PretrainedNetworks.FromOnnx("mobilenet_v2.onnx", PretrainedNetworks.TorchvisionImageNet);
+    ArchitectureRegistry.Register(backbone);
+    var options = ConvNetTrainer.Options.FineTuningRecipe(backbone.Name, trainingImages: 600);
 }
 
 // Stops training once the validation accuracy reaches a target.

@@ -8,7 +8,8 @@ family_shuffle, family_layernorm): 1-channel images, 5 classes, a few thousand w
 
 MODE "folded": eval mode as the exporter's default treats it (batch normalisations folded into convolutions);
 "kept": the network in eval mode but exported with TrainingMode.PRESERVE, which skips the folding, so each batch
-normalisation stays an (inference) BatchNormalization node. Prints the
+normalisation stays an (inference) BatchNormalization node; "features": folded, with the classifier replaced by an
+identity, so the file puts out the pooled features (the same weights as "folded"). Prints the
 operators the file uses. Needs python3-torchvision (Debian: torch 1.13, torchvision 0.14).
 """
 import collections
@@ -77,10 +78,12 @@ def main():
             module.running_var.uniform_(0.5, 1.5)
             module.weight.data.uniform_(0.5, 1.5)
             module.bias.data.uniform_(-0.2, 0.2)
+    if mode == "features":
+        model.classifier = torch.nn.Identity()
     torch.onnx.export(model, torch.rand(1, channels, size, size), out, opset_version=opset,
                       input_names=["input"], output_names=["output"],
                       dynamic_axes={"input": {0: "N"}, "output": {0: "N"}},
-                      training=torch.onnx.TrainingMode.EVAL if mode == "folded" else torch.onnx.TrainingMode.PRESERVE)
+                      training=torch.onnx.TrainingMode.PRESERVE if mode == "kept" else torch.onnx.TrainingMode.EVAL)
     graph = onnx.load(out).graph
     print(dict(collections.Counter(node.op_type for node in graph.node)))
 
