@@ -8,9 +8,10 @@ namespace MLNet.ConvNet.Architectures;
 
 /// <summary>
 /// The TorchSharp module that runs an architecture's layers: a plain stack, or a graph when layers name their inputs
-/// (a residual block's Add). It finds every layer's input and output shape by running a zero tensor through the layers
-/// once, initialises weights as Keras does (Glorot-uniform weights, zero biases), and returns logits from
-/// <c>forward</c>; the final softmax is applied by <see cref="Probabilities"/>.
+/// (a residual block's Add). <see cref="NetworkLayout"/> builds the layers and finds their shapes; this module
+/// initialises weights as Keras does (Glorot-uniform weights, zero biases), runs them and returns logits from
+/// <c>forward</c> (the final softmax is applied by <see cref="Probabilities"/>), freezes them for fine-tuning, loads and
+/// copies out their weights, and writes them into ONNX.
 /// </summary>
 internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
 {
@@ -18,10 +19,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     // two threads still get the weights their seeds promise.
     private static readonly object _globalGenerator = new();
 
-    private readonly List<Node> _layers = new();
-
-    /// <summary>One built layer: its name, spec and module, the shape reaching it, and the layers it takes (-1: the images).</summary>
-    private sealed record Node(string Name, LayerSpec Spec, nn.Module<Tensor, Tensor> Module, long[] InputShape, int[] Inputs);
+    private readonly List<NetworkLayout.Node> _layers = new();
 
     /// <summary>Loads libtorch if needed and builds the network for <paramref name="input"/> images, with weights drawn from <paramref name="seed"/>.</summary>
     /// <exception cref="ArgumentException">The layers do not fit together or the images are too small for them; the message names the layer.</exception>
@@ -55,155 +53,25 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
         Architecture = architecture;
         InputShape = input;
         NumberOfClasses = numberOfClasses;
-        var specs = LayerSpecs(architecture, numberOfClasses);
+        var specs = NetworkLayout.LayerSpecs(architecture, numberOfClasses);
         var summary = new List<LayerSummary>();
         using (torch.no_grad())
         {
-            var (problem, cause) = Stack(architecture, specs, input, (node, output) =>
+            var (problem, cause) = NetworkLayout.Stack(architecture, specs, input, (node, output) =>
             {
                 register_module(node.Name, node.Module);
                 _layers.Add(node);
                 var inputs = node.Inputs.Select(i => i < 0 ? LayerSpec.NetworkInput : _layers[i].Name).ToArray();
-                summary.Add(new LayerSummary(node.Name, node.Spec.TypeName, output, StateOf(node.Module).Sum(t => t.Tensor.numel())) { Inputs = inputs });
+                summary.Add(new LayerSummary(node.Name, node.Spec.TypeName, output, NetworkLayout.StateOf(node.Module).Sum(t => t.Tensor.numel())) { Inputs = inputs });
             });
             if (problem is not null)
-                throw new ArgumentException(problem.TrimEnd('.') + "." + SmallestInputThatFits(architecture, input, numberOfClasses), cause);
+                throw new ArgumentException(problem.TrimEnd('.') + "." + NetworkLayout.SmallestInputThatFits(architecture, input, numberOfClasses), cause);
         }
-        CheckScores(architecture, summary[^1], numberOfClasses);
+        NetworkLayout.CheckScores(architecture, summary[^1], numberOfClasses);
         Layers = summary;
         IsGraph = _layers.Select((node, i) => node.Inputs.Length != 1 || node.Inputs[0] != i - 1).Any(x => x);
         InitializeLikeKeras();
     }
-
-    private static IReadOnlyList<LayerSpec> LayerSpecs(ConvNetArchitecture architecture, int numberOfClasses)
-    {
-        var specs = architecture.CreateLayers(numberOfClasses) ?? throw new ArgumentException($"Architecture '{architecture.Name}' returned no layers.");
-        CheckClassifierHead(architecture, specs, numberOfClasses);
-        return specs;
-    }
-
-    /// <summary>
-    /// Builds each layer for the shape that reaches it (from the layer before, or from the layers it names) and runs a
-    /// zero image through it to find its output shape; hands every layer to <paramref name="add"/>. Returns null, or why
-    /// the layers do not fit <paramref name="input"/> and the exception that said so (libtorch's, with its backtrace,
-    /// stays there rather than in the message).
-    /// </summary>
-    private static (string? Problem, Exception? Cause) Stack(ConvNetArchitecture architecture, IReadOnlyList<LayerSpec> specs, ImageShape input, Action<Node, long[]> add)
-    {
-        var image = new long[] { input.Channels, input.Height, input.Width };
-        var shapes = new List<long[]>();
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < specs.Count; i++)
-        {
-            var spec = specs[i];
-            string name = spec.Name ?? AutomaticName(spec.NamePrefix, counts, index);
-            if (name == LayerSpec.NetworkInput || index.ContainsKey(name))
-                return ($"Architecture '{architecture.Name}' names two layers '{name}'{(name == LayerSpec.NetworkInput ? " (the name of the network's input)" : "")}; every layer needs a name of its own.", null);
-            string where = $"Layer '{name}' ({spec.TypeName}) of architecture '{architecture.Name}', on {input} images,";
-            var (inputs, inputProblem) = InputsOf(spec, i, index);
-            if (inputProblem is not null)
-                return ($"{where} {inputProblem}", null);
-            var reaching = inputs.Select(j => j < 0 ? image : shapes[j]).ToList();
-            if (spec.Joins != (inputs.Length > 1))
-                return ($"{where} takes {(spec.Joins ? "two or more inputs" : "one input")}, not {inputs.Length}; only a join such as Add takes several.", null);
-            var shape = reaching[0];
-            nn.Module<Tensor, Tensor> module;
-            long[] output;
-            try
-            {
-                (module, output) = LayerProbe.Build(spec, reaching);
-            }
-            catch (ArgumentException e) when (spec.Joins)
-            {
-                return ($"{where} {e.Message}", e);
-            }
-            catch (ArgumentException e)
-            {
-                return ($"{where} cannot take an input of shape [{string.Join(", ", shape)}]: {e.Message}", e);
-            }
-            catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or InvalidOperationException)
-            {
-                return ($"{where} cannot take an input of shape [{string.Join(", ", shape)}]: {ExceptionChain.FirstLine(e.Message)}", e);
-            }
-            if (output.Any(d => d <= 0))
-                return ($"{where} shrinks its input [{string.Join(", ", shape)}] to [{string.Join(", ", output)}]: the images are too small for the layers.", null);
-            index[name] = i;
-            shapes.Add(output);
-            add(new Node(name, spec, module, shape, inputs), output);
-        }
-        return (null, null);
-    }
-
-    /// <summary>The next Keras-style name for <paramref name="prefix"/> (conv2d, conv2d_1, ...) that no layer has yet.</summary>
-    private static string AutomaticName(string prefix, Dictionary<string, int> counts, Dictionary<string, int> taken)
-    {
-        while (true)
-        {
-            int seen = counts.GetValueOrDefault(prefix);
-            counts[prefix] = seen + 1;
-            string name = seen == 0 ? prefix : $"{prefix}_{seen}";
-            if (!taken.ContainsKey(name))
-                return name;
-        }
-    }
-
-    /// <summary>The indices of the layers <paramref name="spec"/> takes (-1 for the images), or why they cannot be found.</summary>
-    private static (int[] Inputs, string? Problem) InputsOf(LayerSpec spec, int position, Dictionary<string, int> index)
-    {
-        if (spec.Inputs is null)
-            return ([position - 1], null);
-        if (spec.Inputs.Count == 0)
-            return ([], "names no inputs; leave Inputs null to take the layer before it.");
-        var inputs = new int[spec.Inputs.Count];
-        for (int k = 0; k < inputs.Length; k++)
-        {
-            string wanted = spec.Inputs[k];
-            if (wanted == LayerSpec.NetworkInput)
-                inputs[k] = -1;
-            else if (index.TryGetValue(wanted, out int found))
-                inputs[k] = found;
-            else
-                return ([], $"takes '{wanted}', which is no layer before it (the layers before it: {(index.Count == 0 ? "none" : string.Join(", ", index.Keys))}; '{LayerSpec.NetworkInput}' is the images).");
-        }
-        return (inputs, null);
-    }
-
-    /// <summary>
-    /// " The square inputs nearest to it that fit: CxAxA and CxBxB." (the largest smaller one that fits, the smallest larger
-    /// one), or only the one there is, else "". Residual networks with uneven padding take only some sizes (multiples of 32).
-    /// </summary>
-    private static string SmallestInputThatFits(ConvNetArchitecture architecture, ImageShape input, int numberOfClasses)
-    {
-        bool Fits(int size)
-        {
-            var modules = new List<nn.Module<Tensor, Tensor>>();
-            var (problem, _) = Stack(architecture, LayerSpecs(architecture, numberOfClasses), new ImageShape(input.Channels, size, size), (node, _) => modules.Add(node.Module));
-            foreach (var module in modules)
-                module.Dispose();
-            return problem is null;
-        }
-        int current = Math.Max(input.Height, input.Width);
-        int? below = null, above = null;
-        for (int size = Math.Min(input.Height, input.Width) - 1; size >= 1 && below is null; size--)
-            below = Fits(size) ? size : null;
-        // Up to twice the size and a little more: enough for any architecture that fits larger images at all.
-        for (int size = current + 1; size <= 2 * current + 32 && above is null; size++)
-            above = Fits(size) ? size : null;
-        string Square(int size) => $"{input.Channels}x{size}x{size}";
-        return (below, above) switch
-        {
-            (int b, int a) => $" The square inputs nearest to it that fit: {Square(b)} and {Square(a)}.",
-            (null, int a) => $" The smallest square input it takes is {Square(a)}.",
-            (int b, null) => $" The largest square input below it that fits is {Square(b)}.",
-            _ => "",
-        };
-    }
-
-    /// <summary>The weights and float buffers (a batch normalisation's running statistics) of a module, in order.</summary>
-    private static IEnumerable<(string Name, Tensor Tensor)> StateOf(nn.Module module)
-        => module.named_parameters().Select(p => (p.name, (Tensor)p.parameter))
-            .Concat(module.named_buffers().Where(b => b.buffer.dtype == ScalarType.Float32).Select(b => (b.name, b.buffer)));
 
     /// <summary>The architecture this model was built from.</summary>
     public ConvNetArchitecture Architecture { get; }
@@ -287,7 +155,7 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     /// Every tensor a saved model must hold, in a fixed order: the parameters, then the float buffers (a batch
     /// normalisation's running mean and variance). Networks without buffers list exactly their parameters.
     /// </summary>
-    public IReadOnlyList<(string Name, Tensor Tensor)> State() => StateOf(this).ToList();
+    public IReadOnlyList<(string Name, Tensor Tensor)> State() => NetworkLayout.StateOf(this).ToList();
 
     /// <summary>Copies every tensor of <see cref="State"/> out of libtorch.</summary>
     public IReadOnlyList<WeightTensor> SnapshotWeights()
@@ -382,13 +250,13 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
             if (!given.TryGetValue(name, out var source))
             {
                 if (required)
-                    throw new ArgumentException($"The pretrained weights of architecture '{Architecture.Name}' have no '{name}', which the pretrained layer '{layer}' needs ({Shape(tensor.shape)}).");
+                    throw new ArgumentException($"The pretrained weights of architecture '{Architecture.Name}' have no '{name}', which the pretrained layer '{layer}' needs ({NetworkLayout.Shape(tensor.shape)}).");
                 continue;
             }
             if (!source.Shape.SequenceEqual(tensor.shape))
             {
                 if (required)
-                    throw new ArgumentException($"The pretrained weights of architecture '{Architecture.Name}' give '{name}' the shape {Shape(source.Shape)}, but the network built for {InputShape} images needs {Shape(tensor.shape)}.");
+                    throw new ArgumentException($"The pretrained weights of architecture '{Architecture.Name}' give '{name}' the shape {NetworkLayout.Shape(source.Shape)}, but the network built for {InputShape} images needs {NetworkLayout.Shape(tensor.shape)}.");
                 continue;
             }
             using var values = torch.tensor(source.Values, tensor.shape);
@@ -396,29 +264,6 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
             copied++;
         }
         return copied;
-    }
-
-    private static string Shape(IEnumerable<long> shape) => "[" + string.Join(", ", shape) + "]";
-
-    /// <summary>
-    /// The head: the last layer scores the classes with Activation.Softmax, and only it does. A Dense layer must have one
-    /// unit per class; another last layer (SqueezeNet's average of a convolution with one filter per class) must put out
-    /// one score per class, which <see cref="CheckScores"/> sees once the shapes are known.
-    /// </summary>
-    private static void CheckClassifierHead(ConvNetArchitecture architecture, IReadOnlyList<LayerSpec> specs, int numberOfClasses)
-    {
-        if (specs.Count == 0 || specs[^1].Activation != Activation.Softmax)
-            throw new ArgumentException($"Architecture '{architecture.Name}' must end with a Dense layer with Activation.Softmax (or another layer with it that puts out one score per class); it ends with {(specs.Count == 0 ? "no layer" : specs[^1].TypeName + " with " + specs[^1].Activation)}.");
-        if (specs[^1] is Dense last && last.Units != numberOfClasses)
-            throw new ArgumentException($"Architecture '{architecture.Name}' ends with Dense({last.Units}) but the label has {numberOfClasses} classes; build the last layer from the numberOfClasses argument.");
-        if (specs.Take(specs.Count - 1).Any(s => s.Activation == Activation.Softmax))
-            throw new ArgumentException($"Architecture '{architecture.Name}' uses Activation.Softmax before its last layer; only the last layer may use it.");
-    }
-
-    private static void CheckScores(ConvNetArchitecture architecture, LayerSummary last, int numberOfClasses)
-    {
-        if (last.OutputShape is not [long scores] || scores != numberOfClasses)
-            throw new ArgumentException($"Architecture '{architecture.Name}' ends with {last.TypeName} putting out {Shape(last.OutputShape)}, but the label has {numberOfClasses} classes: the last layer must put out one score per class ([{numberOfClasses}]).");
     }
 
     private void InitializeLikeKeras()
