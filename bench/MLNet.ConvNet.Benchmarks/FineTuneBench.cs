@@ -10,13 +10,15 @@ using static MLNet.ConvNet.Benchmarks.Measure;
 namespace MLNet.ConvNet.Benchmarks;
 
 /// <summary>
-/// Fine-tuning the pretrained ResNet18 (Microsoft.ML.DnnImageFeaturizer.ResNet18) at the transfer example's size:
-///   dotnet run --project bench/MLNet.ConvNet.Benchmarks -c Release -- finetune [--size 64] [--images 1024]
+/// Fine-tuning the pretrained ResNet18 (Microsoft.ML.DnnImageFeaturizer.ResNet18) at the transfer example's size, or a
+/// torchvision network exported from PyTorch and made a backbone by PretrainedNetworks.FromOnnx (--network mobilenet_v2,
+/// efficientnet_b0, ...; bench/pytorch_torchvision.py exports it with its batch normalisations kept and times it in PyTorch):
+///   dotnet run --project bench/MLNet.ConvNet.Benchmarks -c Release -- finetune [--network resnet18] [--size 64] [--images 1024]
 /// (a) the trainer, every layer training (forward, backward, Adam step), and (a') the head epochs with the backbone
 /// frozen; (c) the same network in PyTorch (bench/pytorch_resnet18.py, Debian's python3-torch) on the same number of
 /// random images of that size, batch 32, in the same run; then the fine-tuned model's scoring through Transform
 /// (libtorch) and through its ONNX export in ONNX Runtime, and the peak resident memory while training. Images per
-/// second are medians of the timed epochs after one warm-up. Writes OUT/finetune.md.
+/// second are medians of the timed epochs after one warm-up. Writes OUT/finetune.md (ResNet18) or OUT/finetune-NETWORK-SIZE.md.
 /// </summary>
 internal static class FineTuneBench
 {
@@ -25,7 +27,7 @@ internal static class FineTuneBench
     public static void Run(string[] args)
     {
         int size = 64, images = 1024, epochs = 3, threads = Environment.ProcessorCount;
-        string output = Path.Combine("bench", "results");
+        string output = Path.Combine("bench", "results"), network = "resnet18";
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -36,7 +38,8 @@ internal static class FineTuneBench
                 case "--epochs": epochs = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--threads": threads = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--out": output = Value(); break;
-                default: throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: finetune [--size N] [--images N] [--epochs N] [--threads N] [--out DIR]");
+                case "--network": network = Value(); break;
+                default: throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: finetune [--network resnet18|TORCHVISION_NAME] [--size N] [--images N] [--epochs N] [--threads N] [--out DIR]");
             }
         }
         var shape = new ImageShape(3, size, size);
@@ -47,19 +50,24 @@ internal static class FineTuneBench
         schema[nameof(Row.Label)].ColumnType = new KeyDataViewType(typeof(uint), Classes);
         schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, shape.Channels, shape.Height, shape.Width);
         var data = ml.Data.LoadFromEnumerable(rows, schema);
-        Console.WriteLine($"Fine-tuning ResNet18 on {images:N0} random {shape} images, batch {Batch}, {threads} threads; 1 warm-up epoch, then {epochs} timed.");
+        bool resnet18 = network == "resnet18";
+        string architecture = resnet18 ? PretrainedNetworks.ResNet18Name : ImportTorchvision(network, size);
+        string title = resnet18 ? "ResNet18" : $"{network} (torchvision, imported from ONNX)";
+        Console.WriteLine($"Fine-tuning {title} on {images:N0} random {shape} images, batch {Batch}, {threads} threads; 1 warm-up epoch, then {epochs} timed.");
 
         // (a') head epochs only, then (a) every layer: one run each, Adam at a constant rate.
         ProcessMemory.ResetPeak();
-        var head = Train(ml, data, threads, epochs + 1, headEpochs: epochs + 1);
-        var all = Train(ml, data, threads, epochs + 1, headEpochs: 0);
+        var head = Train(ml, data, architecture, threads, epochs + 1, headEpochs: epochs + 1);
+        var all = Train(ml, data, architecture, threads, epochs + 1, headEpochs: 0);
         double peak = ProcessMemory.PeakResidentMiB;
         double headRate = images / Median(head.History.Skip(1).Select(h => h.Seconds));
         double allRate = images / Median(all.History.Skip(1).Select(h => h.Seconds));
         Console.WriteLine($"(a) MLNet.ConvNet, every layer training: {allRate:F1} images/s; (a') the head alone, backbone frozen: {headRate:F1} images/s; peak resident {peak:F0} MiB");
 
         // (c) PyTorch.
-        var (pytorch, pytorchRate) = PyTorch(size, images, epochs + 1, threads);
+        var (pytorch, pytorchRate) = resnet18
+            ? PyTorch("pytorch_resnet18.py", [], size, images, epochs + 1, threads)
+            : PyTorch("pytorch_torchvision.py", ["train", network], size, images, epochs + 1, threads);
         Console.WriteLine($"(c) {pytorch}: {(pytorchRate is double r ? $"{r:F1} images/s" : "not measured")}");
 
         // Scoring: Transform (libtorch) against the ONNX export in ONNX Runtime, batch 512 and one image at a time.
@@ -98,9 +106,9 @@ internal static class FineTuneBench
 
         var lines = new List<string>
         {
-            $"Command: `dotnet run --project bench/MLNet.ConvNet.Benchmarks -c Release -- finetune --size {size} --images {images}`; {Environment.ProcessorCount} cores, {threads} threads; {pytorch}.",
+            $"Command: `dotnet run --project bench/MLNet.ConvNet.Benchmarks -c Release -- finetune{(resnet18 ? "" : $" --network {network}")} --size {size} --images {images}`; {Environment.ProcessorCount} cores, {threads} threads; {pytorch}.",
             "",
-            "| fine-tuning ResNet18 at " + $"{size}x{size}, batch {Batch} | images/s (forward, backward, step) |",
+            $"| fine-tuning {title} at " + $"{size}x{size}, batch {Batch} | images/s (forward, backward, step) |",
             "|---|---|",
             string.Create(CultureInfo.InvariantCulture, $"| MLNet.ConvNet, every layer training | {allRate:F1} |"),
             string.Create(CultureInfo.InvariantCulture, $"| MLNet.ConvNet, head epochs (backbone frozen) | {headRate:F1} |"),
@@ -115,18 +123,36 @@ internal static class FineTuneBench
             string.Create(CultureInfo.InvariantCulture, $"Peak resident memory while training: {peak:F0} MiB."),
         };
         Directory.CreateDirectory(output);
-        string path = Path.Combine(output, "finetune.md");
+        string path = Path.Combine(output, resnet18 ? "finetune.md" : $"finetune-{network}-{size}.md");
         File.WriteAllLines(path, lines);
         Console.WriteLine($"Wrote {path}.");
         head.Dispose();
         all.Dispose();
     }
 
-    private static ConvNetTransformer Train(MLContext ml, IDataView data, int threads, int epochs, int headEpochs)
+    /// <summary>Exports torchvision's <paramref name="network"/> from PyTorch and registers it as a backbone (PretrainedNetworks.FromOnnx); returns its name.</summary>
+    private static string ImportTorchvision(string network, int size)
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"bench-{network}-{size}.onnx");
+        var start = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "pytorch_torchvision.py"), "export", network, $"{size}", file })
+            start.ArgumentList.Add(a);
+        using (var process = Process.Start(start)!)
+        {
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"Exporting {network} from PyTorch failed (exit {process.ExitCode}); it needs /usr/bin/python3 with torchvision (apt-get install python3-torchvision).");
+        }
+        var backbone = PretrainedNetworks.FromOnnx(file, PretrainedNetworks.TorchvisionImageNet, name: network);
+        ArchitectureRegistry.Register(backbone, replace: true);
+        return backbone.Name;
+    }
+
+    private static ConvNetTransformer Train(MLContext ml, IDataView data, string architecture, int threads, int epochs, int headEpochs)
     {
         var options = new ConvNetTrainer.Options
         {
-            Architecture = PretrainedNetworks.ResNet18Name,
+            Architecture = architecture,
             Epochs = epochs,
             BatchSize = Batch,
             Optimizer = new AdamOptimizer(),
@@ -138,15 +164,15 @@ internal static class FineTuneBench
     }
 
     /// <summary>The PyTorch run's description (version and BLAS) and its median images per second, or why there is none.</summary>
-    private static (string Description, double? Rate) PyTorch(int size, int images, int epochs, int threads)
+    private static (string Description, double? Rate) PyTorch(string scriptName, string[] command, int size, int images, int epochs, int threads)
     {
-        string script = Path.Combine(AppContext.BaseDirectory, "pytorch_resnet18.py");
+        string script = Path.Combine(AppContext.BaseDirectory, scriptName);
         foreach (var python in new[] { "/usr/bin/python3", "python3" })
         {
             try
             {
                 var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-                foreach (var a in new[] { script, "--size", $"{size}", "--images", $"{images}", "--epochs", $"{epochs}", "--threads", $"{threads}" })
+                foreach (var a in (string[])[script, .. command, "--size", $"{size}", "--images", $"{images}", "--epochs", $"{epochs}", "--threads", $"{threads}"])
                     start.ArgumentList.Add(a);
                 using var process = Process.Start(start)!;
                 var errors = process.StandardError.ReadToEndAsync();
