@@ -75,6 +75,12 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     model = ResNet18(10)
+    train_and_report(model, args)
+
+
+def train_and_report(model, args):
+    """Trains every layer of model with Adam (1e-4) at args.batch on args.images random images of args.size, one
+    timing per epoch, and prints the JSON line the benchmark reads. Shared by bench/pytorch_torchvision.py."""
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
     images = torch.rand(args.images, 3, args.size, args.size)
     labels = torch.randint(0, 10, (args.images,))
@@ -90,8 +96,7 @@ def main():
             loss.backward()
             optimizer.step()
         seconds.append(time.perf_counter() - start)
-    blas = loaded_blas()
-    print(json.dumps({"version": torch.__version__, "blas": blas, "mkldnn": torch.backends.mkldnn.is_available(),
+    print(json.dumps({"version": torch.__version__, "blas": loaded_blas(), "mkldnn": torch.backends.mkldnn.is_available(),
                       "parameters": sum(p.numel() for p in model.parameters()) + sum(b.numel() for n, b in model.named_buffers() if "running" in n),
                       "epoch_seconds": seconds}))
 

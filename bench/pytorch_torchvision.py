@@ -11,14 +11,11 @@
 Random weights stand in for ImageNet's (none can be downloaded here); the speed does not depend on them.
 """
 import argparse
-import json
-import time
 
 import torch
-import torch.nn.functional as F
 import torchvision
 
-from pytorch_resnet18 import loaded_blas
+from pytorch_resnet18 import train_and_report
 
 
 class Normalised(torch.nn.Module):
@@ -52,25 +49,7 @@ def main():
                           output_names=["output"], dynamic_axes={"input": {0: "N"}, "output": {0: "N"}},
                           training=torch.onnx.TrainingMode.PRESERVE)
         return
-    model = Normalised(network)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
-    images = torch.rand(args.images, 3, args.size, args.size)
-    labels = torch.randint(0, 10, (args.images,))
-    model.train()
-    seconds = []
-    for _ in range(args.epochs):
-        start = time.perf_counter()
-        order = torch.randperm(args.images)
-        for first in range(0, args.images, args.batch):
-            batch = order[first:first + args.batch]
-            optimizer.zero_grad()
-            loss = F.cross_entropy(model(images[batch]), labels[batch])
-            loss.backward()
-            optimizer.step()
-        seconds.append(time.perf_counter() - start)
-    print(json.dumps({"version": torch.__version__, "blas": loaded_blas(), "mkldnn": torch.backends.mkldnn.is_available(),
-                      "parameters": sum(p.numel() for p in model.parameters()) + sum(b.numel() for n, b in model.named_buffers() if "running" in n),
-                      "epoch_seconds": seconds}))
+    train_and_report(Normalised(network), args)
 
 
 if __name__ == "__main__":
