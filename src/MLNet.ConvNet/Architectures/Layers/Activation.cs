@@ -74,7 +74,7 @@ public abstract class Activation
         ["Elu"] = node => node.Float("alpha") is null or 1f ? Elu : throw node.Refuse($"alpha {node.Float("alpha")}; Elu is read with alpha 1"),
         ["LeakyRelu"] = node => node.Float("alpha") is { } a && Math.Abs(a - 0.3f) < 1e-6f ? LeakyRelu : throw node.Refuse($"alpha {node.Float("alpha") ?? 0.01f}; this library's LeakyRelu has Keras' 0.3"),
         ["Gelu"] = node => node.Text("approximate") is null or "none" ? Gelu : throw node.Refuse($"approximate {node.Text("approximate")}; the exact GELU is read"),
-        ["HardSigmoid"] = node => Math.Abs((node.Float("alpha") ?? 0.2f) - 1f / 6) < 1e-6f && Math.Abs((node.Float("beta") ?? 0.5f) - 0.5f) < 1e-6f ? HardSigmoid
+        ["HardSigmoid"] = node => IsTorchHardSigmoid(node.Float("alpha"), node.Float("beta")) ? HardSigmoid
             : throw node.Refuse($"alpha {node.Float("alpha") ?? 0.2f} and beta {node.Float("beta") ?? 0.5f}; the hard sigmoid of torch and Keras 3 (alpha 1/6, beta 0.5) is read"),
         ["HardSwish"] = _ => HardSwish,
         ["Silu"] = _ => Silu,
@@ -90,6 +90,13 @@ public abstract class Activation
             };
         },
     };
+
+    /// <summary>
+    /// Whether an ONNX HardSigmoid's alpha and beta (null: ONNX's defaults, Keras 2's 0.2 and 0.5) are torch's and Keras
+    /// 3's, 1/6 and 0.5: the <see cref="HardSigmoid"/> this library has.
+    /// </summary>
+    internal static bool IsTorchHardSigmoid(float? alpha, float? beta)
+        => Math.Abs((alpha ?? 0.2f) - 1f / 6) < 1e-6f && Math.Abs((beta ?? 0.5f) - 0.5f) < 1e-6f;
 
     /// <summary>The name shown in messages, such as <c>Relu</c>.</summary>
     public abstract string Name { get; }

@@ -51,15 +51,17 @@ public sealed class Dense(int units) : LayerSpec, IBuiltInLayer
         bool transposed = gemm && node.Int("transB") is 1;
         int units = (int)(transposed ? dims[0] : dims[1]), inputs = (int)(transposed ? dims[1] : dims[0]);
         string name = node.AddLayer(new Dense(units));
-        // torch's Linear keeps [units, inputs]; a MatMul's matrix is [inputs, units].
-        var weight = transposed ? values : new float[values.Length];
-        if (!transposed)
-        {
-            for (int r = 0; r < inputs; r++)
-                for (int c = 0; c < units; c++)
-                    weight[c * inputs + r] = values[r * units + c];
-        }
-        node.AddWeight(name, "weight", [units, inputs], weight);
+        node.AddWeight(name, "weight", [units, inputs], transposed ? values : LinearWeight(values, inputs, units));
         node.AddWeight(name, "bias", [units], node.HasInput(2) ? node.Weight(2, "bias").Values : new float[units]);
+    }
+
+    /// <summary>A MatMul's [inputs, units] matrix (row-major) as torch's Linear keeps it: [units, inputs].</summary>
+    internal static float[] LinearWeight(float[] matrix, long inputs, long units)
+    {
+        var weight = new float[matrix.Length];
+        for (long r = 0; r < inputs; r++)
+            for (long c = 0; c < units; c++)
+                weight[c * inputs + r] = matrix[r * units + c];
+        return weight;
     }
 }

@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Layers;
 using Onnx;
 using static MLNet.ConvNet.Onnx.Internals.OnnxTensors;
 
@@ -76,13 +77,8 @@ internal static class OnnxChannelsLast
                 // [inputs, units] per pixel is a 1x1 convolution of units filters over the inputs: weight [units, inputs, 1, 1].
                 var matrix = graph.Constants[node.Input[1]];
                 var dims = Dims(matrix);
-                var values = Floats(matrix, "");
                 long rows = dims[0], columns = dims[1];
-                var kernel = new float[values.Length];
-                for (long r = 0; r < rows; r++)
-                    for (long c = 0; c < columns; c++)
-                        kernel[c * rows + r] = values[r * columns + c];
-                string weight = graph.AddConstant(node.Input[1] + ".as_1x1", [columns, rows, 1, 1], kernel);
+                string weight = graph.AddConstant(node.Input[1] + ".as_1x1", [columns, rows, 1, 1], Dense.LinearWeight(Floats(matrix, ""), rows, columns));
                 converted = OnnxRewrites.Node("Conv", node.Name, node.OpType == "Gemm" && node.Input.Count > 2 ? [input, weight, node.Input[2]] : [input, weight], output);
                 var shape = new AttributeProto { Name = "kernel_shape", Type = AttributeProto.Types.AttributeType.Ints };
                 shape.Ints.AddRange([1, 1]);

@@ -1,3 +1,4 @@
+using MLNet.ConvNet.Layers;
 using Onnx;
 using static MLNet.ConvNet.Onnx.Internals.OnnxTensors;
 
@@ -155,7 +156,7 @@ internal static class OnnxRewrites
         switch (node.OpType)
         {
             case "Sigmoid" or "HardSigmoid" when graph.OnlyReader(node.Output[0]) is { OpType: "Mul" } mul && Graph.Other(mul, node.Output[0]) == node.Input[0]
-                && (node.OpType == "Sigmoid" || IsTorchHardSigmoid(node)):
+                && (node.OpType == "Sigmoid" || Activation.IsTorchHardSigmoid(Float(node, "alpha"), Float(node, "beta"))):
                 graph.Replace(node, Node(node.OpType == "Sigmoid" ? Silu : "HardSwish", node.Name, [node.Input[0]], mul.Output[0]), mul);
                 break;
             case "GlobalAveragePool" when graph.ReadersOf(node.Output[0]) is { Count: > 0 } pooled && pooled.All(r => r is { OpType: "Flatten" } && Int(r, "axis") is null or 1):
@@ -185,9 +186,6 @@ internal static class OnnxRewrites
         }
         return readers;
     }
-
-    private static bool IsTorchHardSigmoid(NodeProto node)
-        => Math.Abs((Float(node, "alpha") ?? 0.2f) - 1f / 6) < 1e-6f && Math.Abs((Float(node, "beta") ?? 0.5f) - 0.5f) < 1e-6f;
 
     internal static NodeProto Node(string opType, string name, IEnumerable<string> inputs, string output)
     {
