@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
@@ -76,11 +75,6 @@ public sealed class ResNet18Tests
         StringAssert.Contains(network.Summary(), "Connected to");
     }
 
-    private sealed class Padded
-    {
-        [VectorType(1024)] public float[] Features { get; set; }
-    }
-
     [TestMethod]
     public void AFineTunedResNet18_SavesLoadsInAFreshProcessBitIdentically_AndExportsToOnnx()
     {
@@ -99,19 +93,9 @@ public sealed class ResNet18Tests
         var expected = model.Transform(test).GetColumn<float[]>("Score").SelectMany(v => v).ToArray();
 
         // A fresh process: the example's score command loads the .zip (the architecture comes from its description).
-        string scoresPath = Path.Combine(TestData.TempDirectory(), "scores.bin");
-        var (exitCode, output, errors) = TestData.Run(TestData.ScorerAssembly, "score", "--data", data, "--scores-out", scoresPath, path);
-        Assert.AreEqual(0, exitCode, output + errors);
-        CollectionAssert.AreEqual(expected, MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(scoresPath)).ToArray(), "bit for bit in another process");
+        SavedModelChecks.ScoresBitForBitInAFreshProcess(data, path, expected);
 
         // ONNX: the preprocessing, the residual blocks and the head, scored by ONNX Runtime.
-        string onnx = Path.Combine(TestData.TempDirectory(), "resnet18.onnx");
-        ml.Model.ConvertToStrictOnnx(model, ml.Data.LoadFromEnumerable(new List<Padded>()), onnx);
-        using var session = new InferenceSession(onnx);
-        var features = test.GetColumn<float[]>("Features").SelectMany(f => f).ToArray();
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor("Features", new DenseTensor<float>(features, [96, 1024]))]);
-        var scores = results.Single(r => r.Name == "Score.output").AsTensor<float>().ToArray();
-        double largest = scores.Zip(expected).Max(p => Math.Abs(p.First - p.Second));
-        Assert.IsTrue(largest <= 1e-5, $"ONNX Runtime's scores differ by up to {largest:E2}");
+        SavedModelChecks.StrictOnnxAgrees(ml, model, test, expected, "resnet18");
     }
 }
