@@ -3,7 +3,11 @@ using Microsoft.ML.Runtime;
 
 namespace MLNet.ConvNet;
 
-/// <summary>Adds <c>ConvNet</c> to <c>mlContext.MulticlassClassification.Trainers</c>.</summary>
+/// <summary>
+/// Adds <c>ConvNet</c> to <c>mlContext.MulticlassClassification.Trainers</c> (a key-typed label),
+/// <c>mlContext.BinaryClassification.Trainers</c> (a Boolean label) and <c>mlContext.Regression.Trainers</c> (a Single
+/// label). Each returns a <see cref="ConvNetTrainer"/> whose <see cref="ConvNetTrainer.Task"/> is the catalog's.
+/// </summary>
 public static class ConvNetCatalog
 {
     /// <summary>Creates a <see cref="ConvNetTrainer"/> from options.</summary>
@@ -34,16 +38,85 @@ public static class ConvNetCatalog
         int batchSize = 128,
         double learningRate = 0.001,
         int? seed = null)
-        => catalog.ConvNet(new ConvNetTrainer.Options
-        {
-            LabelColumnName = labelColumnName,
-            FeatureColumnName = featureColumnName,
-            Architecture = architecture,
-            Epochs = epochs,
-            BatchSize = batchSize,
-            LearningRate = learningRate,
-            Seed = seed,
-        });
+        => catalog.ConvNet(Flat(labelColumnName, featureColumnName, architecture, epochs, batchSize, learningRate, seed));
+
+    /// <summary>
+    /// Creates a binary <see cref="ConvNetTrainer"/> from options: a Boolean label; the transformer adds Score (the
+    /// log-odds), Probability (calibrated on the validation data when there is some, see <see cref="BinaryClassificationTask"/>)
+    /// and PredictedLabel, as ML.NET's calibrated binary trainers do.
+    /// </summary>
+    /// <param name="catalog">The binary classification trainers catalog.</param>
+    /// <param name="options">The trainer options; see <see cref="ConvNetTrainer.Options"/> for every default. LabelSmoothing, Mixing and RegressionLoss do not apply.</param>
+    /// <exception cref="ArgumentException">The architecture is not registered, or an option is out of range or does not apply.</exception>
+    public static ConvNetTrainer ConvNet(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, ConvNetTrainer.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new ConvNetTrainer(Internals.CatalogAccess.EnvironmentOf(catalog), options, BinaryClassificationTask.Uncalibrated);
+    }
+
+    /// <summary>Creates a binary <see cref="ConvNetTrainer"/> from flat parameters.</summary>
+    /// <param name="catalog">The binary classification trainers catalog.</param>
+    /// <param name="labelColumnName">The Boolean label column. Defaults to "Label".</param>
+    /// <param name="featureColumnName">The features column: a known-size vector of Single. Defaults to "Features".</param>
+    /// <param name="architecture">The registered architecture. Defaults to "SimpleConvNet".</param>
+    /// <param name="epochs">Passes over the data. Defaults to null: the architecture's own.</param>
+    /// <param name="batchSize">Images per mini-batch. Defaults to 128.</param>
+    /// <param name="learningRate">The learning rate of the default optimizer, RMSprop. Defaults to 0.001.</param>
+    /// <param name="seed">Seed for initialisation and shuffling. Defaults to null: the MLContext's.</param>
+    /// <exception cref="ArgumentException">The architecture is not registered, or an option is out of range.</exception>
+    public static ConvNetTrainer ConvNet(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        string labelColumnName = "Label",
+        string featureColumnName = "Features",
+        string architecture = SimpleConvNet.ArchitectureName,
+        int? epochs = null,
+        int batchSize = 128,
+        double learningRate = 0.001,
+        int? seed = null)
+        => catalog.ConvNet(Flat(labelColumnName, featureColumnName, architecture, epochs, batchSize, learningRate, seed));
+
+    /// <summary>
+    /// Creates a regression <see cref="ConvNetTrainer"/> from options: a Single label, learned standardised (see
+    /// <see cref="RegressionTask"/>); the transformer adds Score in the label's unit, as ML.NET's regressors do.
+    /// </summary>
+    /// <param name="catalog">The regression trainers catalog.</param>
+    /// <param name="options">The trainer options; see <see cref="ConvNetTrainer.Options"/> for every default, and <see cref="ConvNetTrainer.Options.RegressionLoss"/>. LabelSmoothing and Mixing do not apply.</param>
+    /// <exception cref="ArgumentException">The architecture is not registered, or an option is out of range or does not apply.</exception>
+    public static ConvNetTrainer ConvNet(this RegressionCatalog.RegressionTrainers catalog, ConvNetTrainer.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new ConvNetTrainer(Internals.CatalogAccess.EnvironmentOf(catalog), options, new RegressionTask(RegressionLoss.Squared));
+    }
+
+    /// <summary>Creates a regression <see cref="ConvNetTrainer"/> from flat parameters.</summary>
+    /// <param name="catalog">The regression trainers catalog.</param>
+    /// <param name="labelColumnName">The Single label column. Defaults to "Label".</param>
+    /// <param name="featureColumnName">The features column: a known-size vector of Single. Defaults to "Features".</param>
+    /// <param name="architecture">The registered architecture. Defaults to "SimpleConvNet".</param>
+    /// <param name="epochs">Passes over the data. Defaults to null: the architecture's own.</param>
+    /// <param name="batchSize">Images per mini-batch. Defaults to 128.</param>
+    /// <param name="learningRate">The learning rate of the default optimizer, RMSprop. Defaults to 0.001.</param>
+    /// <param name="seed">Seed for initialisation and shuffling. Defaults to null: the MLContext's.</param>
+    /// <exception cref="ArgumentException">The architecture is not registered, or an option is out of range.</exception>
+    public static ConvNetTrainer ConvNet(this RegressionCatalog.RegressionTrainers catalog,
+        string labelColumnName = "Label",
+        string featureColumnName = "Features",
+        string architecture = SimpleConvNet.ArchitectureName,
+        int? epochs = null,
+        int batchSize = 128,
+        double learningRate = 0.001,
+        int? seed = null)
+        => catalog.ConvNet(Flat(labelColumnName, featureColumnName, architecture, epochs, batchSize, learningRate, seed));
+
+    private static ConvNetTrainer.Options Flat(string label, string features, string architecture, int? epochs, int batchSize, double learningRate, int? seed) => new()
+    {
+        LabelColumnName = label,
+        FeatureColumnName = features,
+        Architecture = architecture,
+        Epochs = epochs,
+        BatchSize = batchSize,
+        LearningRate = learningRate,
+        Seed = seed,
+    };
 
     private static IHostEnvironment GetEnvironment(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog)
         => Internals.CatalogAccess.EnvironmentOf(catalog);

@@ -14,7 +14,10 @@ public sealed partial class ConvNetTrainer
     /// </summary>
     public sealed class Options
     {
-        /// <summary>The label column: a key type, one value per class. Defaults to "Label".</summary>
+        /// <summary>
+        /// The label column: a key type, one value per class, for the multiclass catalog; Boolean for the binary catalog;
+        /// Single for the regression catalog. Defaults to "Label".
+        /// </summary>
         public string LabelColumnName { get; set; } = "Label";
 
         /// <summary>The features column: a known-size vector of Single with channels x height x width values. Defaults to "Features".</summary>
@@ -134,6 +137,13 @@ public sealed partial class ConvNetTrainer
         /// <see cref="Augmentation"/>. Defaults to null: none.
         /// </summary>
         public BatchMixing? Mixing { get; set; }
+
+        /// <summary>
+        /// The loss of <c>mlContext.Regression.Trainers.ConvNet</c> (<see cref="ConvNet.RegressionLoss"/>), on the label
+        /// standardised by its training mean and standard deviation; the other catalogs refuse it. Defaults to null:
+        /// <see cref="RegressionLoss.Squared"/>.
+        /// </summary>
+        public RegressionLoss? RegressionLoss { get; set; }
 
         /// <summary>
         /// An exponential moving average of the weights after every step (<see cref="ConvNet.WeightAveraging"/>): what
@@ -280,9 +290,15 @@ public sealed partial class ConvNetTrainer
 
         /// <summary>Checks every option and fills in every default: the one place options are read.</summary>
         /// <param name="environmentSeed">The MLContext's seed, if it has one.</param>
-        /// <exception cref="ArgumentException">An option is out of range, or options contradict each other.</exception>
-        internal TrainingSettings Resolve(int? environmentSeed)
+        /// <param name="task">The catalog's task: the multiclass one unless given.</param>
+        /// <exception cref="ArgumentException">An option is out of range, options contradict each other, or an option does not apply to the task.</exception>
+        internal TrainingSettings Resolve(int? environmentSeed, ConvNetTask? task = null)
         {
+            task ??= MulticlassClassificationTask.Instance;
+            if (task is RegressionTask)
+                task = new RegressionTask(RegressionLoss ?? ConvNet.RegressionLoss.Squared);
+            else if (RegressionLoss is not null)
+                throw new ArgumentException($"{nameof(RegressionLoss)} is the loss of mlContext.Regression.Trainers.ConvNet; this trainer is {task.Name}. Leave it null.", nameof(RegressionLoss));
             static void Check(bool ok, string name, object? value, string expected) => Ranges.Check(value, ok, name, expected);
             var architecture = PretrainedNetworks.Resolve(Architecture);
             Check(Epochs is null or > 0, nameof(Epochs), Epochs, "at least 1 (or null for the architecture's default)");
@@ -314,7 +330,14 @@ public sealed partial class ConvNetTrainer
                     throw new ArgumentException($"{name} must name a column; got '{value}'.", name);
             }
 
+            if (!task.MixesClasses && (LabelSmoothing > 0 || Mixing is { IsIdentity: false }))
+            {
+                string option = LabelSmoothing > 0 ? nameof(LabelSmoothing) : nameof(Mixing);
+                throw new ArgumentException($"{option} mixes class probabilities, which a {task.Name} ConvNet does not learn; set it for mlContext.MulticlassClassification.Trainers.ConvNet only.", option);
+            }
             bool hasValidation = ValidationSet is not null || ValidationFraction > 0;
+            if (!task.HasAccuracy && (EarlyStoppingMetric is TrainingMetric.Accuracy or TrainingMetric.ValidationAccuracy || LearningRateSchedule.Monitor(hasValidation) is TrainingMetric.Accuracy or TrainingMetric.ValidationAccuracy))
+                throw new ArgumentException($"A {task.Name} ConvNet has no accuracy to watch; watch {TrainingMetric.Loss} or {TrainingMetric.ValidationLoss}.", nameof(EarlyStoppingMetric));
             EarlyStoppingSettings? stopping = null;
             if (EarlyStopping ?? hasValidation)
             {
@@ -328,6 +351,7 @@ public sealed partial class ConvNetTrainer
 
             return new TrainingSettings
             {
+                Task = task,
                 Architecture = architecture,
                 Columns = new ColumnNames(FeatureColumnName, LabelColumnName, ScoreColumnName, PredictedLabelColumnName),
                 WeightColumn = ExampleWeightColumnName,

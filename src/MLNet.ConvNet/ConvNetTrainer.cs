@@ -7,7 +7,6 @@ using MLNet.ConvNet.Architectures;
 using MLNet.ConvNet.Common;
 using MLNet.ConvNet.Common.Internals;
 using MLNet.ConvNet.Native;
-using MLNet.ConvNet.Scoring.Internals;
 using MLNet.ConvNet.Training;
 using TorchSharp;
 
@@ -29,13 +28,16 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     private readonly TrainingSettings _settings;
 
     /// <exception cref="ArgumentException">An option is out of range or the architecture is not registered.</exception>
-    internal ConvNetTrainer(IHostEnvironment env, Options options)
+    internal ConvNetTrainer(IHostEnvironment env, Options options, ConvNetTask? task = null)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
         _host = env.Register(nameof(ConvNetTrainer));
-        _settings = options.Resolve(EnvironmentAccess.SeedOf(env));
+        _settings = options.Resolve(EnvironmentAccess.SeedOf(env), task);
     }
+
+    /// <summary>What this trainer's network learns: its catalog's task.</summary>
+    public ConvNetTask Task => _settings.Task;
 
     /// <summary>
     /// What ML.NET's tools read about a trainer: no feature normalization needed (pixels come scaled to [0, 1]), no
@@ -133,6 +135,8 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
             var start = modelParameters is null ? null : WarmStart.From(modelParameters.Training, s.Optimizer, s.Epochs);
             TrainingLoop.CheckBeforeReading(network, s, start);
             var (rows, validation) = data.Read(channel);
+            // A warm start keeps what the fitted model's task learned from its labels (a regression's scale): its outputs mean that.
+            s = s with { Task = modelParameters?.Task ?? s.Task.FitLabels(rows.Moments) };
             ChannelLog.Info(channel, network.Summary());
             ChannelLog.Info(channel, s.Describe(data.Shape, allocator));
             ChannelLog.Info(channel, $"libtorch: {LibTorchSwitches.NnpackOutcome}.");
@@ -143,12 +147,15 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
             using var progress = _host.StartProgressChannel("ConvNet training");
             var loop = new TrainingLoop(network, rows, validation, s, device, start);
             var history = loop.Run(channel, progress, CheckCancelled);
+            var task = validation is null ? s.Task : s.Task.FitScores(() => loop.Outputs(validation), validation.Labels);
+            if (task.Fitted is { } fitted)
+                ChannelLog.Info(channel, fitted);
             if (rows is StreamingRows)
                 data.WarnIfUnscaled(channel, rows.FeatureRange); // a stream knows its range only now
 
             string settings = start is null ? s.Describe(data.Shape) : $"{start.Settings ?? "a fitted network"}; then, from epoch {start.LastEpoch + 1}, {s.Describe(data.Shape)}";
             var record = new TrainingRecord(history, loop.FinalEpoch, rows.FeatureRange, s.Augmentation, settings, loop.OptimizerState, s.TestTimeAugmentation);
-            return new ConvNetTransformer(_host, network, s.Columns, data.LabelColumn, record);
+            return new ConvNetTransformer(_host, network, task, s.Columns, data.LabelColumn, record);
         }
         catch
         {
@@ -180,15 +187,18 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     /// </summary>
     private static ConvNetModule BuildNetwork(TrainingInput data, ConvNetModelParameters? fitted, TrainingSettings s, IChannel channel)
     {
+        int outputs = s.Task.Outputs(data.Columns.Classes);
+        if (fitted is not null && !fitted.Task.SameKind(s.Task))
+            throw new ArgumentException($"A warm start continues a fitted network of the same task: the fitted model is {fitted.Task.Name}, this trainer {s.Task.Name}.", "modelParameters");
         if (fitted is not null && (!string.Equals(fitted.Architecture.Name, s.Architecture.Name, StringComparison.OrdinalIgnoreCase)
-            || fitted.InputShape != data.Shape || fitted.NumberOfClasses != data.Columns.Classes))
+            || fitted.InputShape != data.Shape || fitted.Network.NumberOfClasses != outputs))
         {
             throw new ArgumentException(
                 $"A warm start continues a fitted network of the same shape: the fitted model is {fitted.Architecture.Name} on {fitted.InputShape} images with {fitted.NumberOfClasses} classes, " +
                 $"but this trainer builds {s.Architecture.Name} on {data.Shape} images with {data.Columns.Classes} classes. Set Architecture (and InputShape) as the fitted model's, and map the label to the same classes.",
                 "modelParameters");
         }
-        var network = ConvNetModule.Create(s.Architecture, data.Shape, data.Columns.Classes, s.Seed);
+        var network = ConvNetModule.Create(s.Architecture, data.Shape, outputs, s.Seed);
         try
         {
             if (fitted is not null)
@@ -213,10 +223,10 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var columns = _settings.Columns;
-        SchemaChecks.CheckShape(inputSchema, columns.Features, columns.Label, _settings.Architecture.InputShape);
+        var label = SchemaChecks.CheckShape(inputSchema, columns.Features, columns.Label, _settings.Architecture.InputShape);
+        _settings.Task.CheckLabel(label);
         if (_settings.WeightColumn is not null)
             SchemaChecks.CheckWeightShape(inputSchema, _settings.WeightColumn);
-        var label = SchemaChecks.Find(inputSchema, columns.Label);
-        return ScoreColumns.Add(inputSchema, label, columns.Score, columns.PredictedLabel);
+        return _settings.Task.AddColumns(inputSchema, label, columns);
     }
 }

@@ -45,8 +45,8 @@ internal sealed class ConvNetModule : nn.Module<Tensor, Tensor>
     public ConvNetModule(ConvNetArchitecture architecture, ImageShape input, int numberOfClasses) : base(architecture?.Name ?? "ConvNet")
     {
         ArgumentNullException.ThrowIfNull(architecture);
-        if (numberOfClasses < 2)
-            throw new ArgumentOutOfRangeException(nameof(numberOfClasses), numberOfClasses, "A classifier needs at least 2 classes.");
+        if (numberOfClasses < 1)
+            throw new ArgumentOutOfRangeException(nameof(numberOfClasses), numberOfClasses, "A network needs at least 1 output (a classifier one per class, of at least 2).");
         if (input.Channels <= 0 || input.Height <= 0 || input.Width <= 0)
             throw new ArgumentException($"Architecture '{architecture.Name}' cannot take input images of shape {input}; every dimension must be positive.");
 

@@ -20,9 +20,9 @@ internal static class InputBatch
         return ToChannelsLast(batch);
     }
 
-    /// <summary>Labels <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 of <paramref name="labels"/>, as 0-based class indices.</summary>
-    public static Tensor Labels(long[] labels, int first, int count, Device device)
-        => torch.frombuffer(labels, ScalarType.Int64, count, first).to(device);
+    /// <summary>Labels <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 of <paramref name="labels"/>, as the task stored them (a class index, 0 or 1, a number).</summary>
+    public static Tensor Labels(float[] labels, int first, int count, Device device)
+        => torch.frombuffer(labels, ScalarType.Float32, count, first).to(device);
 
     /// <summary>Example weights <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 of <paramref name="weights"/>.</summary>
     public static Tensor Weights(float[] weights, int first, int count, Device device)

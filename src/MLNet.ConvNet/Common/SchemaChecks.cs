@@ -55,13 +55,9 @@ internal static class SchemaChecks
         "To train on images of another size, set ConvNetTrainer.Options.InputShape (such as new ImageShape(1, 14, 14) for 196 values), " +
         "or make the features with mlContext.Transforms.ConvNetImageFeatures(new ImageShape(channels, height, width)), whose column carries the shape.";
 
-    /// <summary>Returns the number of classes of a key-typed label column.</summary>
-    public static int CheckLabelColumn(DataViewSchema schema, string name)
-    {
-        var column = schema.GetColumnOrNull(name)
-            ?? throw Missing("label", name, schema.Select(c => c.Name), "train on");
-        return CheckLabelType(name, column.Type);
-    }
+    /// <summary>The type of the label column <paramref name="name"/>; each task checks it.</summary>
+    public static DataViewType LabelType(DataViewSchema schema, string name)
+        => (schema.GetColumnOrNull(name) ?? throw Missing("label", name, schema.Select(c => c.Name), "train on")).Type;
 
     /// <summary>Checks that an example weight column exists and holds one Single per row.</summary>
     public static void CheckWeightColumn(DataViewSchema schema, string name)
@@ -103,7 +99,8 @@ internal static class SchemaChecks
     }
 
     /// <summary>The same checks for an estimator's <see cref="SchemaShape"/>.</summary>
-    public static void CheckShape(SchemaShape schema, string featureName, string labelName, ImageShape shape)
+    /// <returns>The label column, whose type the task checks.</returns>
+    public static SchemaShape.Column CheckShape(SchemaShape schema, string featureName, string labelName, ImageShape shape)
     {
         var features = Find(schema, featureName);
         if (features.Name is null)
@@ -113,8 +110,7 @@ internal static class SchemaChecks
         var label = Find(schema, labelName);
         if (label.Name is null)
             throw Missing("label", labelName, schema.Select(c => c.Name), "train on");
-        if (!label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar)
-            throw Mismatch("label", labelName, "key type (use MapValueToKey on the label first)", $"{label.Kind} of {label.ItemType}");
+        return label;
     }
 
     /// <summary>The column named <paramref name="name"/>, or the default column (whose Name is null).</summary>
@@ -132,7 +128,8 @@ internal static class SchemaChecks
     private static string ExpectedFeatures(ImageShape shape)
         => $"known-size vector of Single with {shape.Size} items ({shape} images)";
 
-    private static ArgumentOutOfRangeException Mismatch(string role, string name, string expected, string? got, string? route = null)
+    /// <summary>ML.NET's schema-mismatch wording: the role, the column, what was expected and what was found.</summary>
+    public static ArgumentOutOfRangeException Mismatch(string role, string name, string expected, string? got, string? route = null)
         => new("inputSchema", $"Schema mismatch for {role} column '{name}': expected {expected}, got {got}{(route is null ? "" : ". " + route)}");
 
     private static ArgumentOutOfRangeException Missing(string role, string name, IEnumerable<string> available, string purpose)

@@ -9,4 +9,10 @@ internal static class CatalogAccess
 {
     public static IHostEnvironment EnvironmentOf(MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog)
         => ((IInternalCatalog)catalog).Environment;
+
+    public static IHostEnvironment EnvironmentOf(BinaryClassificationCatalog.BinaryClassificationTrainers catalog)
+        => ((IInternalCatalog)catalog).Environment;
+
+    public static IHostEnvironment EnvironmentOf(RegressionCatalog.RegressionTrainers catalog)
+        => ((IInternalCatalog)catalog).Environment;
 }

@@ -10,11 +10,15 @@ namespace MLNet.ConvNet;
 /// </summary>
 public sealed class ConvNetModelParameters
 {
-    internal ConvNetModelParameters(ConvNetModule network, TrainingRecord training)
+    internal ConvNetModelParameters(ConvNetModule network, TrainingRecord training, ConvNetTask task)
     {
         Network = network;
         Training = training;
+        Task = task;
     }
+
+    /// <summary>What the network learned: multiclass, binary or regression, with the calibration or label scale it fitted.</summary>
+    public ConvNetTask Task { get; }
 
     /// <summary>
     /// The smallest and largest feature value the network was trained on (null for models saved before the library
@@ -44,7 +48,10 @@ public sealed class ConvNetModelParameters
     /// <summary>The shape of one input image.</summary>
     public ImageShape InputShape => Network.InputShape;
 
-    /// <summary>The number of classes the network scores.</summary>
+    /// <summary>
+    /// The number of classes the network scores, one output each, for a multiclass model; 1 for a binary model (its one
+    /// output is the log-odds of true) and for a regression (its one output is the number).
+    /// </summary>
     public int NumberOfClasses => Network.NumberOfClasses;
 
     /// <summary>Every layer's name, type, output shape and parameter count, in order, as the summary shows them.</summary>

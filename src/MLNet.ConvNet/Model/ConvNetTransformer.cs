@@ -39,7 +39,7 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     // The model file: ML.NET's header with these versions, then the fields of ModelFile/ModelFormat.cs and a Weights entry.
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "CONVNETT",
-        verWrittenCur: ModelFormat.CurrentVersion, // 0x00010001 initial; 0x00010002 validation history and final epoch; 0x00010003 feature range; 0x00010004 augmentation and settings; 0x00010005 graph architectures' descriptions; 0x00010006 test-time augmentation.
+        verWrittenCur: ModelFormat.CurrentVersion, // 0x00010001 initial; 0x00010002 validation history and final epoch; 0x00010003 feature range; 0x00010004 augmentation and settings; 0x00010005 graph architectures' descriptions; 0x00010006 test-time augmentation; 0x00010007 the task.
         verReadableCur: ModelFormat.CurrentVersion,
         verWeCanReadBack: ModelFormat.OldestReadableVersion,
         loaderAssemblyName: typeof(ConvNetTransformer).Assembly.FullName,
@@ -50,7 +50,7 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     {
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
-        ModelFormat.WriteHeader(ctx.Writer, new ModelFormat.Header(ArchitectureName, Model.InputShape, NumberOfClasses, Columns, Model.Training, ModelFormat.DescriptionOf(Model.Architecture)));
+        ModelFormat.WriteHeader(ctx.Writer, new ModelFormat.Header(ArchitectureName, Model.InputShape, NumberOfClasses, Columns, Model.Training, ModelFormat.DescriptionOf(Model.Architecture), Task));
         KeyValuesFormat.Write(ctx.Writer, LabelColumn);
         ctx.SaveBinaryStream(ModelFormat.WeightsStreamName, writer => WeightsFormat.Write(writer, Network.SnapshotWeights()));
     }
@@ -67,7 +67,9 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
             ChannelLog.Warning(channel, notChecked);
         }
         var header = ModelFormat.ReadHeader(ctx.Reader, ctx.Header.ModelVerWritten);
-        var labelColumn = KeyValuesFormat.Read(env, ctx.Reader, header.Columns.Label, header.NumberOfClasses);
+        var labelColumn = header.Task.PlainLabelType is { } plain
+            ? KeyValuesFormat.ReadPlain(ctx.Reader, header.Columns.Label, plain)
+            : KeyValuesFormat.Read(env, ctx.Reader, header.Columns.Label, header.NumberOfClasses);
         var architecture = ModelFormat.ResolveArchitecture(header);
         var network = ConvNetModule.Create(architecture, header.InputShape, header.NumberOfClasses, seed: 0);
         try
@@ -75,7 +77,7 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
             if (!ctx.TryLoadBinaryStream(ModelFormat.WeightsStreamName, reader => network.LoadWeights(WeightsFormat.ReadFor(reader, network))))
                 throw new InvalidDataException($"The model has no '{ModelFormat.WeightsStreamName}' entry; the .zip is incomplete.");
             network.eval();
-            return new ConvNetTransformer(env, network, header.Columns, labelColumn, header.Training);
+            return new ConvNetTransformer(env, network, header.Task, header.Columns, labelColumn, header.Training);
         }
         catch
         {
@@ -87,13 +89,13 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     private readonly RowScoringTransformer _rowScoring;
     private readonly IHost _host;
 
-    internal ConvNetTransformer(IHostEnvironment env, ConvNetModule network, ColumnNames columns, DataViewSchema.DetachedColumn labelColumn, TrainingRecord training)
+    internal ConvNetTransformer(IHostEnvironment env, ConvNetModule network, ConvNetTask task, ColumnNames columns, DataViewSchema.DetachedColumn labelColumn, TrainingRecord training)
     {
-        Model = new ConvNetModelParameters(network, training);
+        Model = new ConvNetModelParameters(network, training, task);
         _host = env.Register(nameof(ConvNetTransformer));
         Columns = columns;
         LabelColumn = labelColumn;
-        Scoring = new ScoringModel(new BatchScorer(network, training.TestTimeAugmentation), columns, labelColumn, ShapeAdvice(network.InputShape));
+        Scoring = new ScoringModel(new BatchScorer(network, task, training.TestTimeAugmentation), columns, labelColumn, ShapeAdvice(network.InputShape));
         _rowScoring = new RowScoringTransformer(env, Scoring, ((ICanSaveModel)this).Save);
     }
 
@@ -103,12 +105,16 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     /// <summary>The architecture's registry name, as saved with the model.</summary>
     public string ArchitectureName => Network.Architecture.Name;
 
-    /// <summary>The number of classes the network scores.</summary>
+    /// <summary>The number of classes the network scores (multiclass); 1 for a binary model or a regression, whose network has one output (<see cref="ConvNetModelParameters.NumberOfClasses"/>).</summary>
     public int NumberOfClasses => Network.NumberOfClasses;
+
+    /// <summary>What the model learned: <see cref="MulticlassClassificationTask"/>, <see cref="BinaryClassificationTask"/> (with its calibration) or <see cref="RegressionTask"/> (with its label scale). Survives Save and Load.</summary>
+    public ConvNetTask Task => Model.Task;
 
     /// <summary>
     /// The class of each Score slot, in slot order: the training label's key values as text (such as "0".."9" for
     /// MNIST, or the class folders' names), or "0", "1", ... when the label had no key values. Survives Save and Load.
+    /// Empty for a binary model or a regression, whose Score is one value.
     /// </summary>
     public IReadOnlyList<string> ClassNames => _classNames ??= ReadClassNames();
 
@@ -116,6 +122,8 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
 
     private IReadOnlyList<string> ReadClassNames()
     {
+        if (Task is not MulticlassClassificationTask)
+            return [];
         var annotations = LabelColumn.Annotations;
         if (annotations.Schema.GetColumnOrNull("KeyValues") is { Type: VectorDataViewType { ItemType: TextDataViewType } })
         {
@@ -197,7 +205,7 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     {
         ArgumentNullException.ThrowIfNull(input);
         int features = SchemaChecks.CheckFeatureColumn(input.Schema, FeatureColumnName, Network.InputShape, "score with", Scoring.ShapeAdvice);
-        var scored = new BatchScoringDataView(input, GetOutputSchema(input.Schema), Scoring.Scorer, features, PredictedLabelColumnName, ScoreColumnName, ScaleCheck());
+        var scored = new BatchScoringDataView(input, GetOutputSchema(input.Schema), Scoring.Scorer, features, Scoring.OutputColumns(input.Schema).Select(c => c.Name).ToArray(), ScaleCheck());
         return new OnnxExportableScoring(input, scored, Scoring);
     }
 

@@ -12,7 +12,7 @@ namespace MLNet.ConvNet.ModelFile;
 /// Model.key stream (ML.NET's BinaryWriter; strings are .NET length-prefixed UTF-8):
 ///   string  architecture name, as registered
 ///   int32   input channels, height, width (checked against the registered architecture on load)
-///   int32   number of classes
+///   int32   number of the network's outputs: one per class (multiclass), 1 (binary, regression)
 ///   string  feature, label, score and predicted-label column names
 ///           history (see <see cref="HistoryFormat"/>; 0x00010001 lacks the validation entries, before 0x00010004 the augmented flags)
 ///   int32   the epoch whose weights are saved (from format 0x00010002; 0x00010001: the last epoch)
@@ -23,7 +23,11 @@ namespace MLNet.ConvNet.ModelFile;
 ///   string  the architecture as JSON (<see cref="ArchitectureFormat"/>) for a <see cref="GraphArchitecture"/> of built-in
 ///           layers, which then loads without registering; "" for one found by name in the registry (from 0x00010005)
 ///   int32   what scoring averages over (<see cref="TestTimeAugmentation"/>: 0 none, 1 horizontal flip) (from 0x00010006)
-///   bool + ML.NET BinarySaver type-and-value block: the training label's key values, if it has them (Internals/KeyValuesFormat.cs)
+///   string  the task (<see cref="ConvNetTask.Name"/>), then what it learned: nothing for MulticlassClassification;
+///           bool calibrated, float64 slope, float64 offset for BinaryClassification; int32 loss, float64 label mean,
+///           float64 label scale for Regression (from 0x00010007; older: MulticlassClassification)
+///   bool + ML.NET BinarySaver type-and-value block: the training label's key values, if it has them (Internals/KeyValuesFormat.cs;
+///           false for a binary or regression label, whose type the task gives)
 /// "Weights" stream (its own .zip entry): see <see cref="WeightsFormat"/>.
 /// </code>
 /// </summary>
@@ -32,7 +36,10 @@ internal static class ModelFormat
     public const string WeightsStreamName = "Weights";
 
     /// <summary>The format written now.</summary>
-    public const uint CurrentVersion = WithTestTimeAugmentation;
+    public const uint CurrentVersion = WithTask;
+
+    /// <summary>The format that added the task (binary, regression) and what it learned.</summary>
+    private const uint WithTask = 0x00010007;
 
     /// <summary>The format that added test-time augmentation.</summary>
     private const uint WithTestTimeAugmentation = 0x00010006;
@@ -54,7 +61,7 @@ internal static class ModelFormat
 
     /// <summary>Everything in the Model.key stream except the label's key values.</summary>
     /// <remarks>ArchitectureDescription: the architecture as JSON, or null when the registry has it by name.</remarks>
-    public sealed record Header(string ArchitectureName, ImageShape InputShape, int NumberOfClasses, ColumnNames Columns, TrainingRecord Training, string? ArchitectureDescription);
+    public sealed record Header(string ArchitectureName, ImageShape InputShape, int NumberOfClasses, ColumnNames Columns, TrainingRecord Training, string? ArchitectureDescription, ConvNetTask Task);
 
     /// <summary>The description a model of <paramref name="architecture"/> saves: its JSON for a graph of built-in layers, else null.</summary>
     public static string? DescriptionOf(ConvNetArchitecture architecture)
@@ -81,6 +88,8 @@ internal static class ModelFormat
         writer.Write(training.Settings ?? "");
         writer.Write(header.ArchitectureDescription ?? "");
         writer.Write((int)training.TestTimeAugmentation);
+        writer.Write(header.Task.Name);
+        header.Task.Write(writer);
     }
 
     private static void WriteAugmentation(BinaryWriter writer, ImageAugmentation? augmentation)
@@ -125,7 +134,7 @@ internal static class ModelFormat
             string architecture = reader.ReadString();
             var shape = new ImageShape(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
             int classes = reader.ReadInt32();
-            if (shape.Channels <= 0 || shape.Height <= 0 || shape.Width <= 0 || classes < 2)
+            if (shape.Channels <= 0 || shape.Height <= 0 || shape.Width <= 0 || classes < 1)
                 throw new InvalidDataException($"The model records input shape {shape} and {classes} classes; the file is corrupt.");
             var columns = new ColumnNames(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadString());
             var history = HistoryFormat.Read(reader, withValidation: version >= WithFinalEpoch, withAugmented: version >= WithAugmentation);
@@ -150,8 +159,11 @@ internal static class ModelFormat
             var testTime = version >= WithTestTimeAugmentation ? (TestTimeAugmentation)reader.ReadInt32() : TestTimeAugmentation.None;
             if (!Enum.IsDefined(testTime))
                 throw new InvalidDataException($"The model records test-time augmentation {(int)testTime}, which this MLNet.ConvNet does not know (0 or 1); the file is corrupt or from a newer version.");
+            var task = version >= WithTask ? ConvNetTask.Read(reader.ReadString(), reader) : MulticlassClassificationTask.Instance;
+            if (classes < task.FewestOutputs)
+                throw new InvalidDataException($"The model records {classes} outputs for a {task.Name} network, which has at least {task.FewestOutputs}; the file is corrupt.");
             return new Header(architecture, shape, classes, columns, new TrainingRecord(history, finalEpoch, range, augmentation, settings, TestTimeAugmentation: testTime),
-                string.IsNullOrEmpty(description) ? null : description);
+                string.IsNullOrEmpty(description) ? null : description, task);
         }
         catch (EndOfStreamException e)
         {

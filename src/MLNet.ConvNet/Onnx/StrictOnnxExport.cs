@@ -53,6 +53,9 @@ public static class StrictOnnxExport
 
         /// <summary>The architecture's registry name.</summary>
         public const string Architecture = "mlnet.convnet.architecture";
+
+        /// <summary>The task (<see cref="ConvNetTask.Name"/>): MulticlassClassification, BinaryClassification or Regression.</summary>
+        public const string Task = "mlnet.convnet.task";
     }
 
     private static void Describe(ModelProto model, ConvNetTransformer convNet)
@@ -67,6 +70,7 @@ public static class StrictOnnxExport
         Set(MetadataKeys.FeaturesInput, convNet.FeatureColumnName);
         Set(MetadataKeys.Classes, string.Join("\n", convNet.ClassNames));
         Set(MetadataKeys.Architecture, convNet.ArchitectureName);
+        Set(MetadataKeys.Task, convNet.Task.Name);
     }
 
     /// <summary>

@@ -5,8 +5,8 @@ using MLNet.ConvNet.Common;
 namespace MLNet.ConvNet.Scoring;
 
 /// <summary>
-/// What <see cref="ConvNetTransformer.Transform"/> returns: the input's columns plus PredictedLabel and Score,
-/// computed in batches. A cursor over it reads the input twice in lockstep: one cursor serves the input
+/// What <see cref="ConvNetTransformer.Transform"/> returns: the input's columns plus the task's score columns
+/// (PredictedLabel and Score; Probability for a binary model; Score alone for a regression), computed in batches. A cursor over it reads the input twice in lockstep: one cursor serves the input
 /// columns row by row, exactly as the input provides them; a second reads only the features, a batch ahead,
 /// for the network. No input value is copied or held, whatever its type. A cursor that needs neither output
 /// column is the input's own, untouched.
@@ -25,19 +25,21 @@ internal sealed class BatchScoringDataView : IDataView
 
     private readonly IDataView _input;
     private readonly BatchScorer _scorer;
-    private readonly int _featureIndex, _predictedIndex, _scoreIndex;
+    private readonly int _featureIndex;
+
+    // Each scored column's index in the output schema, in the task's order (its getter's index).
+    private readonly int[] _scoredIndices;
     private Action<FeatureRange>? _firstBatchCheck;
 
     /// <summary>The scored view of <paramref name="input"/>; <paramref name="firstBatchCheck"/> (may be null) gets the feature range of the first batch any cursor reads, once per view.</summary>
-    public BatchScoringDataView(IDataView input, DataViewSchema outputSchema, BatchScorer scorer, int featureIndex, string predictedLabelColumn, string scoreColumn, Action<FeatureRange>? firstBatchCheck = null)
+    public BatchScoringDataView(IDataView input, DataViewSchema outputSchema, BatchScorer scorer, int featureIndex, IReadOnlyList<string> scoredColumns, Action<FeatureRange>? firstBatchCheck = null)
     {
         _firstBatchCheck = firstBatchCheck;
         _input = input;
         _scorer = scorer;
         Schema = outputSchema;
         _featureIndex = featureIndex;
-        _predictedIndex = outputSchema[predictedLabelColumn].Index;
-        _scoreIndex = outputSchema[scoreColumn].Index;
+        _scoredIndices = scoredColumns.Select(name => outputSchema[name].Index).ToArray();
     }
 
     public bool CanShuffle => false;
@@ -51,7 +53,7 @@ internal sealed class BatchScoringDataView : IDataView
         var needed = columnsNeeded.Select(c => c.Index).ToHashSet();
         var inputColumns = _input.Schema.Where(c => needed.Contains(c.Index)).ToList();
         var rows = _input.GetRowCursor(inputColumns);
-        var batches = needed.Contains(_predictedIndex) || needed.Contains(_scoreIndex)
+        var batches = _scoredIndices.Any(needed.Contains)
             ? new Batches(this, _input.GetRowCursor([_input.Schema[_featureIndex]]))
             : null;
         return new Cursor(this, rows, batches, needed);
@@ -67,8 +69,8 @@ internal sealed class BatchScoringDataView : IDataView
         private readonly DataViewRowCursor _features;
         private readonly ValueGetter<VBuffer<float>> _getFeatures;
         private readonly float[] _batch;
-        private readonly float[] _probabilities;
-        private readonly int _size, _classes, _rows;
+        private readonly float[] _scores;
+        private readonly int _size, _width, _rows;
         private VBuffer<float> _buffer;
         private long _start;
         private int _count;
@@ -77,13 +79,13 @@ internal sealed class BatchScoringDataView : IDataView
         {
             _parent = parent;
             _features = features;
-            _classes = parent._scorer.Classes;
+            _width = parent._scorer.Width;
             var column = features.Schema[parent._featureIndex];
             _getFeatures = features.GetGetter<VBuffer<float>>(column);
             _size = ((VectorDataViewType)column.Type).Size;
             _rows = RowsPerBatch(_size);
             _batch = new float[_rows * _size];
-            _probabilities = new float[_rows * _classes];
+            _scores = new float[_rows * _width];
         }
 
         /// <summary>Scores the next batch when <paramref name="position"/> is past the one held.</summary>
@@ -117,11 +119,11 @@ internal sealed class BatchScoringDataView : IDataView
                 throw new InvalidOperationException("The input yielded a row to one cursor and none to another; it must give every cursor the same rows.");
             if (Interlocked.Exchange(ref _parent._firstBatchCheck, null) is { } check && FeatureRange.Of(_batch.AsSpan(0, _count * _size)) is { } range)
                 check(range);
-            _parent._scorer.Score(_batch, _count, _probabilities);
+            _parent._scorer.Score(_batch, _count, _scores);
         }
 
-        /// <summary>The class probabilities of the row at <paramref name="position"/>, which the batch held covers.</summary>
-        public ReadOnlySpan<float> Probabilities(long position) => _probabilities.AsSpan((int)(position - _start) * _classes, _classes);
+        /// <summary>The scores of the row at <paramref name="position"/>, which the batch held covers.</summary>
+        public ReadOnlySpan<float> Scores(long position) => _scores.AsSpan((int)(position - _start) * _width, _width);
 
         public void Dispose() => _features.Dispose();
     }
@@ -132,7 +134,6 @@ internal sealed class BatchScoringDataView : IDataView
         private readonly DataViewRowCursor _rows;
         private readonly Batches? _batches;
         private readonly HashSet<int> _active;
-        private readonly int _classes;
         private long _position = -1;
 
         // batches is null when the cursor needs neither output column.
@@ -142,7 +143,6 @@ internal sealed class BatchScoringDataView : IDataView
             _rows = rows;
             _batches = batches;
             _active = active;
-            _classes = parent._scorer.Classes;
         }
 
         public override DataViewSchema Schema => _parent.Schema;
@@ -168,21 +168,11 @@ internal sealed class BatchScoringDataView : IDataView
         {
             if (!IsColumnActive(column))
                 throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
-            if (column.Index != _parent._scoreIndex && column.Index != _parent._predictedIndex)
+            int scored = Array.IndexOf(_parent._scoredIndices, column.Index);
+            if (scored < 0)
                 return _rows.GetGetter<TValue>(_rows.Schema[column.Index]);
             var batches = _batches ?? throw new InvalidOperationException($"Column '{column.Name}' is scored, but the cursor was created without the features.");
-            if (column.Index == _parent._scoreIndex)
-            {
-                ValueGetter<VBuffer<float>> score = (ref VBuffer<float> value) =>
-                {
-                    var editor = VBufferEditor.Create(ref value, _classes);
-                    batches.Probabilities(_position).CopyTo(editor.Values);
-                    value = editor.Commit();
-                };
-                return score as ValueGetter<TValue> ?? throw TypeMismatch<TValue>(column);
-            }
-            ValueGetter<uint> predicted = (ref uint value) => value = BatchScorer.ArgMaxKey(batches.Probabilities(_position));
-            return predicted as ValueGetter<TValue> ?? throw TypeMismatch<TValue>(column);
+            return _parent._scorer.Task.Getter(scored, () => batches.Scores(_position)) as ValueGetter<TValue> ?? throw TypeMismatch<TValue>(column);
         }
 
         private static InvalidOperationException TypeMismatch<TValue>(DataViewSchema.Column column)

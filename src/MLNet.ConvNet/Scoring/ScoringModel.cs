@@ -17,5 +17,11 @@ internal sealed record ScoringModel(BatchScorer Scorer, ColumnNames Columns, Dat
 {
     public ConvNetModule Network => Scorer.Network;
 
-    public int Classes => Scorer.Classes;
+    public ConvNetTask Task => Scorer.Task;
+
+    /// <summary>The network's outputs per image.</summary>
+    public int Outputs => Scorer.Outputs;
+
+    /// <summary>The score columns this model adds to <paramref name="input"/>, in the task's order.</summary>
+    public DataViewSchema.DetachedColumn[] OutputColumns(DataViewSchema input) => Task.Columns(input, Label, Columns, Outputs);
 }

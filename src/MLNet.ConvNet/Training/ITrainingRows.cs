@@ -13,15 +13,18 @@ internal interface ITrainingRows
     /// <summary>The smallest and largest feature value read so far (all of them in memory; a stream's after its first epoch).</summary>
     FeatureRange? FeatureRange { get; }
 
-    /// <summary>Rows left out because their label key was missing (0).</summary>
+    /// <summary>Rows left out because their label was missing (key 0, or NaN).</summary>
     long SkippedMissingLabels { get; }
+
+    /// <summary>The count, mean and variance of the labels (a regression's label scale comes from them).</summary>
+    Tasks.LabelMoments Moments { get; }
 
     /// <summary>Whether the rows carry example weights.</summary>
     bool HasWeights { get; }
 
     /// <summary>
     /// Writes the batches of <paramref name="epoch"/>, one after another, into the front of the buffers (features image
-    /// after image, 0-based class indices, example weights when there are some) and yields each one's size.
+    /// after image, labels as the task reads them (0-based class indices, 0 or 1, numbers), example weights when there are some) and yields each one's size.
     /// </summary>
-    IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, long[] labels, float[]? weights);
+    IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, float[] labels, float[]? weights);
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.ConvNet.Common;
+using MLNet.ConvNet.Tasks;
 
 namespace MLNet.ConvNet.Training;
 
@@ -18,17 +19,19 @@ internal sealed class StreamingRows : ITrainingRows
     private readonly string? _weight;
     private readonly int _featureSize, _classes, _bufferRows;
     private readonly Action _checkCancelled;
+    private readonly ConvNetTask _task;
     private float[]? _bufferFeatures;
-    private long[]? _bufferLabels;
+    private float[]? _bufferLabels;
     private float[]? _bufferWeights;
 
-    private StreamingRows(IDataView data, TrainingColumns columns, int bufferRows, int count, long skipped)
+    private StreamingRows(IDataView data, TrainingColumns columns, int bufferRows, int count, long skipped, LabelMoments moments)
     {
         _data = data;
-        (_features, _label, _weight, _featureSize, _classes, _checkCancelled) = columns;
+        (_features, _label, _weight, _featureSize, _classes, _checkCancelled, _task) = columns;
         _bufferRows = bufferRows;
         Count = count;
         SkippedMissingLabels = skipped;
+        Moments = moments;
     }
 
     public int Count { get; }
@@ -40,14 +43,17 @@ internal sealed class StreamingRows : ITrainingRows
 
     private bool _rangeComplete;
 
-    /// <summary>Rows left out because their label key was missing (0).</summary>
+    /// <summary>Rows left out because their label was missing (key 0, or NaN).</summary>
     public long SkippedMissingLabels { get; }
+
+    /// <summary>The labels' count, mean and variance, from the counting pass.</summary>
+    public LabelMoments Moments { get; }
 
     /// <summary>Rows the shuffle buffer holds.</summary>
     public int BufferRows => _bufferRows;
 
     /// <summary>
-    /// Counts the labelled rows of <paramref name="data"/> once (reading the label column only) and sets up the stream,
+    /// Counts the labelled rows of <paramref name="data"/> once (reading the label column only, and its moments) and sets up the stream,
     /// with a shuffle buffer of <paramref name="bufferBytes"/> that holds at least 4 batches.
     /// </summary>
     public static StreamingRows Open(IDataView data, TrainingColumns columns, int batchSize, long bufferBytes)
@@ -55,33 +61,49 @@ internal sealed class StreamingRows : ITrainingRows
         string label = columns.Label;
         int count = 0;
         long skipped = 0;
+        var moments = new LabelMoments();
         using (var cursor = data.GetRowCursor([data.Schema[label]]))
         {
-            var getLabel = cursor.GetGetter<uint>(data.Schema[label]);
-            uint key = 0;
+            var getLabel = columns.Task.ReadLabels(cursor, data.Schema[label], columns.Classes);
             while (cursor.MoveNext())
             {
                 if ((cursor.Position & 4095) == 0)
                     columns.CheckCancelled();
-                getLabel(ref key);
-                if (key == 0)
+                if (!ReadLabel(getLabel, cursor.Position, out float value))
+                {
                     skipped++;
-                else
-                    count = checked(count + 1);
+                    continue;
+                }
+                count = checked(count + 1);
+                moments.Add(value);
             }
         }
         if (count == 0)
             throw new InvalidOperationException($"The training data has no rows with a label in column '{label}'; a ConvNet needs at least one labelled image.");
         long rows = Math.Max(4L * batchSize, bufferBytes / TrainingData.BytesPerRow(columns.FeatureSize));
-        return new StreamingRows(data, columns, (int)Math.Min(rows, count), count, skipped);
+        return new StreamingRows(data, columns, (int)Math.Min(rows, count), count, skipped, moments);
     }
 
-    public IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, long[] labels, float[]? weights)
+    /// <summary>A row's label through the task's reader; false when it is missing.</summary>
+    /// <exception cref="InvalidOperationException">The label cannot be trained on.</exception>
+    private static bool ReadLabel(ConvNetTask.LabelReader reader, long row, out float label)
+    {
+        try
+        {
+            return reader(row, out label);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidOperationException(e.Message);
+        }
+    }
+
+    public IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, float[] labels, float[]? weights)
     {
         var random = new Random(TrainingData.EpochSeed(seed, epoch));
         // One buffer for every epoch; unshuffled, a buffer of one row passes the rows on in order.
         var bufferFeatures = _bufferFeatures ??= new float[(long)_bufferRows * _featureSize];
-        var bufferLabels = _bufferLabels ??= new long[_bufferRows];
+        var bufferLabels = _bufferLabels ??= new float[_bufferRows];
         var bufferWeights = _bufferWeights ??= new float[_bufferRows];
         int capacity = shuffle ? _bufferRows : 1;
         var columns = new List<DataViewSchema.Column> { _data.Schema[_features], _data.Schema[_label] };
@@ -89,10 +111,10 @@ internal sealed class StreamingRows : ITrainingRows
             columns.Add(_data.Schema[_weight]);
         using var cursor = _data.GetRowCursor(columns);
         var getFeatures = cursor.GetGetter<VBuffer<float>>(_data.Schema[_features]);
-        var getLabel = cursor.GetGetter<uint>(_data.Schema[_label]);
+        var getLabel = _task.ReadLabels(cursor, _data.Schema[_label], _classes);
         var getWeight = _weight is null ? null : cursor.GetGetter<float>(_data.Schema[_weight]);
         VBuffer<float> vector = default;
-        uint key = 0;
+        float label = 0;
         float weight = 1;
 
         // Reads the next labelled row into buffer slot `slot`; false at the end of the data.
@@ -104,12 +126,9 @@ internal sealed class StreamingRows : ITrainingRows
                     return false;
                 if ((cursor.Position & 1023) == 0)
                     _checkCancelled();
-                getLabel(ref key);
-                if (key == 0)
-                    continue;
                 long row = cursor.Position;
-                if (TrainingData.LabelProblem(key, _classes, row, _label) is { } badLabel)
-                    throw new InvalidOperationException(badLabel);
+                if (!ReadLabel(getLabel, row, out label))
+                    continue;
                 if (getWeight is not null)
                 {
                     getWeight(ref weight);
@@ -121,7 +140,7 @@ internal sealed class StreamingRows : ITrainingRows
                     throw new InvalidOperationException(problem);
                 if (!_rangeComplete)
                     FeatureRange = ConvNet.FeatureRange.Of(bufferFeatures.AsSpan((int)((long)slot * _featureSize), _featureSize), FeatureRange);
-                bufferLabels[slot] = key - 1;
+                bufferLabels[slot] = label;
                 bufferWeights[slot] = weight;
                 return true;
             }

@@ -4,12 +4,13 @@ namespace MLNet.ConvNet.Training;
 /// What every reader of training rows needs, together: the columns it reads, what they hold, and how to stop.
 /// </summary>
 /// <param name="Features">The features column: a known-size vector of Single.</param>
-/// <param name="Label">The key-typed label column.</param>
+/// <param name="Label">The label column, of the task's type.</param>
 /// <param name="Weight">The example weight column; null when every example weighs the same.</param>
 /// <param name="FeatureSize">Values per image: channels x height x width.</param>
-/// <param name="Classes">The label's key count.</param>
+/// <param name="Classes">The label's key count; 0 for a label without classes.</param>
 /// <param name="CheckCancelled">Throws <see cref="OperationCanceledException"/> once training is cancelled.</param>
-internal sealed record TrainingColumns(string Features, string Label, string? Weight, int FeatureSize, int Classes, Action CheckCancelled)
+/// <param name="Task">What the label means, and how it is read.</param>
+internal sealed record TrainingColumns(string Features, string Label, string? Weight, int FeatureSize, int Classes, Action CheckCancelled, ConvNetTask Task)
 {
     /// <summary>The same columns without the weight: validation is unweighted.</summary>
     public TrainingColumns Unweighted => this with { Weight = null };

@@ -1,16 +1,17 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.ConvNet.Common;
+using MLNet.ConvNet.Tasks;
 
 namespace MLNet.ConvNet.Training;
 
 /// <summary>
-/// The training rows copied once into contiguous memory: features image after image, each label as a 0-based class
-/// index, and each example's weight when there is a weight column. Epochs then shuffle indices, not rows.
+/// The training rows copied once into contiguous memory: features image after image, each label as the task reads it
+/// (a 0-based class index, 0 or 1, a number), and each example's weight when there is a weight column. Epochs then shuffle indices, not rows.
 /// </summary>
 internal sealed class TrainingData : ITrainingRows
 {
-    private TrainingData(float[] features, long[] labels, float[]? weights, int featureSize, long skippedMissingLabels)
+    private TrainingData(float[] features, float[] labels, float[]? weights, int featureSize, long skippedMissingLabels)
     {
         Features = features;
         Labels = labels;
@@ -20,7 +21,11 @@ internal sealed class TrainingData : ITrainingRows
     }
 
     public float[] Features { get; }
-    public long[] Labels { get; }
+    public float[] Labels { get; }
+
+    public LabelMoments Moments => _moments ??= LabelMoments.Of(Labels);
+
+    private LabelMoments? _moments;
 
     /// <summary>Each row's example weight; null when every row weighs the same.</summary>
     public float[]? Weights { get; private set; }
@@ -28,7 +33,7 @@ internal sealed class TrainingData : ITrainingRows
     public int FeatureSize { get; }
     public int Count => Labels.Length;
 
-    /// <summary>Rows left out because their label key was missing (0).</summary>
+    /// <summary>Rows left out because their label was missing (key 0, or NaN).</summary>
     public long SkippedMissingLabels { get; }
 
     public bool HasWeights => Weights is not null;
@@ -42,7 +47,7 @@ internal sealed class TrainingData : ITrainingRows
     /// first, which keeps resident memory flat (docs/benchmarks.md); the rows are shuffled, so which ones form it is
     /// random either way.
     /// </summary>
-    public IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, long[] labels, float[]? weights)
+    public IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, float[] labels, float[]? weights)
     {
         var order = Enumerable.Range(0, Count).ToArray();
         if (shuffle)
@@ -65,7 +70,7 @@ internal sealed class TrainingData : ITrainingRows
         }
     }
 
-    /// <summary>The memory one row takes: its features as float32, its label (int64) and its weight (float32).</summary>
+    /// <summary>The memory one row is budgeted: its features as float32, then 12 bytes for its label and weight (float32 each) and the shuffle's index.</summary>
     internal static long BytesPerRow(int featureSize) => featureSize * 4L + 12;
 
     /// <summary>The seed of an epoch's shuffle: a function of the run's seed and the epoch, so a resumed run draws the same batches.</summary>
@@ -75,7 +80,7 @@ internal sealed class TrainingData : ITrainingRows
     /// Reads every row of <paramref name="data"/>, with the example weights when <paramref name="columns"/> names a
     /// weight column; the columns were checked before.
     /// </summary>
-    /// <exception cref="InvalidOperationException">A feature or weight cannot be trained on, or a label key exceeds the class count.</exception>
+    /// <exception cref="InvalidOperationException">A feature, label or weight cannot be trained on (such as a label key past the class count).</exception>
     public static TrainingData Read(IDataView data, TrainingColumns columns)
     {
         long row = -1;
@@ -99,19 +104,15 @@ internal sealed class TrainingData : ITrainingRows
     /// <summary>A row this reader refuses; turned into <see cref="InvalidOperationException"/> with its message.</summary>
     private sealed class FailedRowException(string message) : Exception(message);
 
-    /// <summary>Why a row's label key cannot be trained on (a key past the class count), or null. Key 0, missing, is skipped, not refused.</summary>
-    internal static string? LabelProblem(uint key, int classes, long row, string column)
-        => key > classes ? $"Row {row} of column '{column}' has key {key}, but the column's key type has {classes} values." : null;
-
     /// <summary>Why a row's example weight cannot be trained on, or null.</summary>
     internal static string? WeightProblem(float weight, long row, string? column)
         => float.IsFinite(weight) && weight >= 0 ? null : $"Row {row} of the example weight column '{column}' has {weight}; example weights must be finite numbers of 0 or more.";
 
     private static TrainingData ReadRows(IDataView data, TrainingColumns columns, ref long row)
     {
-        var (featureColumn, labelColumn, weightColumn, featureSize, numberOfClasses, checkCancelled) = columns;
+        var (featureColumn, labelColumn, weightColumn, featureSize, numberOfClasses, checkCancelled, task) = columns;
         var features = new List<float[]>();
-        var labels = new List<long>();
+        var labels = new List<float>();
         var weights = weightColumn is null ? null : new List<float>();
         long skipped = 0;
         var featureCol = data.Schema[featureColumn];
@@ -121,10 +122,10 @@ internal sealed class TrainingData : ITrainingRows
             read.Add(data.Schema[weightColumn]);
         using var cursor = data.GetRowCursor(read);
         var getFeatures = cursor.GetGetter<VBuffer<float>>(featureCol);
-        var getLabel = cursor.GetGetter<uint>(labelCol);
+        var getLabel = task.ReadLabels(cursor, labelCol, numberOfClasses);
         var getWeight = weightColumn is null ? null : cursor.GetGetter<float>(data.Schema[weightColumn]);
         VBuffer<float> buffer = default;
-        uint key = 0;
+        float label = 0;
         float weight = 1;
         float[]? chunk = null;
         int inChunk = 0;
@@ -136,14 +137,11 @@ internal sealed class TrainingData : ITrainingRows
                 break;
             if ((row & 1023) == 0)
                 checkCancelled();
-            getLabel(ref key);
-            if (key == 0)
+            if (!ReadLabel(getLabel, row, out label))
             {
                 skipped++;
                 continue;
             }
-            if (LabelProblem(key, numberOfClasses, row, labelColumn) is { } badLabel)
-                throw new FailedRowException(badLabel);
             if (getWeight is not null && weights is not null)
             {
                 getWeight(ref weight);
@@ -161,7 +159,7 @@ internal sealed class TrainingData : ITrainingRows
             if (FeatureRows.CopyChecked(buffer, chunk.AsSpan(inChunk * featureSize, featureSize), row, featureColumn) is { } problem)
                 throw new FailedRowException(problem);
             inChunk++;
-            labels.Add(key - 1);
+            labels.Add(label);
         }
         if (weights is { Count: > 0 } && weights.All(w => w == 0))
             throw new FailedRowException($"Every example weight in column '{weightColumn}' is 0; at least one example must weigh more than 0.");
@@ -175,6 +173,19 @@ internal sealed class TrainingData : ITrainingRows
             copied += take;
         }
         return new TrainingData(all, labels.ToArray(), weights?.ToArray(), featureSize, skipped);
+    }
+
+    /// <summary>The label of row <paramref name="row"/> through the task's reader; false when it is missing. A label that cannot be trained on fails the row.</summary>
+    private static bool ReadLabel(ConvNetTask.LabelReader reader, long row, out float label)
+    {
+        try
+        {
+            return reader(row, out label);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new FailedRowException(e.Message);
+        }
     }
 
     /// <summary>
@@ -208,7 +219,7 @@ internal sealed class TrainingData : ITrainingRows
     private TrainingData Take(int[] rows)
     {
         var features = new float[(long)rows.Length * FeatureSize];
-        var labels = new long[rows.Length];
+        var labels = new float[rows.Length];
         var weights = Weights is null ? null : new float[rows.Length];
         for (int i = 0; i < rows.Length; i++)
         {

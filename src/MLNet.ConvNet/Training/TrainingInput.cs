@@ -52,10 +52,10 @@ internal sealed class TrainingInput
         var s = settings;
         var shape = SchemaChecks.ResolveImageShape(data.Schema, s.Columns.Features, s.InputShape, s.Architecture.InputShape, s.Architecture.Name);
         CheckAtLeastTwoClasses(data, s.Columns.Label);
-        int classes = SchemaChecks.CheckLabelColumn(data.Schema, s.Columns.Label);
+        int classes = s.Task.CheckLabel(s.Columns.Label, SchemaChecks.LabelType(data.Schema, s.Columns.Label));
         if (s.WeightColumn is not null)
             SchemaChecks.CheckWeightColumn(data.Schema, s.WeightColumn);
-        return new TrainingInput(data, settings, shape, new TrainingColumns(s.Columns.Features, s.Columns.Label, s.WeightColumn, shape.Size, classes, checkCancelled));
+        return new TrainingInput(data, settings, shape, new TrainingColumns(s.Columns.Features, s.Columns.Label, s.WeightColumn, shape.Size, classes, checkCancelled, s.Task));
     }
 
     /// <summary>
@@ -150,7 +150,7 @@ internal sealed class TrainingInput
     {
         if (_settings.ValidationSet is not { } validationSet)
             return null;
-        int validationClasses = SchemaChecks.CheckLabelColumn(validationSet.Schema, Columns.Label);
+        int validationClasses = Columns.Task.CheckLabel(Columns.Label, SchemaChecks.LabelType(validationSet.Schema, Columns.Label));
         SchemaChecks.CheckFeatureColumn(validationSet.Schema, Columns.Features, Shape, "validate with");
         if (validationClasses != Columns.Classes)
             throw new ArgumentOutOfRangeException(nameof(ConvNetTrainer.Options.ValidationSet), $"Schema mismatch for label column '{Columns.Label}' of the validation set: expected key type with {Columns.Classes} values as in the training data, got {validationClasses} values.");

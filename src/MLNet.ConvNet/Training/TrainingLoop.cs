@@ -46,7 +46,8 @@ internal sealed class TrainingLoop
 
     // The batch buffers, refilled by the rows for every batch; the tensors of a step wrap them without a copy.
     private readonly float[] _features;
-    private readonly long[] _labels;
+    private readonly float[] _labels;
+    private readonly ConvNetTask _task;
     private readonly float[]? _weights;
 
     /// <summary>
@@ -66,7 +67,8 @@ internal sealed class TrainingLoop
         _shape = model.InputShape;
         _batchesPerEpoch = (data.Count + settings.BatchSize - 1) / settings.BatchSize;
         _features = new float[settings.BatchSize * _shape.Size];
-        _labels = new long[settings.BatchSize];
+        _labels = new float[settings.BatchSize];
+        _task = settings.Task;
         _weights = data.HasWeights ? new float[settings.BatchSize] : null;
         _fineTuning = FineTuningPlan.For(model, settings.FineTuning);
     }
@@ -110,7 +112,9 @@ internal sealed class TrainingLoop
 
         public double RunningLoss => WeightSeen > 0 ? LossSum / WeightSeen : 0;
 
-        public double RunningAccuracy => (double)Correct / Seen;
+        public bool HasAccuracy { get; init; } = true;
+
+        public double RunningAccuracy => HasAccuracy ? (double)Correct / Seen : double.NaN;
     }
 
     public List<EpochMetrics> Run(IChannel channel, IProgressChannel? progressChannel, Action checkCancelled)
@@ -132,7 +136,7 @@ internal sealed class TrainingLoop
         _averager = averager;
         _callbacks = averager is null ? s.Callbacks : [averager, .. s.Callbacks];
 
-        var tally = new EpochTally(first);
+        var tally = new EpochTally(first) { HasAccuracy = _task.HasAccuracy };
         progressChannel?.SetHeader(new ProgressHeader(["loss", "accuracy"], ["epoch", "batch"]), e =>
         {
             e.SetProgress(0, tally.Epoch, _lastEpoch);
@@ -149,7 +153,7 @@ internal sealed class TrainingLoop
         _model.train();
         for (int epoch = first; epoch <= _lastEpoch && !stopped; epoch++)
         {
-            tally = new EpochTally(epoch);
+            tally = new EpochTally(epoch) { HasAccuracy = _task.HasAccuracy };
             if (_fineTuning?.Apply(epoch) is { } phase)
                 ChannelLog.Info(channel, phase);
             using var batches = _data.Batches(epoch, s.BatchSize, s.Seed, s.Shuffle, _features, _labels, _weights).GetEnumerator();
@@ -252,14 +256,14 @@ internal sealed class TrainingLoop
             var x = InputBatch.Images(_features, 0, size, _shape, _device);
             if (augmentationRandom is not null && s.Augmentation is { } augmentation)
                 x = augmentation.Apply(x, augmentationRandom);
-            var y = InputBatch.Labels(_labels, 0, size, _device);
+            var y = _task.LabelsForLoss(InputBatch.Labels(_labels, 0, size, _device));
             batch = new TrainingBatch(tally.Epoch, tally.Batch, x, y, _model.NumberOfClasses, callbackRandom) { LearningRate = tally.Rate };
             foreach (var callback in _callbacks)
                 callback.OnBatchStarted(batch);
             optimizer.zero_grad();
             var logits = _model.forward(batch.Images);
             batch.Logits = logits;
-            batch.Loss = Loss(logits, y, batch.Targets, _weights is null ? null : InputBatch.Weights(_weights, 0, size, _device));
+            batch.Loss = _task.Loss(logits, y, batch.Targets, _weights is null ? null : InputBatch.Weights(_weights, 0, size, _device), s.LabelSmoothing);
             foreach (var callback in _callbacks)
                 callback.OnLossComputed(batch);
             var loss = batch.Loss ?? throw new InvalidOperationException($"A training callback set the loss of epoch {tally.Epoch}, batch {tally.Batch + 1} to null; set it to a scalar tensor.");
@@ -272,8 +276,8 @@ internal sealed class TrainingLoop
                 foreach (var callback in _callbacks)
                     callback.OnStepTaken(batch);
             }
-            // With mixed targets, an image counts as right when the network's top class is its target's.
-            tally.Correct += logits.argmax(1).eq(batch.Targets is { } targets ? targets.argmax(1) : y).sum().item<long>();
+            if (_task.Correct(logits, y, batch.Targets) is { } correct)
+                tally.Correct += correct.item<long>();
         }
         catch (System.Runtime.InteropServices.ExternalException e) when (IsOutOfMemory(e))
         {
@@ -294,14 +298,15 @@ internal sealed class TrainingLoop
         // With a weight average, the average is what is validated and what early stopping keeps.
         var swapped = _averager?.SwapIn();
         var (validationLoss, validationAccuracy) = _validation is { } rows ? Validate(rows) : (null, null);
-        var metrics = new EpochMetrics(tally.Epoch, tally.LossSum / tally.WeightSeen, (double)tally.Correct / count, tally.FirstRate, tally.Clock.Elapsed.TotalSeconds, validationLoss, validationAccuracy)
+        var metrics = new EpochMetrics(tally.Epoch, tally.LossSum / tally.WeightSeen, _task.HasAccuracy ? (double)tally.Correct / count : double.NaN, tally.FirstRate, tally.Clock.Elapsed.TotalSeconds, validationLoss, validationAccuracy)
         {
             Augmented = s.Augmentation is not null || s.Mixing is not null || s.RandomResizedCrop is not null || s.ColorJitter is not null,
         };
         history.Add(metrics);
-        string validation = _validation is not null ? $", validation loss {validationLoss:F4}, validation accuracy {validationAccuracy:P2}" : "";
+        string validation = _validation is null ? "" : $", validation loss {validationLoss:F4}{(_task.HasAccuracy ? $", validation accuracy {validationAccuracy:P2}" : "")}";
+        string accuracy = _task.HasAccuracy ? $", accuracy {metrics.Accuracy:P2}" : "";
         string augmented = metrics.Augmented ? " (on augmented images)" : "";
-        ChannelLog.Info(channel, $"Epoch {tally.Epoch}/{_lastEpoch}: loss {metrics.Loss:F4}, accuracy {metrics.Accuracy:P2}{augmented}{validation}, learning rate {tally.FirstRate:G4}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
+        ChannelLog.Info(channel, $"Epoch {tally.Epoch}/{_lastEpoch}: loss {metrics.Loss:F4}{accuracy}{augmented}{validation}, learning rate {tally.FirstRate:G4}, {metrics.Seconds:F1} s ({count / metrics.Seconds:F0} images/s).");
         s.EpochEnded?.Invoke(metrics);
         var control = new TrainingControl();
         foreach (var callback in _callbacks)
@@ -349,27 +354,29 @@ internal sealed class TrainingLoop
         return new OptimizerState(settings.ToString(), state.ToArray());
     }
 
-    /// <summary>
-    /// The batch's loss: the cross-entropy against the labels, or against <paramref name="targets"/> when a callback mixed
-    /// them, label-smoothed when asked, as the mean over the examples or their weighted mean.
-    /// </summary>
-    private Tensor Loss(Tensor logits, Tensor labels, Tensor? targets, Tensor? weights)
-    {
-        double smoothing = _settings.LabelSmoothing;
-        if (targets is null)
-        {
-            return weights is null
-                ? nn.functional.cross_entropy(logits, labels, label_smoothing: smoothing)
-                : (nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.None, label_smoothing: smoothing) * weights).sum() / weights.sum();
-        }
-        using Scalar keep = (1 - smoothing).ToScalar(), spread = (smoothing / _model.NumberOfClasses).ToScalar(), one = 1.ToScalar();
-        var taught = smoothing == 0 ? targets : targets.mul(keep).add_(spread, one);
-        var each = taught.mul(nn.functional.log_softmax(logits, 1)).sum(1).neg();
-        return weights is null ? each.mean() : (each * weights).sum() / weights.sum();
-    }
-
     private static bool IsOutOfMemory(Exception e)
         => e.Message.Contains("alloc", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The trained network's raw outputs (its first output per image) on <paramref name="rows"/>, in evaluation mode:
+    /// what a binary task calibrates on.
+    /// </summary>
+    public float[] Outputs(TrainingData rows)
+    {
+        var outputs = new float[rows.Count];
+        _model.eval();
+        using (torch.inference_mode())
+        {
+            for (int start = 0; start < rows.Count; start += ValidationBatchSize)
+            {
+                int size = Math.Min(ValidationBatchSize, rows.Count - start);
+                using var scope = torch.NewDisposeScope();
+                var first = _model.forward(InputBatch.Images(rows.Features, start, size, _shape, _device))[.., 0].cpu().contiguous();
+                first.data<float>().CopyTo(outputs.AsSpan(start, size));
+            }
+        }
+        return outputs;
+    }
 
     private (double? Loss, double? Accuracy) Validate(TrainingData validation)
     {
@@ -383,13 +390,14 @@ internal sealed class TrainingLoop
                 int size = Math.Min(ValidationBatchSize, validation.Count - start);
                 using var scope = torch.NewDisposeScope();
                 var x = InputBatch.Images(validation.Features, start, size, _shape, _device);
-                var y = InputBatch.Labels(validation.Labels, start, size, _device);
+                var y = _task.LabelsForLoss(InputBatch.Labels(validation.Labels, start, size, _device));
                 var logits = _model.forward(x);
-                lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
-                correct += logits.argmax(1).eq(y).sum().item<long>();
+                lossSum += _task.LossSum(logits, y).item<float>();
+                if (_task.Correct(logits, y, null) is { } right)
+                    correct += right.item<long>();
             }
         }
         _model.train();
-        return (lossSum / validation.Count, (double)correct / validation.Count);
+        return (lossSum / validation.Count, _task.HasAccuracy ? (double)correct / validation.Count : null);
     }
 }

@@ -11,6 +11,9 @@ namespace MLNet.ConvNet.Training;
 /// </summary>
 internal sealed record TrainingSettings
 {
+    /// <summary>What the network learns: the catalog's task, with what it learned from the data once it has (a regression's label scale).</summary>
+    public required ConvNetTask Task { get; init; }
+
     public required ConvNetArchitecture Architecture { get; init; }
     public required ColumnNames Columns { get; init; }
 
@@ -84,7 +87,7 @@ internal sealed record TrainingSettings
     /// it only when the schedule depends on it (one-cycle), so a finished run can be extended to more epochs.
     /// </summary>
     public string Fingerprint(ImageShape input, int classes, int trainingRows, int validationRows) => string.Create(CultureInfo.InvariantCulture,
-        $"architecture {Architecture.Name} on {input}, {classes} classes, {trainingRows} training rows, {validationRows} validation rows, " +
+        $"{(Task is MulticlassClassificationTask ? "" : $"task {Task}, ")}architecture {Architecture.Name} on {input}, {classes} classes, {trainingRows} training rows, {validationRows} validation rows, " +
         $"{(Schedule.UsesTotalEpochs ? $"epochs {Epochs}, " : "")}batch {BatchSize}, {Optimizer} lr {LearningRate:R}, schedule {Schedule}, seed {Seed}, shuffle {Shuffle}, " +
         $"{(Augmentation is null ? "" : $"augmentation {Augmentation}, ")}" +
         $"{FeaturesOn()}" +
@@ -119,7 +122,7 @@ internal sealed record TrainingSettings
 
     /// <summary>The settings that shape the result, in one line: the model keeps it (ConvNetModelParameters.TrainingSettings).</summary>
     public string Describe(ImageShape input) => string.Create(CultureInfo.InvariantCulture,
-        $"{Architecture.Name} on {input} images for {Epochs} epoch{(Epochs == 1 ? "" : "s")}, batch {BatchSize}, {Optimizer} with learning rate {LearningRate}, " +
+        $"{(Task is MulticlassClassificationTask ? "" : $"{Task.Name}: ")}{Architecture.Name} on {input} images for {Epochs} epoch{(Epochs == 1 ? "" : "s")}, batch {BatchSize}, {Optimizer} with learning rate {LearningRate}, " +
         $"schedule {Schedule}, augmentation {Augmentation?.ToString() ?? "none"}, " +
         $"{FeaturesOn()}" +
         $"early stopping {EarlyStopping?.ToString() ?? "off"}, " +

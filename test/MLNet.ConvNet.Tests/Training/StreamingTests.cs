@@ -21,14 +21,14 @@ public sealed class StreamingTests
     private static List<int> Epoch(StreamingRows rows, int epoch, bool shuffle, int batchSize = 64)
     {
         var features = new float[batchSize * 4];
-        var labels = new long[batchSize];
+        var labels = new float[batchSize];
         var seen = new List<int>();
         foreach (int size in rows.Batches(epoch, batchSize, seed: 7, shuffle, features, labels, null))
         {
             for (int i = 0; i < size; i++)
             {
                 int row = (int)features[i * 4];
-                Assert.AreEqual(row % 3, labels[i], "features and labels travel together");
+                Assert.AreEqual(row % 3, (int)labels[i], "features and labels travel together");
                 seen.Add(row);
             }
         }
@@ -40,7 +40,7 @@ public sealed class StreamingTests
     {
         var ml = new MLContext(1);
         // A buffer of 100 rows (each row 4 floats + 12 bytes) over 1,000 rows.
-        var rows = StreamingRows.Open(Numbered(ml, 1000), new TrainingColumns("Features", "Label", null, 4, 3, () => { }), batchSize: 16, bufferBytes: 100 * 28);
+        var rows = StreamingRows.Open(Numbered(ml, 1000), new TrainingColumns("Features", "Label", null, 4, 3, () => { }, MulticlassClassificationTask.Instance), batchSize: 16, bufferBytes: 100 * 28);
         Assert.AreEqual(1000, rows.Count);
         Assert.AreEqual(100, rows.BufferRows);
         var first = Epoch(rows, 1, shuffle: true);

@@ -32,6 +32,15 @@ internal static class KeyValuesFormat
             throw new InvalidOperationException($"The label's key values of type {type} cannot be saved; use text or numeric key values.");
     }
 
+    /// <summary>The label column <paramref name="name"/> of a task whose label is not a key: the file holds no key values for it.</summary>
+    /// <exception cref="InvalidDataException">The file holds key values.</exception>
+    public static DataViewSchema.DetachedColumn ReadPlain(BinaryReader reader, string name, DataViewType type)
+    {
+        if (reader.ReadBoolean())
+            throw new InvalidDataException($"The model holds key values for its {type} label '{name}'; the file is corrupt.");
+        return new DataViewSchema.DetachedColumn(name, type);
+    }
+
     /// <summary>The label column <paramref name="name"/>, a key of <paramref name="classes"/> values, with the key values the file holds.</summary>
     /// <exception cref="InvalidDataException">The block is damaged or has another number of values.</exception>
     public static DataViewSchema.DetachedColumn Read(IHostEnvironment env, BinaryReader reader, string name, int classes)

@@ -9,7 +9,8 @@ namespace MLNet.ConvNet.Scoring.Internals;
 /// What <see cref="ConvNetTransformer.Transform"/> returns: the batched scoring view, presented to ML.NET as a data
 /// transform over its input that can write itself as ONNX. So <c>mlContext.Model.ConvertToOnnx</c> walks through it
 /// to the transforms before it and writes the network itself: the features reshaped to images, every layer with its
-/// weights as initializers, the softmax as Score, and the arg-max as the PredictedLabel key. ML.NET's ONNX
+/// weights as initializers, and the task's tail (the softmax as Score and the arg-max as the PredictedLabel key; a
+/// binary model's Score, calibrated Probability and PredictedLabel; a regression's scaled Score). ML.NET's ONNX
 /// interfaces are internal, which is why this class lives here; every read goes to the wrapped view unchanged.
 /// </summary>
 internal sealed class OnnxExportableScoring : ITransformCanSaveOnnx
@@ -61,15 +62,12 @@ internal sealed class OnnxExportableScoring : ITransformCanSaveOnnx
         var graph = new Graph(ctx);
         string logits = _model.Network.ExportOnnx(graph, ctx.GetVariableName(featureColumn));
 
-        int classes = _model.Classes;
-        string score = ctx.AddIntermediateVariable(new VectorDataViewType(NumberDataViewType.Single, classes), _model.Columns.Score);
-        ctx.CreateNode("Softmax", logits, score, ctx.GetNodeName("Softmax"), "").AddAttribute("axis", 1);
-
-        // PredictedLabel: the 1-based key of the most probable class, the first on ties (ArgMax's default), as a UInt32 key.
-        string index = graph.AddNode("ArgMax", [score], "argmax", new Dictionary<string, object> { ["axis"] = 1L, ["keepdims"] = 1L });
-        string key = graph.AddNode("Add", [index, graph.AddInitializer(new long[] { 1 }, [1], "one")], "key");
-        string predicted = ctx.AddIntermediateVariable(new KeyDataViewType(typeof(uint), classes), _model.Columns.PredictedLabel);
-        ctx.CreateNode("Cast", key, predicted, ctx.GetNodeName("Cast"), "").AddAttribute("to", 12L); // TensorProto.UINT32
+        // Each score column is an Identity of the task's value, so that ML.NET names it as the column.
+        foreach (var output in _model.Task.ExportOnnx(graph, logits, _model.Outputs, _model.Columns))
+        {
+            string column = ctx.AddIntermediateVariable(output.Type, output.Column);
+            ctx.CreateNode("Identity", output.Value, column, ctx.GetNodeName("Identity"), "");
+        }
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx)

@@ -7,8 +7,7 @@ namespace MLNet.ConvNet.Scoring.Internals;
 
 /// <summary>
 /// The row-by-row twin of <see cref="BatchScoringDataView"/>, as <c>PredictionEngine</c> and <c>GetOutputSchema</c>
-/// use it: an ML.NET row-to-row transformer whose mapper adds the PredictedLabel and Score columns, one row per
-/// forward pass. Its base class is internal to ML.NET, which is why it lives here; the ConvNetTransformer owns one and
+/// use it: an ML.NET row-to-row transformer whose mapper adds the task's score columns, one row per forward pass. Its base class is internal to ML.NET, which is why it lives here; the ConvNetTransformer owns one and
 /// hands it its own Save, so the model file has a single writer.
 /// </summary>
 internal sealed class RowScoringTransformer : RowToRowTransformerBase
@@ -33,6 +32,7 @@ internal sealed class RowScoringTransformer : RowToRowTransformerBase
         private readonly RowScoringTransformer _owner;
         private readonly ScoringModel _model;
         private readonly int _featureIndex;
+        private readonly int _outputs;
 
         public Mapper(RowScoringTransformer owner, DataViewSchema inputSchema)
             : base(owner.Host.Register(nameof(Mapper)), inputSchema, owner)
@@ -40,24 +40,24 @@ internal sealed class RowScoringTransformer : RowToRowTransformerBase
             _owner = owner;
             _model = owner._model;
             _featureIndex = SchemaChecks.CheckFeatureColumn(inputSchema, _model.Columns.Features, _model.Network.InputShape, "score with", _model.ShapeAdvice);
+            _outputs = _model.OutputColumns(inputSchema).Length;
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => ScoreColumns.Detached(InputSchema, _model);
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => _model.OutputColumns(InputSchema);
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
-            => throw new NotSupportedException("CreateGetters builds both outputs together.");
+            => throw new NotSupportedException("CreateGetters builds every output together.");
 
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
         {
             var shape = _model.Network.InputShape;
-            int classes = _model.Classes;
             var getFeatures = input.GetGetter<VBuffer<float>>(input.Schema[_featureIndex]);
             var features = new float[shape.Size];
-            var probabilities = new float[classes];
+            var scores = new float[_model.Scorer.Width];
             VBuffer<float> buffer = default;
             long cachedPosition = -1;
 
-            // Both outputs of a row come from one forward pass, cached by row position.
+            // Every output of a row comes from one forward pass, cached by row position.
             void Score()
             {
                 if (cachedPosition == input.Position)
@@ -65,35 +65,22 @@ internal sealed class RowScoringTransformer : RowToRowTransformerBase
                 getFeatures(ref buffer);
                 if (FeatureRows.CopyChecked(buffer, features, input.Position, _model.Columns.Features) is { } problem)
                     throw new InvalidOperationException(problem);
-                _model.Scorer.Score(features, 1, probabilities);
+                _model.Scorer.Score(features, 1, scores);
                 cachedPosition = input.Position;
             }
 
-            var getters = new Delegate[2];
-            if (activeOutput(0))
+            var getters = new Delegate[_outputs];
+            for (int i = 0; i < _outputs; i++)
             {
-                getters[0] = (ValueGetter<uint>)((ref uint value) =>
-                {
-                    Score();
-                    value = BatchScorer.ArgMaxKey(probabilities);
-                });
-            }
-            if (activeOutput(1))
-            {
-                getters[1] = (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
-                {
-                    Score();
-                    var editor = VBufferEditor.Create(ref value, classes);
-                    probabilities.AsSpan().CopyTo(editor.Values);
-                    value = editor.Commit();
-                });
+                if (activeOutput(i))
+                    getters[i] = _model.Task.Getter(i, () => { Score(); return scores; });
             }
             disposer = null;
             return getters;
         }
 
         public override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
-            => column => column == _featureIndex && (activeOutput(0) || activeOutput(1));
+            => column => column == _featureIndex && Enumerable.Range(0, _outputs).Any(activeOutput);
 
         public override void SaveModel(ModelSaveContext ctx) => _owner.SaveModel(ctx);
     }
