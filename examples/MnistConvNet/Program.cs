@@ -46,6 +46,8 @@ if (arguments.Command == "recipe")
     return RecipeCommand.Compare(arguments);
 if (arguments.Command == "transfer")
     return TransferCommand.Compare(arguments);
+if (arguments.Command == "tasks")
+    return TasksCommand.Run(arguments);
 if (arguments.Command == "warm-start")
     return WarmStartCommand.Compare(arguments);
 if (arguments.Command == "early-stopping")

@@ -2,8 +2,25 @@ using System.Security.Cryptography;
 
 namespace ServingApi;
 
-/// <summary>One image's prediction: the most probable class and every class's probability, in the model's class order.</summary>
-public sealed record Prediction(string Label, IReadOnlyList<string> Classes, float[] Scores);
+/// <summary>
+/// One image's prediction. A classifier's: the most probable class and every class's probability, in the model's class
+/// order. A binary model's: <see cref="IsTrue"/>, its calibrated <see cref="Probability"/> and raw <see cref="Score"/>.
+/// A regression's: <see cref="Value"/>.
+/// </summary>
+public sealed record Prediction(string Label, IReadOnlyList<string> Classes, float[] Scores)
+{
+    /// <summary>A binary model's PredictedLabel; null for the other tasks.</summary>
+    public bool? IsTrue { get; init; }
+
+    /// <summary>A binary model's calibrated probability of true.</summary>
+    public float? Probability { get; init; }
+
+    /// <summary>A binary model's raw score (log-odds).</summary>
+    public float? Score { get; init; }
+
+    /// <summary>A regression's number.</summary>
+    public float? Value { get; init; }
+}
 
 /// <summary>
 /// A model loaded for serving, whichever its engine. Requests lease it (<see cref="TryAcquire"/>, <see cref="Release"/>);

@@ -53,6 +53,10 @@ public static class PredictEndpoint
         try
         {
             var prediction = model.Predict(image);
+            if (prediction.IsTrue is { } isTrue)
+                return Results.Json(new { label = isTrue, probability = prediction.Probability, score = prediction.Score });
+            if (prediction.Value is { } value)
+                return Results.Json(new { value });
             var scores = new Dictionary<string, float>(prediction.Classes.Count);
             for (int i = 0; i < prediction.Classes.Count; i++)
                 scores[prediction.Classes[i]] = prediction.Scores[i];

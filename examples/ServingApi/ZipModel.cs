@@ -16,7 +16,7 @@ namespace ServingApi;
 public sealed class ZipModel : LoadedModel
 {
     private readonly ConvNetTransformer _convNet;
-    private readonly ObjectPool<PredictionEngine<ImageInput, ScoreOutput>> _engines;
+    private readonly ObjectPool<Scorer> _engines;
     private readonly EnginePolicy _policy;
     private readonly ImageDecoding _decoding;
 
@@ -31,7 +31,7 @@ public sealed class ZipModel : LoadedModel
         _decoding = model.ImageDecodingOf();
         var scoring = model.ForInMemoryImages(options.Invert);
         // For a disposable item the provider's pool disposes what it holds when it is disposed, and what comes back after.
-        _policy = new EnginePolicy(ml, scoring);
+        _policy = new EnginePolicy(ml, scoring, _convNet.Task, FromScores);
         _engines = new DefaultObjectPoolProvider { MaximumRetained = options.MaxConcurrency }.Create(_policy);
         Classes = _convNet.ClassNames;
         // Make one engine now, so a model that cannot score fails here, while the old one still serves.
@@ -58,7 +58,7 @@ public sealed class ZipModel : LoadedModel
         var engine = _engines.Get();
         try
         {
-            return FromScores(engine.Predict(new ImageInput { Image = decoded }).Score);
+            return engine.Predict(new ImageInput { Image = decoded });
         }
         finally
         {
@@ -84,19 +84,59 @@ public sealed class ZipModel : LoadedModel
         public float[] Score { get; set; } = [];
     }
 
-    private sealed class EnginePolicy(MLContext ml, ITransformer model) : PooledObjectPolicy<PredictionEngine<ImageInput, ScoreOutput>>
+    /// <summary>A binary model's columns, as ML.NET's binary trainers name them.</summary>
+    public sealed class BinaryOutput
+    {
+        public bool PredictedLabel { get; set; }
+
+        public float Score { get; set; }
+
+        public float Probability { get; set; }
+    }
+
+    /// <summary>A regression's column.</summary>
+    public sealed class RegressionOutput
+    {
+        public float Score { get; set; }
+    }
+
+    /// <summary>One pooled PredictionEngine, of the output type the model's task gives, and how it answers.</summary>
+    private sealed class Scorer(IDisposable engine, Func<ImageInput, Prediction> predict) : IDisposable
+    {
+        public Prediction Predict(ImageInput input) => predict(input);
+
+        public void Dispose() => engine.Dispose();
+    }
+
+    private sealed class EnginePolicy(MLContext ml, ITransformer model, ConvNetTask task, Func<float[], Prediction> fromScores) : PooledObjectPolicy<Scorer>
     {
         private int _created;
 
         public int Created => Volatile.Read(ref _created);
 
         // OwnsTransformer = false: by default an engine disposes its model when it is disposed, and the model is shared.
-        public override PredictionEngine<ImageInput, ScoreOutput> Create()
+        public override Scorer Create()
         {
             Interlocked.Increment(ref _created);
-            return ml.Model.CreatePredictionEngine<ImageInput, ScoreOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
+            var options = new PredictionEngineOptions { OwnsTransformer = false };
+            switch (task)
+            {
+                case BinaryClassificationTask:
+                    var binary = ml.Model.CreatePredictionEngine<ImageInput, BinaryOutput>(model, options);
+                    return new Scorer(binary, input =>
+                    {
+                        var output = binary.Predict(input);
+                        return new Prediction(output.PredictedLabel ? "true" : "false", [], []) { IsTrue = output.PredictedLabel, Probability = output.Probability, Score = output.Score };
+                    });
+                case RegressionTask:
+                    var regression = ml.Model.CreatePredictionEngine<ImageInput, RegressionOutput>(model, options);
+                    return new Scorer(regression, input => new Prediction("", [], []) { Value = regression.Predict(input).Score });
+                default:
+                    var classes = ml.Model.CreatePredictionEngine<ImageInput, ScoreOutput>(model, options);
+                    return new Scorer(classes, input => fromScores(classes.Predict(input).Score));
+            }
         }
 
-        public override bool Return(PredictionEngine<ImageInput, ScoreOutput> engine) => true;
+        public override bool Return(Scorer engine) => true;
     }
 }
