@@ -51,16 +51,20 @@ internal static class SavedModelCommands
         public float[] Values { get; set; }
     }
 
-    // Writes every Score vector of the test split (or its first --max-test-rows rows) as raw float32,
+    // Writes every Score (vector, or one value) of the test split (or its first --max-test-rows rows) as raw float32,
     // so that another process can compare them bit for bit.
     public static int WriteScores(CommandLine arguments)
     {
         var ml = new MLContext(seed: 1);
         var test = MnistDataset.Load(ml, arguments.DataDirectory, MnistSplit.Test, arguments.MaxTestRows);
         var model = ml.Model.Load(arguments.Models.Single(), out _);
-        var scores = model.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
+        var scored = model.Transform(test);
+        // A classifier's Score is a vector; a binary model's and a regression's one Single, a row's only score.
+        int classes = scored.Schema["Score"].Type is VectorDataViewType v ? v.Size : 1;
+        var scores = scored.Schema["Score"].Type is VectorDataViewType
+            ? scored.GetColumn<float[]>("Score").SelectMany(s => s).ToArray()
+            : scored.GetColumn<float>("Score").ToArray();
         File.WriteAllBytes(arguments.ScoresOut, System.Runtime.InteropServices.MemoryMarshal.AsBytes(scores.AsSpan()).ToArray());
-        int classes = model.Transform(test).Schema["Score"].Type is VectorDataViewType v ? v.Size : 0;
         Console.WriteLine($"Wrote {scores.Length / Math.Max(classes, 1):N0} rows x {classes} scores to {arguments.ScoresOut}: float32, little-endian, one row after another ({scores.Length * 4:N0} bytes).");
         return 0;
     }

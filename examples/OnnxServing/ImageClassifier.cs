@@ -12,7 +12,7 @@ namespace OnnxServing;
 /// </summary>
 public sealed class ImageClassifier : IDisposable
 {
-    private const string ShapeKey = "mlnet.convnet.input_shape", FeaturesKey = "mlnet.convnet.features", ClassesKey = "mlnet.convnet.classes", ArchitectureKey = "mlnet.convnet.architecture";
+    private const string ShapeKey = "mlnet.convnet.input_shape", FeaturesKey = "mlnet.convnet.features", ClassesKey = "mlnet.convnet.classes", ArchitectureKey = "mlnet.convnet.architecture", TaskKey = "mlnet.convnet.task";
 
     private readonly InferenceSession _session;
     private readonly string _input;
@@ -57,6 +57,8 @@ public sealed class ImageClassifier : IDisposable
             throw new InvalidDataException($"'{file}' takes {values} feature values in '{_input}', but the image shape {Format(Shape)} holds {Shape.Channels * Shape.Height * Shape.Width}.");
         if (Shape.Channels is not (1 or 3))
             throw new InvalidDataException($"'{file}' takes {Format(Shape)} images; this sample reads gray (1 channel) or RGB (3 channels) image files.");
+        if (metadata.TryGetValue(TaskKey, out var task) && task != "MulticlassClassification")
+            throw new InvalidDataException($"'{file}' is a {task} model; this sample serves multiclass classifiers from ONNX. Serve the model's .zip instead.");
         if (!_session.OutputMetadata.TryGetValue("Score.output", out var score) || score.Dimensions.Length != 2)
             throw new InvalidDataException($"'{file}' has the outputs {Describe(_session.OutputMetadata)}; expected 'Score.output' of [N, classes], as ConvertToOnnx writes a classifier's scores.");
         int classes = score.Dimensions[1];
