@@ -74,10 +74,11 @@ public sealed class BinaryClassificationTask : ConvNetTask
     {
         var getter = row.GetGetter<bool>(column);
         bool value = false;
-        return (long position, out float label) =>
+        return (long position, out float label, out string? problem) =>
         {
             getter(ref value);
             label = value ? 1 : 0;
+            problem = null;
             return true;
         };
     }

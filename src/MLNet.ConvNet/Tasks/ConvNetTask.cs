@@ -131,6 +131,9 @@ public abstract class ConvNetTask
     /// <summary>The current row's scores, <see cref="ScoreWidth"/> values.</summary>
     internal delegate ReadOnlySpan<float> RowScores();
 
-    /// <summary>Reads the current row's label; false when it is missing (the row is skipped). Throws <see cref="InvalidDataException"/> for a label that cannot be trained on.</summary>
-    internal delegate bool LabelReader(long row, out float label);
+    /// <summary>
+    /// Reads the current row's label; false when it is missing (the row is skipped) or cannot be trained on, which
+    /// <paramref name="problem"/> then says (as <c>TrainingData.WeightProblem</c> says of a weight); null otherwise.
+    /// </summary>
+    internal delegate bool LabelReader(long row, out float label, out string? problem);
 }

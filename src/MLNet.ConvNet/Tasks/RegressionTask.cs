@@ -72,15 +72,14 @@ public sealed class RegressionTask : ConvNetTask
     {
         var getter = row.GetGetter<float>(column);
         float value = 0;
-        return (long position, out float label) =>
+        return (long position, out float label, out string? problem) =>
         {
             getter(ref value);
             label = value;
-            if (float.IsNaN(value))
-                return false; // missing: skipped
-            if (!float.IsFinite(value))
-                throw new InvalidDataException($"Row {position} of the label column '{column.Name}' is {value}; a regression's labels must be finite numbers (NaN marks a missing one, which is skipped).");
-            return true;
+            problem = float.IsInfinity(value)
+                ? $"Row {position} of the label column '{column.Name}' is {value}; a regression's labels must be finite numbers (NaN marks a missing one, which is skipped)."
+                : null;
+            return float.IsFinite(value); // NaN is missing: skipped
         };
     }
 

@@ -69,8 +69,10 @@ internal sealed class StreamingRows : ITrainingRows
             {
                 if ((cursor.Position & 4095) == 0)
                     columns.CheckCancelled();
-                if (!ReadLabel(getLabel, cursor.Position, out float value))
+                if (!getLabel(cursor.Position, out float value, out string? badLabel))
                 {
+                    if (badLabel is not null)
+                        throw new InvalidOperationException(badLabel);
                     skipped++;
                     continue;
                 }
@@ -82,20 +84,6 @@ internal sealed class StreamingRows : ITrainingRows
             throw new InvalidOperationException($"The training data has no rows with a label in column '{label}'; a ConvNet needs at least one labelled image.");
         long rows = Math.Max(4L * batchSize, bufferBytes / TrainingData.BytesPerRow(columns.FeatureSize));
         return new StreamingRows(data, columns, (int)Math.Min(rows, count), count, skipped, moments);
-    }
-
-    /// <summary>A row's label through the task's reader; false when it is missing.</summary>
-    /// <exception cref="InvalidOperationException">The label cannot be trained on.</exception>
-    private static bool ReadLabel(ConvNetTask.LabelReader reader, long row, out float label)
-    {
-        try
-        {
-            return reader(row, out label);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidOperationException(e.Message);
-        }
     }
 
     public IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, float[] labels, float[]? weights)
@@ -127,8 +115,12 @@ internal sealed class StreamingRows : ITrainingRows
                 if ((cursor.Position & 1023) == 0)
                     _checkCancelled();
                 long row = cursor.Position;
-                if (!ReadLabel(getLabel, row, out label))
+                if (!getLabel(row, out label, out string? badLabel))
+                {
+                    if (badLabel is not null)
+                        throw new InvalidOperationException(badLabel);
                     continue;
+                }
                 if (getWeight is not null)
                 {
                     getWeight(ref weight);

@@ -137,8 +137,10 @@ internal sealed class TrainingData : ITrainingRows
                 break;
             if ((row & 1023) == 0)
                 checkCancelled();
-            if (!ReadLabel(getLabel, row, out label))
+            if (!getLabel(row, out label, out string? badLabel))
             {
+                if (badLabel is not null)
+                    throw new FailedRowException(badLabel);
                 skipped++;
                 continue;
             }
@@ -173,19 +175,6 @@ internal sealed class TrainingData : ITrainingRows
             copied += take;
         }
         return new TrainingData(all, labels.ToArray(), weights?.ToArray(), featureSize, skipped);
-    }
-
-    /// <summary>The label of row <paramref name="row"/> through the task's reader; false when it is missing. A label that cannot be trained on fails the row.</summary>
-    private static bool ReadLabel(ConvNetTask.LabelReader reader, long row, out float label)
-    {
-        try
-        {
-            return reader(row, out label);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new FailedRowException(e.Message);
-        }
     }
 
     /// <summary>

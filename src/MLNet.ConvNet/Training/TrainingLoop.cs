@@ -364,17 +364,7 @@ internal sealed class TrainingLoop
     public float[] Outputs(TrainingData rows)
     {
         var outputs = new float[rows.Count];
-        _model.eval();
-        using (torch.inference_mode())
-        {
-            for (int start = 0; start < rows.Count; start += ValidationBatchSize)
-            {
-                int size = Math.Min(ValidationBatchSize, rows.Count - start);
-                using var scope = torch.NewDisposeScope();
-                var first = _model.forward(InputBatch.Images(rows.Features, start, size, _shape, _device))[.., 0].cpu().contiguous();
-                first.data<float>().CopyTo(outputs.AsSpan(start, size));
-            }
-        }
+        InEvaluation(rows, (start, size, x) => _model.forward(x)[.., 0].cpu().contiguous().data<float>().CopyTo(outputs.AsSpan(start, size)));
         return outputs;
     }
 
@@ -382,22 +372,35 @@ internal sealed class TrainingLoop
     {
         double lossSum = 0;
         long correct = 0;
+        InEvaluation(validation, (start, size, x) =>
+        {
+            var y = _task.LabelsForLoss(InputBatch.Labels(validation.Labels, start, size, _device));
+            var logits = _model.forward(x);
+            lossSum += _task.LossSum(logits, y).item<float>();
+            if (_task.Correct(logits, y, null) is { } right)
+                correct += right.item<long>();
+        });
+        return (lossSum / validation.Count, _task.HasAccuracy ? (double)correct / validation.Count : null);
+    }
+
+    /// <summary>
+    /// <paramref name="batch"/> for each batch of <paramref name="rows"/>' images (first row, rows, images), in
+    /// evaluation mode and without gradients, each in its own dispose scope; the model is left in the mode it was in.
+    /// </summary>
+    private void InEvaluation(TrainingData rows, Action<int, int, Tensor> batch)
+    {
+        bool training = _model.training;
         _model.eval();
         using (torch.inference_mode())
         {
-            for (int start = 0; start < validation.Count; start += ValidationBatchSize)
+            for (int start = 0; start < rows.Count; start += ValidationBatchSize)
             {
-                int size = Math.Min(ValidationBatchSize, validation.Count - start);
+                int size = Math.Min(ValidationBatchSize, rows.Count - start);
                 using var scope = torch.NewDisposeScope();
-                var x = InputBatch.Images(validation.Features, start, size, _shape, _device);
-                var y = _task.LabelsForLoss(InputBatch.Labels(validation.Labels, start, size, _device));
-                var logits = _model.forward(x);
-                lossSum += _task.LossSum(logits, y).item<float>();
-                if (_task.Correct(logits, y, null) is { } right)
-                    correct += right.item<long>();
+                batch(start, size, InputBatch.Images(rows.Features, start, size, _shape, _device));
             }
         }
-        _model.train();
-        return (lossSum / validation.Count, _task.HasAccuracy ? (double)correct / validation.Count : null);
+        if (training)
+            _model.train();
     }
 }
