@@ -33,8 +33,10 @@ public sealed partial class ConvNetTrainer
         /// <summary>The output column with one probability per class. Defaults to "Score".</summary>
         public string ScoreColumnName { get; set; } = "Score";
 
-        /// <summary>The output column with the predicted class, a key like the label. Defaults to "PredictedLabel".</summary>
-        public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+        /// <summary>The output column with the predicted class, a key like the label (a Boolean for the binary catalog). Defaults to "PredictedLabel"; for the tagger, "PredictedLabels", a vector of Boolean.</summary>
+        public string PredictedLabelColumnName { get; set; } = DefaultPredictedLabel;
+
+        private const string DefaultPredictedLabel = "PredictedLabel";
 
         /// <summary>The registered architecture to train (see <see cref="ArchitectureRegistry"/>). Defaults to "SimpleConvNet".</summary>
         public string Architecture { get; set; } = SimpleConvNet.ArchitectureName;
@@ -144,6 +146,19 @@ public sealed partial class ConvNetTrainer
         /// <see cref="RegressionLoss.Squared"/>.
         /// </summary>
         public RegressionLoss? RegressionLoss { get; set; }
+
+        /// <summary>
+        /// The probability above which <c>mlContext.MulticlassClassification.Trainers.ConvNetMultiLabel</c> predicts a
+        /// tag, for every tag; in (0, 1). The other catalogs refuse it. Defaults to null: 0.5.
+        /// </summary>
+        public double? TagThreshold { get; set; }
+
+        /// <summary>
+        /// Whether the tagger sets each tag's threshold after training to the one that gives the best F1 on the
+        /// validation rows (ValidationSet or ValidationFraction); without validation data the thresholds stay
+        /// <see cref="TagThreshold"/>, and the log says so. The other catalogs refuse it. Defaults to false.
+        /// </summary>
+        public bool TuneTagThresholds { get; set; }
 
         /// <summary>
         /// An exponential moving average of the weights after every step (<see cref="ConvNet.WeightAveraging"/>): what
@@ -299,6 +314,13 @@ public sealed partial class ConvNetTrainer
                 task = new RegressionTask(RegressionLoss ?? ConvNet.RegressionLoss.Squared);
             else if (RegressionLoss is not null)
                 throw new ArgumentException($"{nameof(RegressionLoss)} is the loss of mlContext.Regression.Trainers.ConvNet; this trainer is {task.Name}. Leave it null.", nameof(RegressionLoss));
+            if (task is MultiLabelClassificationTask)
+            {
+                Ranges.Check(TagThreshold, TagThreshold is null or > 0 and < 1, nameof(TagThreshold), "in (0, 1), or null for 0.5");
+                task = new MultiLabelClassificationTask((float)(TagThreshold ?? MultiLabelClassificationTask.DefaultThreshold), TuneTagThresholds);
+            }
+            else if (TagThreshold is not null || TuneTagThresholds)
+                throw new ArgumentException($"{(TagThreshold is not null ? nameof(TagThreshold) : nameof(TuneTagThresholds))} is an option of mlContext.MulticlassClassification.Trainers.ConvNetMultiLabel; this trainer is {task.Name}. Leave it unset.", TagThreshold is not null ? nameof(TagThreshold) : nameof(TuneTagThresholds));
             static void Check(bool ok, string name, object? value, string expected) => Ranges.Check(value, ok, name, expected);
             var architecture = PretrainedNetworks.Resolve(Architecture);
             Check(Epochs is null or > 0, nameof(Epochs), Epochs, "at least 1 (or null for the architecture's default)");
@@ -353,7 +375,9 @@ public sealed partial class ConvNetTrainer
             {
                 Task = task,
                 Architecture = architecture,
-                Columns = new ColumnNames(FeatureColumnName, LabelColumnName, ScoreColumnName, PredictedLabelColumnName),
+                // A tagger predicts several labels: its default column is PredictedLabels, a vector.
+                Columns = new ColumnNames(FeatureColumnName, LabelColumnName, ScoreColumnName,
+                    task is MultiLabelClassificationTask && PredictedLabelColumnName == DefaultPredictedLabel ? "PredictedLabels" : PredictedLabelColumnName),
                 WeightColumn = ExampleWeightColumnName,
                 InputShape = InputShape,
                 InMemoryBudgetBytes = InMemoryBudgetBytes,

@@ -119,6 +119,7 @@ public sealed partial class ConvNetTrainer : ITrainerEstimator<ConvNetTransforme
     private ConvNetTransformer Train(IDataView input, ConvNetModelParameters? modelParameters, TrainingSettings s)
     {
         var data = TrainingInput.Check(input, s, CheckCancelled);
+        s = s with { Task = data.Columns.Task }; // with what it took from the label column (a tagger's tag names)
         string? chosen = null;
         if (s.Augmentation is { IsAutomatic: true })
             (s, chosen) = ChooseAugmentation(s, data);

@@ -20,9 +20,15 @@ internal static class InputBatch
         return ToChannelsLast(batch);
     }
 
-    /// <summary>Labels <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 of <paramref name="labels"/>, as the task stored them (a class index, 0 or 1, a number).</summary>
-    public static Tensor Labels(float[] labels, int first, int count, Device device)
-        => torch.frombuffer(labels, ScalarType.Float32, count, first).to(device);
+    /// <summary>
+    /// Labels <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 of <paramref name="labels"/>, as the task stored them:
+    /// <c>[N]</c> for one float per row (a class index, 0 or 1, a number), <c>[N, width]</c> for one per tag.
+    /// </summary>
+    public static Tensor Labels(float[] labels, int first, int count, int width, Device device)
+    {
+        var flat = torch.frombuffer(labels, ScalarType.Float32, (long)count * width, (long)first * width);
+        return (width == 1 ? flat : flat.view(count, width)).to(device);
+    }
 
     /// <summary>Example weights <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 of <paramref name="weights"/>.</summary>
     public static Tensor Weights(float[] weights, int first, int count, Device device)

@@ -105,16 +105,17 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
     /// <summary>The architecture's registry name, as saved with the model.</summary>
     public string ArchitectureName => Network.Architecture.Name;
 
-    /// <summary>The number of classes the network scores (multiclass); 1 for a binary model or a regression, whose network has one output (<see cref="ConvNetModelParameters.NumberOfClasses"/>).</summary>
+    /// <summary>The number of classes the network scores (multiclass), or of tags (a tagger); 1 for a binary model or a regression, whose network has one output (<see cref="ConvNetModelParameters.NumberOfClasses"/>).</summary>
     public int NumberOfClasses => Network.NumberOfClasses;
 
-    /// <summary>What the model learned: <see cref="MulticlassClassificationTask"/>, <see cref="BinaryClassificationTask"/> (with its calibration) or <see cref="RegressionTask"/> (with its label scale). Survives Save and Load.</summary>
+    /// <summary>What the model learned: <see cref="MulticlassClassificationTask"/>, <see cref="BinaryClassificationTask"/> (with its calibration), <see cref="RegressionTask"/> (with its label scale) or <see cref="MultiLabelClassificationTask"/> (with its tags and thresholds). Survives Save and Load.</summary>
     public ConvNetTask Task => Model.Task;
 
     /// <summary>
     /// The class of each Score slot, in slot order: the training label's key values as text (such as "0".."9" for
     /// MNIST, or the class folders' names), or "0", "1", ... when the label had no key values. Survives Save and Load.
-    /// Empty for a binary model or a regression, whose Score is one value.
+    /// A tagger's are its tags (<see cref="MultiLabelClassificationTask.TagNames"/>). Empty for a binary model or a
+    /// regression, whose Score is one value.
     /// </summary>
     public IReadOnlyList<string> ClassNames => _classNames ??= ReadClassNames();
 
@@ -122,6 +123,8 @@ public sealed class ConvNetTransformer : ISingleFeaturePredictionTransformer<Con
 
     private IReadOnlyList<string> ReadClassNames()
     {
+        if (Task is MultiLabelClassificationTask tagger)
+            return tagger.TagNames;
         if (Task is not MulticlassClassificationTask)
             return [];
         var annotations = LabelColumn.Annotations;

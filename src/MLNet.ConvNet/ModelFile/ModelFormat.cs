@@ -25,9 +25,11 @@ namespace MLNet.ConvNet.ModelFile;
 ///   int32   what scoring averages over (<see cref="TestTimeAugmentation"/>: 0 none, 1 horizontal flip) (from 0x00010006)
 ///   string  the task (<see cref="ConvNetTask.Name"/>), then what it learned: nothing for MulticlassClassification;
 ///           bool calibrated, float64 slope, float64 offset for BinaryClassification; int32 loss, float64 label mean,
-///           float64 label scale for Regression (from 0x00010007; older: MulticlassClassification)
+///           float64 label scale for Regression; for MultiLabelClassification int32 tags, each tag's name (string) and
+///           threshold (float32), float32 starting threshold, bool tune, bool tuned, bool soft labels (from 0x00010007;
+///           older: MulticlassClassification)
 ///   bool + ML.NET BinarySaver type-and-value block: the training label's key values, if it has them (Internals/KeyValuesFormat.cs;
-///           false for a binary or regression label, whose type the task gives)
+///           false for a binary, regression or tags label, whose type the task gives)
 /// "Weights" stream (its own .zip entry): see <see cref="WeightsFormat"/>.
 /// </code>
 /// </summary>
@@ -162,6 +164,8 @@ internal static class ModelFormat
             var task = version >= WithTask ? ConvNetTask.Read(reader.ReadString(), reader) : MulticlassClassificationTask.Instance;
             if (classes < task.FewestOutputs)
                 throw new InvalidDataException($"The model records {classes} outputs for a {task.Name} network, which has at least {task.FewestOutputs}; the file is corrupt.");
+            if (task is MultiLabelClassificationTask tagger && tagger.TagNames.Count != classes)
+                throw new InvalidDataException($"The model records {classes} outputs and {tagger.TagNames.Count} tags; a tagger has one output per tag. The file is corrupt.");
             return new Header(architecture, shape, classes, columns, new TrainingRecord(history, finalEpoch, range, augmentation, settings, TestTimeAugmentation: testTime),
                 string.IsNullOrEmpty(description) ? null : description, task);
         }

@@ -74,10 +74,10 @@ public sealed class BinaryClassificationTask : ConvNetTask
     {
         var getter = row.GetGetter<bool>(column);
         bool value = false;
-        return (long position, out float label, out string? problem) =>
+        return (long position, Span<float> label, out string? problem) =>
         {
             getter(ref value);
-            label = value ? 1 : 0;
+            label[0] = value ? 1 : 0;
             problem = null;
             return true;
         };

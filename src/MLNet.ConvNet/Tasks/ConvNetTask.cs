@@ -9,7 +9,8 @@ namespace MLNet.ConvNet;
 
 /// <summary>
 /// What a ConvNet learns, one type per ML.NET catalog: <see cref="MulticlassClassificationTask"/>,
-/// <see cref="BinaryClassificationTask"/> and <see cref="RegressionTask"/>. A task owns everything that differs between
+/// <see cref="BinaryClassificationTask"/> and <see cref="RegressionTask"/>, and <see cref="MultiLabelClassificationTask"/>
+/// (tags) beside the multiclass one. A task owns everything that differs between
 /// them: the label column it reads and checks, how many outputs the network's last layer has, the loss and the running
 /// metric, how the outputs become scores, the score columns with the annotations ML.NET's scorers of that catalog
 /// write, their ONNX export, and what it learned from the data beyond the weights (a calibration, a label scale),
@@ -49,6 +50,12 @@ public abstract class ConvNetTask
 
     /// <summary>The network's outputs for a label of <paramref name="classes"/> classes (0 for a label without classes).</summary>
     internal abstract int Outputs(int classes);
+
+    /// <summary>The floats one row's label is stored as: 1 (a class index, 0 or 1, a number), or one per tag.</summary>
+    internal virtual int LabelWidth(int classes) => 1;
+
+    /// <summary>This task with what it takes from the training label column itself (a tagger's tag names); itself when nothing.</summary>
+    internal virtual ConvNetTask ForLabel(DataViewSchema.Column label, int classes) => this;
 
     /// <summary>The fewest outputs a saved network of this task has, to tell a damaged file.</summary>
     internal abstract int FewestOutputs { get; }
@@ -90,8 +97,8 @@ public abstract class ConvNetTask
     internal virtual ConvNetTask FitLabels(LabelMoments moments) => this;
 
     /// <summary>This task with what it learns from the trained network's scores on held-out rows (a binary calibration); itself when there is nothing.</summary>
-    /// <param name="scores">Computes the network's first output on the held-out rows; called only by a task that fits them.</param>
-    /// <param name="labels">The held-out rows' labels.</param>
+    /// <param name="scores">Computes the network's outputs on the held-out rows, row after row; called only by a task that fits them.</param>
+    /// <param name="labels">The held-out rows' labels, <see cref="LabelWidth"/> per row.</param>
     internal virtual ConvNetTask FitScores(Func<float[]> scores, float[] labels) => this;
 
     /// <summary>A line for the training log about what <see cref="FitLabels"/> or <see cref="FitScores"/> learned; null when nothing.</summary>
@@ -125,15 +132,16 @@ public abstract class ConvNetTask
         MulticlassClassificationTask.TaskName => MulticlassClassificationTask.Instance,
         BinaryClassificationTask.TaskName => BinaryClassificationTask.Read(reader),
         RegressionTask.TaskName => RegressionTask.Read(reader),
-        _ => throw new InvalidDataException($"The model's task is '{name}', which this MLNet.ConvNet does not know ({MulticlassClassificationTask.TaskName}, {BinaryClassificationTask.TaskName} or {RegressionTask.TaskName}); the file is corrupt or from a newer version."),
+        MultiLabelClassificationTask.TaskName => MultiLabelClassificationTask.Read(reader),
+        _ => throw new InvalidDataException($"The model's task is '{name}', which this MLNet.ConvNet does not know ({MulticlassClassificationTask.TaskName}, {BinaryClassificationTask.TaskName}, {RegressionTask.TaskName} or {MultiLabelClassificationTask.TaskName}); the file is corrupt or from a newer version."),
     };
 
     /// <summary>The current row's scores, <see cref="ScoreWidth"/> values.</summary>
     internal delegate ReadOnlySpan<float> RowScores();
 
     /// <summary>
-    /// Reads the current row's label; false when it is missing (the row is skipped) or cannot be trained on, which
+    /// Reads the current row's label into <paramref name="label"/> (<see cref="LabelWidth"/> floats); false when it is missing (the row is skipped) or cannot be trained on, which
     /// <paramref name="problem"/> then says (as <c>TrainingData.WeightProblem</c> says of a weight); null otherwise.
     /// </summary>
-    internal delegate bool LabelReader(long row, out float label, out string? problem);
+    internal delegate bool LabelReader(long row, Span<float> label, out string? problem);
 }

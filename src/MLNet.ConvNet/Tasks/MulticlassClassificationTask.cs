@@ -45,10 +45,10 @@ public sealed class MulticlassClassificationTask : ConvNetTask
     {
         var getter = row.GetGetter<uint>(column);
         uint key = 0;
-        return (long position, out float label, out string? problem) =>
+        return (long position, Span<float> label, out string? problem) =>
         {
             getter(ref key);
-            label = key - 1f; // exact: keys are below 2^24 in any data that fits memory, and checked below
+            label[0] = key - 1f; // exact: keys are below 2^24 in any data that fits memory, and checked below
             problem = key > classes ? $"Row {position} of column '{column.Name}' has key {key}, but the column's key type has {classes} values." : null;
             return key != 0 && problem is null; // key 0 is missing: skipped
         };

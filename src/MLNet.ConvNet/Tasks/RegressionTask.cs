@@ -72,10 +72,10 @@ public sealed class RegressionTask : ConvNetTask
     {
         var getter = row.GetGetter<float>(column);
         float value = 0;
-        return (long position, out float label, out string? problem) =>
+        return (long position, Span<float> label, out string? problem) =>
         {
             getter(ref value);
-            label = value;
+            label[0] = value;
             problem = float.IsInfinity(value)
                 ? $"Row {position} of the label column '{column.Name}' is {value}; a regression's labels must be finite numbers (NaN marks a missing one, which is skipped)."
                 : null;

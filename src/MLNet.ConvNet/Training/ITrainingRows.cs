@@ -16,7 +16,7 @@ internal interface ITrainingRows
     /// <summary>Rows left out because their label was missing (key 0, or NaN).</summary>
     long SkippedMissingLabels { get; }
 
-    /// <summary>The count, mean and variance of the labels (a regression's label scale comes from them).</summary>
+    /// <summary>The count, mean and variance of the label values, every tag's for a tagger (a regression's label scale comes from them).</summary>
     Tasks.LabelMoments Moments { get; }
 
     /// <summary>Whether the rows carry example weights.</summary>
@@ -24,7 +24,7 @@ internal interface ITrainingRows
 
     /// <summary>
     /// Writes the batches of <paramref name="epoch"/>, one after another, into the front of the buffers (features image
-    /// after image, labels as the task reads them (0-based class indices, 0 or 1, numbers), example weights when there are some) and yields each one's size.
+    /// after image, labels as the task reads them (0-based class indices, 0 or 1, numbers, or one value per tag: TrainingColumns.LabelWidth floats per row), example weights when there are some) and yields each one's size.
     /// </summary>
     IEnumerable<int> Batches(int epoch, int batchSize, int seed, bool shuffle, float[] features, float[] labels, float[]? weights);
 }

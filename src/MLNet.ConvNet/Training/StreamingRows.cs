@@ -17,7 +17,7 @@ internal sealed class StreamingRows : ITrainingRows
     private readonly IDataView _data;
     private readonly string _features, _label;
     private readonly string? _weight;
-    private readonly int _featureSize, _classes, _bufferRows;
+    private readonly int _featureSize, _classes, _bufferRows, _labelWidth;
     private readonly Action _checkCancelled;
     private readonly ConvNetTask _task;
     private float[]? _bufferFeatures;
@@ -28,6 +28,7 @@ internal sealed class StreamingRows : ITrainingRows
     {
         _data = data;
         (_features, _label, _weight, _featureSize, _classes, _checkCancelled, _task) = columns;
+        _labelWidth = columns.LabelWidth;
         _bufferRows = bufferRows;
         Count = count;
         SkippedMissingLabels = skipped;
@@ -62,6 +63,7 @@ internal sealed class StreamingRows : ITrainingRows
         int count = 0;
         long skipped = 0;
         var moments = new LabelMoments();
+        var value = new float[columns.LabelWidth];
         using (var cursor = data.GetRowCursor([data.Schema[label]]))
         {
             var getLabel = columns.Task.ReadLabels(cursor, data.Schema[label], columns.Classes);
@@ -69,7 +71,7 @@ internal sealed class StreamingRows : ITrainingRows
             {
                 if ((cursor.Position & 4095) == 0)
                     columns.CheckCancelled();
-                if (!getLabel(cursor.Position, out float value, out string? badLabel))
+                if (!getLabel(cursor.Position, value, out string? badLabel))
                 {
                     if (badLabel is not null)
                         throw new InvalidOperationException(badLabel);
@@ -77,12 +79,13 @@ internal sealed class StreamingRows : ITrainingRows
                     continue;
                 }
                 count = checked(count + 1);
-                moments.Add(value);
+                foreach (float v in value)
+                    moments.Add(v);
             }
         }
         if (count == 0)
             throw new InvalidOperationException($"The training data has no rows with a label in column '{label}'; a ConvNet needs at least one labelled image.");
-        long rows = Math.Max(4L * batchSize, bufferBytes / TrainingData.BytesPerRow(columns.FeatureSize));
+        long rows = Math.Max(4L * batchSize, bufferBytes / TrainingData.BytesPerRow(columns.FeatureSize, columns.LabelWidth));
         return new StreamingRows(data, columns, (int)Math.Min(rows, count), count, skipped, moments);
     }
 
@@ -91,7 +94,8 @@ internal sealed class StreamingRows : ITrainingRows
         var random = new Random(TrainingData.EpochSeed(seed, epoch));
         // One buffer for every epoch; unshuffled, a buffer of one row passes the rows on in order.
         var bufferFeatures = _bufferFeatures ??= new float[(long)_bufferRows * _featureSize];
-        var bufferLabels = _bufferLabels ??= new float[_bufferRows];
+        int width = _labelWidth;
+        var bufferLabels = _bufferLabels ??= new float[(long)_bufferRows * width];
         var bufferWeights = _bufferWeights ??= new float[_bufferRows];
         int capacity = shuffle ? _bufferRows : 1;
         var columns = new List<DataViewSchema.Column> { _data.Schema[_features], _data.Schema[_label] };
@@ -102,7 +106,6 @@ internal sealed class StreamingRows : ITrainingRows
         var getLabel = _task.ReadLabels(cursor, _data.Schema[_label], _classes);
         var getWeight = _weight is null ? null : cursor.GetGetter<float>(_data.Schema[_weight]);
         VBuffer<float> vector = default;
-        float label = 0;
         float weight = 1;
 
         // Reads the next labelled row into buffer slot `slot`; false at the end of the data.
@@ -115,7 +118,7 @@ internal sealed class StreamingRows : ITrainingRows
                 if ((cursor.Position & 1023) == 0)
                     _checkCancelled();
                 long row = cursor.Position;
-                if (!getLabel(row, out label, out string? badLabel))
+                if (!getLabel(row, bufferLabels.AsSpan(slot * width, width), out string? badLabel))
                 {
                     if (badLabel is not null)
                         throw new InvalidOperationException(badLabel);
@@ -132,7 +135,6 @@ internal sealed class StreamingRows : ITrainingRows
                     throw new InvalidOperationException(problem);
                 if (!_rangeComplete)
                     FeatureRange = ConvNet.FeatureRange.Of(bufferFeatures.AsSpan((int)((long)slot * _featureSize), _featureSize), FeatureRange);
-                bufferLabels[slot] = label;
                 bufferWeights[slot] = weight;
                 return true;
             }
@@ -149,7 +151,7 @@ internal sealed class StreamingRows : ITrainingRows
             {
                 int slot = shuffle ? random.Next(filled) : 0;
                 Array.Copy(bufferFeatures, (long)slot * _featureSize, features, (long)i * _featureSize, _featureSize);
-                labels[i] = bufferLabels[slot];
+                Array.Copy(bufferLabels, (long)slot * width, labels, (long)i * width, width);
                 if (weights is not null)
                     weights[i] = bufferWeights[slot];
                 if (!ReadInto(slot))
@@ -157,7 +159,7 @@ internal sealed class StreamingRows : ITrainingRows
                     // The data is used up: close the gap with the last row the buffer holds.
                     filled--;
                     Array.Copy(bufferFeatures, (long)filled * _featureSize, bufferFeatures, (long)slot * _featureSize, _featureSize);
-                    bufferLabels[slot] = bufferLabels[filled];
+                    Array.Copy(bufferLabels, (long)filled * width, bufferLabels, (long)slot * width, width);
                     bufferWeights[slot] = bufferWeights[filled];
                 }
             }

@@ -14,4 +14,7 @@ internal sealed record TrainingColumns(string Features, string Label, string? We
 {
     /// <summary>The same columns without the weight: validation is unweighted.</summary>
     public TrainingColumns Unweighted => this with { Weight = null };
+
+    /// <summary>The floats one row's label is stored as (1, or one per tag).</summary>
+    public int LabelWidth => Task.LabelWidth(Classes);
 }

@@ -7,21 +7,27 @@ namespace MLNet.ConvNet.Training;
 
 /// <summary>
 /// The training rows copied once into contiguous memory: features image after image, each label as the task reads it
-/// (a 0-based class index, 0 or 1, a number), and each example's weight when there is a weight column. Epochs then shuffle indices, not rows.
+/// (a 0-based class index, 0 or 1, a number, or one 0-to-1 value per tag), and each example's weight when there is a
+/// weight column. Epochs then shuffle indices, not rows.
 /// </summary>
 internal sealed class TrainingData : ITrainingRows
 {
-    private TrainingData(float[] features, float[] labels, float[]? weights, int featureSize, long skippedMissingLabels)
+    private TrainingData(float[] features, float[] labels, float[]? weights, int featureSize, int labelWidth, long skippedMissingLabels)
     {
         Features = features;
         Labels = labels;
+        LabelWidth = labelWidth;
         Weights = weights;
         FeatureSize = featureSize;
         SkippedMissingLabels = skippedMissingLabels;
     }
 
     public float[] Features { get; }
+    /// <summary>The labels, <see cref="LabelWidth"/> floats per row.</summary>
     public float[] Labels { get; }
+
+    /// <summary>The floats per row's label: 1, or one per tag.</summary>
+    public int LabelWidth { get; }
 
     public LabelMoments Moments => _moments ??= LabelMoments.Of(Labels);
 
@@ -31,7 +37,7 @@ internal sealed class TrainingData : ITrainingRows
     public float[]? Weights { get; private set; }
 
     public int FeatureSize { get; }
-    public int Count => Labels.Length;
+    public int Count => Labels.Length / LabelWidth;
 
     /// <summary>Rows left out because their label was missing (key 0, or NaN).</summary>
     public long SkippedMissingLabels { get; }
@@ -62,7 +68,7 @@ internal sealed class TrainingData : ITrainingRows
             {
                 int row = order[start + i];
                 Array.Copy(Features, (long)row * FeatureSize, features, (long)i * FeatureSize, FeatureSize);
-                labels[i] = Labels[row];
+                Array.Copy(Labels, (long)row * LabelWidth, labels, (long)i * LabelWidth, LabelWidth);
                 if (weights is not null && Weights is not null)
                     weights[i] = Weights[row];
             }
@@ -70,8 +76,8 @@ internal sealed class TrainingData : ITrainingRows
         }
     }
 
-    /// <summary>The memory one row is budgeted: its features as float32, then 12 bytes for its label and weight (float32 each) and the shuffle's index.</summary>
-    internal static long BytesPerRow(int featureSize) => featureSize * 4L + 12;
+    /// <summary>The memory one row is budgeted: its features and label as float32, then 8 bytes for its weight (float32) and the shuffle's index.</summary>
+    internal static long BytesPerRow(int featureSize, int labelWidth = 1) => (featureSize + (long)labelWidth) * 4L + 8;
 
     /// <summary>The seed of an epoch's shuffle: a function of the run's seed and the epoch, so a resumed run draws the same batches.</summary>
     internal static int EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003 + epoch); // not HashCode: it is randomised per process
@@ -112,7 +118,9 @@ internal sealed class TrainingData : ITrainingRows
     {
         var (featureColumn, labelColumn, weightColumn, featureSize, numberOfClasses, checkCancelled, task) = columns;
         var features = new List<float[]>();
+        int width = columns.LabelWidth;
         var labels = new List<float>();
+        var label = new float[width];
         var weights = weightColumn is null ? null : new List<float>();
         long skipped = 0;
         var featureCol = data.Schema[featureColumn];
@@ -125,7 +133,6 @@ internal sealed class TrainingData : ITrainingRows
         var getLabel = task.ReadLabels(cursor, labelCol, numberOfClasses);
         var getWeight = weightColumn is null ? null : cursor.GetGetter<float>(data.Schema[weightColumn]);
         VBuffer<float> buffer = default;
-        float label = 0;
         float weight = 1;
         float[]? chunk = null;
         int inChunk = 0;
@@ -137,7 +144,7 @@ internal sealed class TrainingData : ITrainingRows
                 break;
             if ((row & 1023) == 0)
                 checkCancelled();
-            if (!getLabel(row, out label, out string? badLabel))
+            if (!getLabel(row, label, out string? badLabel))
             {
                 if (badLabel is not null)
                     throw new FailedRowException(badLabel);
@@ -161,12 +168,12 @@ internal sealed class TrainingData : ITrainingRows
             if (FeatureRows.CopyChecked(buffer, chunk.AsSpan(inChunk * featureSize, featureSize), row, featureColumn) is { } problem)
                 throw new FailedRowException(problem);
             inChunk++;
-            labels.Add(label);
+            labels.AddRange(label);
         }
         if (weights is { Count: > 0 } && weights.All(w => w == 0))
             throw new FailedRowException($"Every example weight in column '{weightColumn}' is 0; at least one example must weigh more than 0.");
 
-        var all = new float[(long)labels.Count * featureSize];
+        var all = new float[(long)(labels.Count / width) * featureSize];
         long copied = 0;
         foreach (var c in features)
         {
@@ -174,7 +181,7 @@ internal sealed class TrainingData : ITrainingRows
             Array.Copy(c, 0, all, copied, take);
             copied += take;
         }
-        return new TrainingData(all, labels.ToArray(), weights?.ToArray(), featureSize, skipped);
+        return new TrainingData(all, labels.ToArray(), weights?.ToArray(), featureSize, width, skipped);
     }
 
     /// <summary>
@@ -208,15 +215,15 @@ internal sealed class TrainingData : ITrainingRows
     private TrainingData Take(int[] rows)
     {
         var features = new float[(long)rows.Length * FeatureSize];
-        var labels = new float[rows.Length];
+        var labels = new float[rows.Length * LabelWidth];
         var weights = Weights is null ? null : new float[rows.Length];
         for (int i = 0; i < rows.Length; i++)
         {
             Array.Copy(Features, (long)rows[i] * FeatureSize, features, (long)i * FeatureSize, FeatureSize);
-            labels[i] = Labels[rows[i]];
+            Array.Copy(Labels, (long)rows[i] * LabelWidth, labels, (long)i * LabelWidth, LabelWidth);
             if (weights is not null && Weights is not null)
                 weights[i] = Weights[rows[i]];
         }
-        return new TrainingData(features, labels, weights, FeatureSize, SkippedMissingLabels);
+        return new TrainingData(features, labels, weights, FeatureSize, LabelWidth, SkippedMissingLabels);
     }
 }

@@ -28,7 +28,7 @@ internal sealed class TrainingInput
     /// <summary>The shape of one image, as the options, the features column or the architecture give it.</summary>
     public ImageShape Shape { get; }
 
-    /// <summary>The columns training reads, the feature size, the class count and the cancellation check.</summary>
+    /// <summary>The columns training reads, the feature size, the class count, the cancellation check and the task with what it took from the label column.</summary>
     public TrainingColumns Columns { get; }
 
     /// <summary>The training label column, detached with its key values, for the fitted model to name its classes by.</summary>
@@ -55,7 +55,8 @@ internal sealed class TrainingInput
         int classes = s.Task.CheckLabel(s.Columns.Label, SchemaChecks.LabelType(data.Schema, s.Columns.Label));
         if (s.WeightColumn is not null)
             SchemaChecks.CheckWeightColumn(data.Schema, s.WeightColumn);
-        return new TrainingInput(data, settings, shape, new TrainingColumns(s.Columns.Features, s.Columns.Label, s.WeightColumn, shape.Size, classes, checkCancelled, s.Task));
+        var task = s.Task.ForLabel(data.Schema[s.Columns.Label], classes);
+        return new TrainingInput(data, settings with { Task = task }, shape, new TrainingColumns(s.Columns.Features, s.Columns.Label, s.WeightColumn, shape.Size, classes, checkCancelled, task));
     }
 
     /// <summary>
@@ -71,7 +72,7 @@ internal sealed class TrainingInput
         // A data view that does not know its row count is counted first (the label column only).
         StreamingRows? counted = null;
         long rows = _data.GetRowCount() ?? (counted = OpenStream()).Count;
-        var (training, validation) = rows * TrainingData.BytesPerRow(Shape.Size) > s.InMemoryBudgetBytes
+        var (training, validation) = rows * TrainingData.BytesPerRow(Shape.Size, Columns.LabelWidth) > s.InMemoryBudgetBytes
             ? Stream(channel, counted ?? OpenStream(), clock)
             : ReadIntoMemory(channel, clock);
         if (training.SkippedMissingLabels > 0)
@@ -140,7 +141,7 @@ internal sealed class TrainingInput
                 "Give a ValidationSet, or raise InMemoryBudgetBytes if the data fits in memory.");
         }
         var validation = ReadValidationSet();
-        ChannelLog.Info(channel, $"Streaming {data.Count:N0} training images of {Shape} ({data.Count * TrainingData.BytesPerRow(Shape.Size) / (1 << 20):N0} MiB, over the budget of " +
+        ChannelLog.Info(channel, $"Streaming {data.Count:N0} training images of {Shape} ({data.Count * TrainingData.BytesPerRow(Shape.Size, Columns.LabelWidth) / (1 << 20):N0} MiB, over the budget of " +
             $"{s.InMemoryBudgetBytes / (1 << 20):N0} MiB) through a shuffle buffer of {data.BufferRows:N0} images; counted in {clock.Elapsed.TotalSeconds:F1} s.");
         return (data, validation);
     }
@@ -153,7 +154,7 @@ internal sealed class TrainingInput
         int validationClasses = Columns.Task.CheckLabel(Columns.Label, SchemaChecks.LabelType(validationSet.Schema, Columns.Label));
         SchemaChecks.CheckFeatureColumn(validationSet.Schema, Columns.Features, Shape, "validate with");
         if (validationClasses != Columns.Classes)
-            throw new ArgumentOutOfRangeException(nameof(ConvNetTrainer.Options.ValidationSet), $"Schema mismatch for label column '{Columns.Label}' of the validation set: expected key type with {Columns.Classes} values as in the training data, got {validationClasses} values.");
+            throw new ArgumentOutOfRangeException(nameof(ConvNetTrainer.Options.ValidationSet), $"Schema mismatch for label column '{Columns.Label}' of the validation set: expected {Columns.Classes} values (a key's values, or tags) as in the training data, got {validationClasses}.");
         return TrainingData.Read(validationSet, Columns.Unweighted);
     }
 

@@ -47,6 +47,7 @@ internal sealed class TrainingLoop
     // The batch buffers, refilled by the rows for every batch; the tensors of a step wrap them without a copy.
     private readonly float[] _features;
     private readonly float[] _labels;
+    private readonly int _labelWidth;
     private readonly ConvNetTask _task;
     private readonly float[]? _weights;
 
@@ -67,7 +68,8 @@ internal sealed class TrainingLoop
         _shape = model.InputShape;
         _batchesPerEpoch = (data.Count + settings.BatchSize - 1) / settings.BatchSize;
         _features = new float[settings.BatchSize * _shape.Size];
-        _labels = new float[settings.BatchSize];
+        _labelWidth = settings.Task.LabelWidth(model.NumberOfClasses);
+        _labels = new float[settings.BatchSize * _labelWidth];
         _task = settings.Task;
         _weights = data.HasWeights ? new float[settings.BatchSize] : null;
         _fineTuning = FineTuningPlan.For(model, settings.FineTuning);
@@ -256,7 +258,7 @@ internal sealed class TrainingLoop
             var x = InputBatch.Images(_features, 0, size, _shape, _device);
             if (augmentationRandom is not null && s.Augmentation is { } augmentation)
                 x = augmentation.Apply(x, augmentationRandom);
-            var y = _task.LabelsForLoss(InputBatch.Labels(_labels, 0, size, _device));
+            var y = _task.LabelsForLoss(InputBatch.Labels(_labels, 0, size, _labelWidth, _device));
             batch = new TrainingBatch(tally.Epoch, tally.Batch, x, y, _model.NumberOfClasses, callbackRandom) { LearningRate = tally.Rate };
             foreach (var callback in _callbacks)
                 callback.OnBatchStarted(batch);
@@ -358,13 +360,14 @@ internal sealed class TrainingLoop
         => e.Message.Contains("alloc", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// The trained network's raw outputs (its first output per image) on <paramref name="rows"/>, in evaluation mode:
-    /// what a binary task calibrates on.
+    /// The trained network's raw outputs on <paramref name="rows"/>, image after image, in evaluation mode: what a
+    /// binary task calibrates on, and what a tagger sets its thresholds by.
     /// </summary>
     public float[] Outputs(TrainingData rows)
     {
-        var outputs = new float[rows.Count];
-        InEvaluation(rows, (start, size, x) => _model.forward(x)[.., 0].cpu().contiguous().data<float>().CopyTo(outputs.AsSpan(start, size)));
+        int width = _model.NumberOfClasses;
+        var outputs = new float[(long)rows.Count * width];
+        InEvaluation(rows, (start, size, x) => _model.forward(x).cpu().contiguous().data<float>().CopyTo(outputs.AsSpan(start * width, size * width)));
         return outputs;
     }
 
@@ -374,7 +377,7 @@ internal sealed class TrainingLoop
         long correct = 0;
         InEvaluation(validation, (start, size, x) =>
         {
-            var y = _task.LabelsForLoss(InputBatch.Labels(validation.Labels, start, size, _device));
+            var y = _task.LabelsForLoss(InputBatch.Labels(validation.Labels, start, size, _labelWidth, _device));
             var logits = _model.forward(x);
             lossSum += _task.LossSum(logits, y).item<float>();
             if (_task.Correct(logits, y, null) is { } right)

@@ -59,6 +59,59 @@ internal static class ScoreColumns
         return new SchemaShape(result.Values);
     }
 
+    /// <summary>The names of <paramref name="column"/>'s <paramref name="slots"/> slots: its SlotNames where it has them, else each slot's index.</summary>
+    public static string[] SlotNames(DataViewSchema.Column column, int slots)
+    {
+        var names = Enumerable.Range(0, slots).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        if (!column.HasSlotNames(slots))
+            return names;
+        VBuffer<ReadOnlyMemory<char>> slotNames = default;
+        column.GetSlotNames(ref slotNames);
+        int slot = 0;
+        foreach (var name in slotNames.DenseValues())
+        {
+            if (!name.IsEmpty)
+                names[slot] = name.ToString();
+            slot++;
+        }
+        return names;
+    }
+
+    /// <summary>The tagger's PredictedLabels (vector of Boolean) and Score (vector of Single), as the estimator promises them.</summary>
+    public static SchemaShape AddMultiLabel(SchemaShape input, ColumnNames columns)
+    {
+        var result = input.ToDictionary(c => c.Name);
+        var slotNames = new SchemaShape([new SchemaShape.Column(AnnotationUtils.Kinds.SlotNames, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false)]);
+        result[columns.PredictedLabel] = new SchemaShape.Column(columns.PredictedLabel, SchemaShape.Column.VectorKind.Vector, BooleanDataViewType.Instance, false, slotNames);
+        result[columns.Score] = new SchemaShape.Column(columns.Score, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, slotNames);
+        return new SchemaShape(result.Values);
+    }
+
+    /// <summary>
+    /// The tagger's columns: PredictedLabels, then Score, each a vector of one slot per tag with the tags' names as
+    /// SlotNames. No score-set annotations: ML.NET has no multi-label scorer whose evaluators would read them.
+    /// </summary>
+    public static DataViewSchema.DetachedColumn[] DetachedMultiLabel(ColumnNames columns, IReadOnlyList<string> tags)
+    {
+        DataViewSchema.Annotations Names()
+        {
+            var builder = new DataViewSchema.Annotations.Builder();
+            builder.AddSlotNames(tags.Count, (ref VBuffer<ReadOnlyMemory<char>> value) =>
+            {
+                var editor = VBufferEditor.Create(ref value, tags.Count);
+                for (int i = 0; i < tags.Count; i++)
+                    editor.Values[i] = tags[i].AsMemory();
+                value = editor.Commit();
+            });
+            return builder.ToAnnotations();
+        }
+        return
+        [
+            new DataViewSchema.DetachedColumn(columns.PredictedLabel, new VectorDataViewType(BooleanDataViewType.Instance, tags.Count), Names()),
+            new DataViewSchema.DetachedColumn(columns.Score, new VectorDataViewType(NumberDataViewType.Single, tags.Count), Names()),
+        ];
+    }
+
     /// <summary>The binary columns the transformer adds: PredictedLabel, Score, Probability, in ML.NET's order and with its annotations' order.</summary>
     public static DataViewSchema.DetachedColumn[] DetachedBinary(DataViewSchema input, ColumnNames columns)
     {
