@@ -5,7 +5,7 @@ using Microsoft.ML.Data;
 using MLNet.ConvNet;
 
 var ml = new MLContext(seed: 1);
-IDataView train = ml.Data.LoadFromEnumerable(new List<Photo>());   // Features, Label (bool), Value (float)
+IDataView train = ml.Data.LoadFromEnumerable(new List<Photo>());   // Features, Label (bool), Value (float), Tags (bool[3])
 IDataView test = train;
 
 {
@@ -19,6 +19,12 @@ IDataView test = train;
     var model = trainer.Fit(train);
     var metrics = ml.Regression.Evaluate(model.Transform(test), labelColumnName: "Value");   // MAE, RMSE, R²
 }
+{
+    var trainer = ml.MulticlassClassification.Trainers.ConvNetMultiLabel(new ConvNetTrainer.Options { LabelColumnName = "Tags", ValidationFraction = 0.1, TuneTagThresholds = true });
+    var model = trainer.Fit(train);
+    var metrics = ml.MulticlassClassification.EvaluateMultiLabel(model.Transform(test), labelColumnName: "Tags");   // per-tag AUC and F1, micro/macro F1, Hamming loss
+    var tagger = (MultiLabelClassificationTask)model.Task;                                                             // TagNames, Thresholds
+}
 
 internal sealed class Photo
 {
@@ -27,4 +33,6 @@ internal sealed class Photo
     public bool Label { get; set; }
 
     public float Value { get; set; }
+
+    [VectorType(3)] public bool[] Tags { get; set; } = [];
 }

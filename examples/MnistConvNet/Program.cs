@@ -48,6 +48,8 @@ if (arguments.Command == "transfer")
     return TransferCommand.Compare(arguments);
 if (arguments.Command == "tasks")
     return TasksCommand.Run(arguments);
+if (arguments.Command == "tagging")
+    return TaggingCommand.Run(arguments);
 if (arguments.Command == "warm-start")
     return WarmStartCommand.Compare(arguments);
 if (arguments.Command == "early-stopping")

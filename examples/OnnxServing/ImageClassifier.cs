@@ -5,10 +5,13 @@ namespace OnnxServing;
 
 /// <summary>
 /// An exported ConvNet in ONNX Runtime. The graph takes the network's features ([N, channels x height x width] floats
-/// in [0, 1], channel-major, or [N, C, H, W]) and gives <c>Score.output</c>, one probability per class. A file exported
-/// with ConvertToStrictOnnx (or the main example's export-onnx) says in its metadata which image shape and which classes;
-/// for an older file the shape comes from a four-dimensional input, from --shape, or, for 784 values, is MNIST's 1x28x28.
-/// One session serves every thread.
+/// in [0, 1], channel-major, or [N, C, H, W]) and gives the score columns of its task: <c>Score.output</c>, one
+/// probability per class, for a classifier; <c>PredictedLabel.output</c>, <c>Score.output</c> and
+/// <c>Probability.output</c> for a binary model; <c>Score.output</c>, the number, for a regression;
+/// <c>PredictedLabels.output</c> and <c>Score.output</c>, per tag, for a tagger. A file exported with ConvertToStrictOnnx
+/// (or the main example's export-onnx) says in its metadata which image shape, which classes (or tags) and which task;
+/// for an older file the shape comes from a four-dimensional input, from --shape, or, for 784 values, is MNIST's
+/// 1x28x28, and the task is multiclass. One session serves every thread.
 /// </summary>
 public sealed class ImageClassifier : IDisposable
 {
@@ -57,14 +60,25 @@ public sealed class ImageClassifier : IDisposable
             throw new InvalidDataException($"'{file}' takes {values} feature values in '{_input}', but the image shape {Format(Shape)} holds {Shape.Channels * Shape.Height * Shape.Width}.");
         if (Shape.Channels is not (1 or 3))
             throw new InvalidDataException($"'{file}' takes {Format(Shape)} images; this sample reads gray (1 channel) or RGB (3 channels) image files.");
-        if (metadata.TryGetValue(TaskKey, out var task) && task != "MulticlassClassification")
-            throw new InvalidDataException($"'{file}' is a {task} model; this sample serves multiclass classifiers from ONNX. Serve the model's .zip instead.");
-        if (!_session.OutputMetadata.TryGetValue("Score.output", out var score) || score.Dimensions.Length != 2)
-            throw new InvalidDataException($"'{file}' has the outputs {Describe(_session.OutputMetadata)}; expected 'Score.output' of [N, classes], as ConvertToOnnx writes a classifier's scores.");
-        int classes = score.Dimensions[1];
-        Classes = metadata.TryGetValue(ClassesKey, out var names) ? names.Split('\n') : Enumerable.Range(0, classes).Select(c => c.ToString()).ToArray();
-        if (Classes.Count != classes)
-            throw new InvalidDataException($"'{file}' names {Classes.Count} classes in its metadata but scores {classes}.");
+        Task = metadata.GetValueOrDefault(TaskKey, Multiclass);
+        string[] outputs = Task switch
+        {
+            Multiclass => ["Score.output"],
+            Binary => ["PredictedLabel.output", "Score.output", "Probability.output"],
+            Regression => ["Score.output"],
+            MultiLabel => ["PredictedLabels.output", "Score.output"],
+            _ => throw new InvalidDataException($"'{file}' is a {Task} model, which this sample does not know ({Multiclass}, {Binary}, {Regression} or {MultiLabel}). Serve the model's .zip instead."),
+        };
+        foreach (var output in outputs)
+        {
+            if (!_session.OutputMetadata.TryGetValue(output, out var found) || found.Dimensions.Length != 2)
+                throw new InvalidDataException($"'{file}' ({Task}) has the outputs {Describe(_session.OutputMetadata)}; expected {string.Join(", ", outputs.Select(o => $"'{o}'"))} of [N, values], as ConvertToOnnx writes that task's columns.");
+        }
+        int classes = _session.OutputMetadata["Score.output"].Dimensions[1];
+        Classes = Task is Binary or Regression ? []
+            : metadata.TryGetValue(ClassesKey, out var names) ? names.Split('\n') : Enumerable.Range(0, classes).Select(c => c.ToString()).ToArray();
+        if (Task is Multiclass or MultiLabel && Classes.Count != classes)
+            throw new InvalidDataException($"'{file}' names {Classes.Count} {(Task == MultiLabel ? "tags" : "classes")} in its metadata but scores {classes}.");
     }
 
     /// <summary>The images the network takes.</summary>
@@ -73,8 +87,13 @@ public sealed class ImageClassifier : IDisposable
     /// <summary>Values per image: channels x height x width.</summary>
     public int Values => Shape.Channels * Shape.Height * Shape.Width;
 
-    /// <summary>The class of each Score slot.</summary>
+    /// <summary>The class (or a tagger's tag) of each Score slot; empty for a binary model or a regression.</summary>
     public IReadOnlyList<string> Classes { get; }
+
+    /// <summary>The model's task, as its metadata names it (MulticlassClassification for a file that does not).</summary>
+    public string Task { get; }
+
+    public const string Multiclass = "MulticlassClassification", Binary = "BinaryClassification", Regression = "Regression", MultiLabel = "MultiLabelClassification";
 
     /// <summary>The network's architecture, when the file records it.</summary>
     public string? Architecture { get; }
@@ -94,30 +113,67 @@ public sealed class ImageClassifier : IDisposable
     private static string Describe(IReadOnlyDictionary<string, NodeMetadata> nodes)
         => string.Join(", ", nodes.Select(n => $"'{n.Key}' ({n.Value.ElementType.Name} [{string.Join(", ", n.Value.Dimensions)}])"));
 
-    /// <summary>Classifies <paramref name="count"/> images laid out one after another in <paramref name="pixels"/>.</summary>
+    /// <summary>Scores <paramref name="count"/> images laid out one after another in <paramref name="pixels"/>, as the model's task answers.</summary>
     public IReadOnlyList<Prediction> Classify(ReadOnlySpan<float> pixels, int count)
     {
         int[] dimensions = _inputDimensions.Length == 4 ? [count, Shape.Channels, Shape.Height, Shape.Width] : [count, Values];
         var tensor = new DenseTensor<float>(pixels[..(count * Values)].ToArray(), dimensions);
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_input, tensor)]);
-        var scores = results.Single(r => r.Name == "Score.output").AsTensor<float>().ToArray();
-        int classes = scores.Length / count;
+        float[] Floats(string name) => results.Single(r => r.Name == name).AsTensor<float>().ToArray();
+        bool[] Booleans(string name) => results.Single(r => r.Name == name).AsTensor<bool>().ToArray();
+        var scores = Floats("Score.output");
+        int width = scores.Length / count;
         var predictions = new Prediction[count];
+        var (predicted, probability) = Task switch
+        {
+            Binary => (Booleans("PredictedLabel.output"), Floats("Probability.output")),
+            MultiLabel => (Booleans("PredictedLabels.output"), null),
+            _ => ((bool[]?)null, (float[]?)null),
+        };
         for (int i = 0; i < count; i++)
         {
-            var probabilities = scores.AsSpan(i * classes, classes).ToArray();
-            int best = Array.IndexOf(probabilities, probabilities.Max());
-            predictions[i] = new Prediction(Classes[best], probabilities, Classes);
+            var row = scores.AsSpan(i * width, width).ToArray();
+            predictions[i] = Task switch
+            {
+                Binary => new Prediction(predicted![i] ? "true" : "false", [], []) { IsTrue = predicted[i], Probability = probability![i], Score = row[0] },
+                Regression => new Prediction("", [], []) { Value = row[0] },
+                MultiLabel => TagsOf(row, predicted.AsSpan(i * width, width)),
+                _ => new Prediction(Classes[Array.IndexOf(row, row.Max())], row, Classes),
+            };
         }
         return predictions;
+    }
+
+    private Prediction TagsOf(float[] probabilities, ReadOnlySpan<bool> predicted)
+    {
+        var tags = new List<string>();
+        for (int t = 0; t < predicted.Length; t++)
+        {
+            if (predicted[t])
+                tags.Add(Classes[t]);
+        }
+        return new Prediction(string.Join(",", tags), probabilities, Classes) { Tags = tags };
     }
 
     public void Dispose() => _session.Dispose();
 }
 
-/// <summary>One image's class and the probability of every class.</summary>
+/// <summary>
+/// One image's class and the probability of every class; a binary model's <see cref="IsTrue"/>, probability and score;
+/// a regression's <see cref="Value"/>; a tagger's <see cref="Tags"/>, with every tag's probability.
+/// </summary>
 public sealed record Prediction(string Class, float[] Probabilities, IReadOnlyList<string> Classes)
 {
+    public bool? IsTrue { get; init; }
+
+    public float? Probability { get; init; }
+
+    public float? Score { get; init; }
+
+    public float? Value { get; init; }
+
+    public IReadOnlyList<string>? Tags { get; init; }
+
     public IEnumerable<(string Class, float Probability)> Top(int n)
         => Probabilities.Select((p, i) => (Classes[i], p)).OrderByDescending(t => t.p).Take(n);
 }

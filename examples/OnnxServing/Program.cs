@@ -55,6 +55,11 @@ catch (Exception e) when (e is IOException or InvalidDataException or Microsoft.
 
 if (mnist is not null)
 {
+    if (classifier.Task != ImageClassifier.Multiclass)
+    {
+        Console.Error.WriteLine($"error: the MNIST check counts correct digits of a multiclass model; '{Path.GetFileName(model)}' is a {classifier.Task} model. Give it image files instead.");
+        return 2;
+    }
     if (classifier.Shape != (1, 28, 28))
     {
         Console.Error.WriteLine($"error: the MNIST check needs a model of 1x28x28 images; '{Path.GetFileName(model)}' takes {ImageClassifier.Format(classifier.Shape)} images. Give it image files instead.");
@@ -100,9 +105,15 @@ foreach (var path in inputs.SelectMany(Images.Expand))
         continue;
     }
     var prediction = classifier.Classify(pixels, 1)[0];
-    Console.WriteLine($"{path}: {prediction.Class} (top 3: {string.Join(", ", prediction.Top(3).Select(t => $"{t.Class} {t.Probability:P1}"))})");
+    Console.WriteLine($"{path}: " + classifier.Task switch
+    {
+        ImageClassifier.Binary => $"{prediction.Class} (probability {prediction.Probability:P1}, score {prediction.Score:F3})",
+        ImageClassifier.Regression => $"{prediction.Value:G6}",
+        ImageClassifier.MultiLabel => $"tags [{string.Join(", ", prediction.Tags!)}] ({string.Join(", ", prediction.Classes.Select((t, i) => $"{t} {prediction.Probabilities[i]:P1}"))})",
+        _ => $"{prediction.Class} (top 3: {string.Join(", ", prediction.Top(3).Select(t => $"{t.Class} {t.Probability:P1}"))})",
+    });
     string? folder = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path)));
-    if (classifier.Classes.Contains(folder))
+    if (classifier.Task == ImageClassifier.Multiclass && classifier.Classes.Contains(folder))
     {
         labelled++;
         right += prediction.Class == folder ? 1 : 0;

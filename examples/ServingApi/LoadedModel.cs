@@ -5,7 +5,7 @@ namespace ServingApi;
 /// <summary>
 /// One image's prediction. A classifier's: the most probable class and every class's probability, in the model's class
 /// order. A binary model's: <see cref="IsTrue"/>, its calibrated <see cref="Probability"/> and raw <see cref="Score"/>.
-/// A regression's: <see cref="Value"/>.
+/// A regression's: <see cref="Value"/>. A tagger's: <see cref="Tags"/>, with every tag's probability as Scores.
 /// </summary>
 public sealed record Prediction(string Label, IReadOnlyList<string> Classes, float[] Scores)
 {
@@ -20,6 +20,9 @@ public sealed record Prediction(string Label, IReadOnlyList<string> Classes, flo
 
     /// <summary>A regression's number.</summary>
     public float? Value { get; init; }
+
+    /// <summary>A tagger's predicted tags, in the model's tag order (Classes are its tags); null for the other tasks.</summary>
+    public IReadOnlyList<string>? Tags { get; init; }
 }
 
 /// <summary>

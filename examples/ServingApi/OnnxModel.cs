@@ -3,7 +3,7 @@ using OnnxServing;
 namespace ServingApi;
 
 /// <summary>
-/// An .onnx file exported with ConvertToOnnx (or ConvertToStrictOnnx), scored with ONNX Runtime alone: libtorch is never
+/// An .onnx file exported with ConvertToOnnx (or ConvertToStrictOnnx) of any task, scored with ONNX Runtime alone: libtorch is never
 /// loaded. One InferenceSession serves every request (ONNX Runtime's sessions are thread-safe); the image is decoded and
 /// turned into the network's features as ImageAnalytics would (OnnxServing's ImageClassifier and Images, compiled in).
 /// </summary>
@@ -43,7 +43,14 @@ public sealed class OnnxModel : LoadedModel
             Exception inner = e.InnerException is OnnxServing.ImageTooLargeException ? new MLNet.ConvNet.Data.ImageTooLargeException(e.Message) : e;
             throw new InvalidDataException($"The image cannot be used: {e.Message.TrimEnd('.')}.", inner);
         }
-        return FromScores(_classifier.Classify(pixels, 1)[0].Probabilities);
+        var answer = _classifier.Classify(pixels, 1)[0];
+        return _classifier.Task switch
+        {
+            ImageClassifier.Binary => new Prediction(answer.Class, [], []) { IsTrue = answer.IsTrue, Probability = answer.Probability, Score = answer.Score },
+            ImageClassifier.Regression => new Prediction("", [], []) { Value = answer.Value },
+            ImageClassifier.MultiLabel => new Prediction(answer.Class, Classes, answer.Probabilities) { Tags = answer.Tags },
+            _ => FromScores(answer.Probabilities),
+        };
     }
 
     protected override void Free() => _classifier.Dispose();

@@ -60,6 +60,8 @@ public static class PredictEndpoint
             var scores = new Dictionary<string, float>(prediction.Classes.Count);
             for (int i = 0; i < prediction.Classes.Count; i++)
                 scores[prediction.Classes[i]] = prediction.Scores[i];
+            if (prediction.Tags is { } tags)
+                return Results.Json(new { tags, scores });
             return Results.Json(new { label = prediction.Label, scores });
         }
         catch (InvalidDataException e) when (e.InnerException is ImageTooLargeException)

@@ -100,6 +100,14 @@ public sealed class ZipModel : LoadedModel
         public float Score { get; set; }
     }
 
+    /// <summary>A tagger's columns: each tag predicted or not, and its probability.</summary>
+    public sealed class MultiLabelOutput
+    {
+        public bool[] PredictedLabels { get; set; } = [];
+
+        public float[] Score { get; set; } = [];
+    }
+
     /// <summary>One pooled PredictionEngine, of the output type the model's task gives, and how it answers.</summary>
     private sealed class Scorer(IDisposable engine, Func<ImageInput, Prediction> predict) : IDisposable
     {
@@ -131,6 +139,14 @@ public sealed class ZipModel : LoadedModel
                 case RegressionTask:
                     var regression = ml.Model.CreatePredictionEngine<ImageInput, RegressionOutput>(model, options);
                     return new Scorer(regression, input => new Prediction("", [], []) { Value = regression.Predict(input).Score });
+                case MultiLabelClassificationTask tagger:
+                    var tags = ml.Model.CreatePredictionEngine<ImageInput, MultiLabelOutput>(model, options);
+                    return new Scorer(tags, input =>
+                    {
+                        var output = tags.Predict(input);
+                        var predicted = tagger.TagNames.Where((_, i) => output.PredictedLabels[i]).ToArray();
+                        return new Prediction(string.Join(",", predicted), tagger.TagNames, output.Score) { Tags = predicted };
+                    });
                 default:
                     var classes = ml.Model.CreatePredictionEngine<ImageInput, ScoreOutput>(model, options);
                     return new Scorer(classes, input => fromScores(classes.Predict(input).Score));

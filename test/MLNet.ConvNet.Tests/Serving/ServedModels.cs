@@ -114,7 +114,7 @@ internal sealed class ServedModels
     public IReadOnlyDictionary<string, float[]> RgbScores { get; private set; }
 
     /// <summary>An empty view with just the features column: ONNX export starts the network there.</summary>
-    private static IDataView FeaturesOnly(MLContext ml, ImageShape shape)
+    internal static IDataView FeaturesOnly(MLContext ml, ImageShape shape)
     {
         var schema = SchemaDefinition.Create(typeof(FeaturesRow));
         schema[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, shape.Size);
