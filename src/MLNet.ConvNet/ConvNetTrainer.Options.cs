@@ -129,8 +129,9 @@ public sealed partial class ConvNetTrainer
 
         /// <summary>
         /// Label smoothing ε: the network is taught 1 - ε + ε / classes for an image's class and ε / classes for each
-        /// other (Szegedy et al., 2016), which keeps it from growing overconfident; in [0, 1). The validation loss stays
-        /// the plain cross-entropy. Defaults to 0: none.
+        /// other (Szegedy et al., 2016), which keeps it from growing overconfident; in [0, 1). A binary or tagging ConvNet
+        /// is taught 1 - ε / 2 and ε / 2 for yes and no (Keras' binary label smoothing); a regression refuses it. The
+        /// validation loss stays the plain cross-entropy. Defaults to 0: none.
         /// </summary>
         public double LabelSmoothing { get; set; }
 
@@ -352,11 +353,13 @@ public sealed partial class ConvNetTrainer
                     throw new ArgumentException($"{name} must name a column; got '{value}'.", name);
             }
 
-            if (!task.MixesClasses && (LabelSmoothing > 0 || Mixing is { IsIdentity: false }))
+            if (!task.SmoothsLabels && LabelSmoothing > 0)
             {
-                string option = LabelSmoothing > 0 ? nameof(LabelSmoothing) : nameof(Mixing);
-                throw new ArgumentException($"{option} mixes class probabilities, which a {task.Name} ConvNet does not learn; set it for mlContext.MulticlassClassification.Trainers.ConvNet only.", option);
+                throw new ArgumentException($"{nameof(LabelSmoothing)} is {LabelSmoothing}, but a {task.Name} ConvNet learns a number, which has no classes to smooth towards; " +
+                    "set it to 0 (FineTuningRecipe sets 0.1 for classifiers).", nameof(LabelSmoothing));
             }
+            if (!task.MixesClasses && Mixing is { IsIdentity: false })
+                throw new ArgumentException($"{nameof(Mixing)} mixes class probabilities, which a {task.Name} ConvNet does not learn; set it for mlContext.MulticlassClassification.Trainers.ConvNet only.", nameof(Mixing));
             bool hasValidation = ValidationSet is not null || ValidationFraction > 0;
             if (!task.HasAccuracy && (EarlyStoppingMetric is TrainingMetric.Accuracy or TrainingMetric.ValidationAccuracy || LearningRateSchedule.Monitor(hasValidation) is TrainingMetric.Accuracy or TrainingMetric.ValidationAccuracy))
                 throw new ArgumentException($"A {task.Name} ConvNet has no accuracy to watch; watch {TrainingMetric.Loss} or {TrainingMetric.ValidationLoss}.", nameof(EarlyStoppingMetric));

@@ -86,9 +86,19 @@ public sealed class BinaryClassificationTask : ConvNetTask
     internal override Tensor Loss(Tensor outputs, Tensor labels, Tensor? targets, Tensor? weights, double labelSmoothing)
     {
         var logits = outputs.reshape(-1);
+        labels = Smoothed(labels, labelSmoothing);
         return weights is null
             ? nn.functional.binary_cross_entropy_with_logits(logits, labels)
             : (nn.functional.binary_cross_entropy_with_logits(logits, labels, reduction: nn.Reduction.None) * weights).sum() / weights.sum();
+    }
+
+    /// <summary>Keras' label smoothing of a binary cross-entropy: the targets 0 and 1 become ε/2 and 1 - ε/2.</summary>
+    internal static Tensor Smoothed(Tensor labels, double labelSmoothing)
+    {
+        if (labelSmoothing == 0)
+            return labels;
+        using Scalar keep = (1 - labelSmoothing).ToScalar(), half = (labelSmoothing / 2).ToScalar(), one = 1.ToScalar();
+        return labels.mul(keep).add(half, one);
     }
 
     internal override Tensor LossSum(Tensor outputs, Tensor labels) => nn.functional.binary_cross_entropy_with_logits(outputs.reshape(-1), labels, reduction: nn.Reduction.Sum);

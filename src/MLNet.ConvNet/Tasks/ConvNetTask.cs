@@ -81,8 +81,11 @@ public abstract class ConvNetTask
     /// <summary>Whether the task has an accuracy (a regression has not: its epochs' accuracies are NaN).</summary>
     internal abstract bool HasAccuracy { get; }
 
-    /// <summary>Whether label smoothing and label-mixing (mixup, cutmix) apply: they mix class probabilities.</summary>
+    /// <summary>Whether label-mixing (mixup, cutmix) applies: it mixes class probabilities.</summary>
     internal abstract bool MixesClasses { get; }
+
+    /// <summary>Whether label smoothing applies: the multiclass targets spread over the classes, a yes-or-no (or a tag's) towards 0.5; not a number.</summary>
+    internal virtual bool SmoothsLabels => true;
 
     /// <summary>The labels as the loss wants them: class indices as int64 for a classifier over classes, else the floats as they are.</summary>
     internal virtual Tensor LabelsForLoss(Tensor labels) => labels;

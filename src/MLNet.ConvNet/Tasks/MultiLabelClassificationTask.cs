@@ -143,8 +143,12 @@ public sealed class MultiLabelClassificationTask : ConvNetTask
     private static Tensor Each(Tensor outputs, Tensor labels)
         => nn.functional.binary_cross_entropy_with_logits(outputs, labels.view(outputs.shape), reduction: nn.Reduction.None).mean([1]);
 
+    // Label smoothing as the binary task's (Keras'), tag by tag.
     internal override Tensor Loss(Tensor outputs, Tensor labels, Tensor? targets, Tensor? weights, double labelSmoothing)
-        => weights is null ? Each(outputs, labels).mean() : (Each(outputs, labels) * weights).sum() / weights.sum();
+    {
+        labels = BinaryClassificationTask.Smoothed(labels, labelSmoothing);
+        return weights is null ? Each(outputs, labels).mean() : (Each(outputs, labels) * weights).sum() / weights.sum();
+    }
 
     internal override Tensor LossSum(Tensor outputs, Tensor labels) => Each(outputs, labels).sum();
 

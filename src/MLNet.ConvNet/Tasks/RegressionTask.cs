@@ -104,6 +104,8 @@ public sealed class RegressionTask : ConvNetTask
 
     internal override bool MixesClasses => false;
 
+    internal override bool SmoothsLabels => false;
+
     internal override Tensor Scores(Tensor outputs)
     {
         using Scalar mean = LabelMean.ToScalar(), scale = LabelScale.ToScalar(), one = 1.ToScalar();

@@ -157,10 +157,25 @@ public sealed class BinaryClassificationTests
     }
 
     [TestMethod]
-    public void LabelSmoothingMixingAndARegressionLoss_AreRefused_ForABinaryTrainer()
+    public void LabelSmoothing_TeachesHalfEpsilonAndOneMinusHalfEpsilon_AsKerasBinaryCrossEntropy()
     {
-        var smoothing = Assert.ThrowsExactly<ArgumentException>(() => Ml.BinaryClassification.Trainers.ConvNet(new ConvNetTrainer.Options { LabelSmoothing = 0.1 }));
-        StringAssert.Contains(smoothing.Message, "LabelSmoothing");
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var logits = TorchSharp.torch.tensor(new[] { 2f, -1f, 0.5f }).reshape(3, 1);
+        var labels = TorchSharp.torch.tensor(new[] { 1f, 0f, 1f });
+        double loss = BinaryClassificationTask.Uncalibrated.Loss(logits, labels, null, null, 0.2).item<float>();
+        // Targets 0.9, 0.1, 0.9: the mean of -(t log σ(x) + (1 - t) log(1 - σ(x))).
+        double expected = new[] { (2.0, 0.9), (-1.0, 0.1), (0.5, 0.9) }.Average(p => -(p.Item2 * Math.Log(Sigmoid(p.Item1)) + (1 - p.Item2) * Math.Log(1 - Sigmoid(p.Item1))));
+        Assert.AreEqual(expected, loss, 1e-6);
+        Assert.AreEqual(0.9, BinaryClassificationTask.Smoothed(labels, 0.2)[0].item<float>(), 1e-7);
+        // The fine-tuning recipe, with its label smoothing of 0.1, makes a binary trainer too.
+        Assert.IsInstanceOfType<BinaryClassificationTask>(Ml.BinaryClassification.Trainers.ConvNet(ConvNetTrainer.Options.FineTuningRecipe("TinyNet")).Task);
+    }
+
+    private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+
+    [TestMethod]
+    public void MixingAndARegressionLoss_AreRefused_ForABinaryTrainer()
+    {
         Assert.ThrowsExactly<ArgumentException>(() => Ml.BinaryClassification.Trainers.ConvNet(new ConvNetTrainer.Options { Mixing = BatchMixing.MixUp(0.2) }));
         var loss = Assert.ThrowsExactly<ArgumentException>(() => Ml.BinaryClassification.Trainers.ConvNet(new ConvNetTrainer.Options { RegressionLoss = RegressionLoss.Huber }));
         StringAssert.Contains(loss.Message, "RegressionLoss");

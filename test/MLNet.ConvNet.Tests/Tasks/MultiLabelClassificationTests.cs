@@ -197,6 +197,7 @@ public sealed class MultiLabelClassificationTests
         StringAssert.Contains(threshold.Message, "TagThreshold");
         Assert.ThrowsExactly<ArgumentException>(() => Ml.BinaryClassification.Trainers.ConvNet(new ConvNetTrainer.Options { TuneTagThresholds = true }));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ConvNet(threshold: 1.5));
-        Assert.ThrowsExactly<ArgumentException>(() => Ml.MulticlassClassification.Trainers.ConvNetMultiLabel(new ConvNetTrainer.Options { LabelSmoothing = 0.1 }));
+        Assert.ThrowsExactly<ArgumentException>(() => Ml.MulticlassClassification.Trainers.ConvNetMultiLabel(new ConvNetTrainer.Options { Mixing = BatchMixing.MixUp(0.2) }));
+        Assert.IsInstanceOfType<MultiLabelClassificationTask>(Ml.MulticlassClassification.Trainers.ConvNetMultiLabel(new ConvNetTrainer.Options { LabelSmoothing = 0.1 }).Task, "label smoothing applies to tags");
     }
 }

@@ -147,4 +147,14 @@ public sealed class RegressionTests
         var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ConvNet().Fit(TaskData.Load(Ml, 50)));
         StringAssert.Contains(error.Message, "Schema mismatch for label column 'Label': expected Single");
     }
+
+    [TestMethod]
+    public void LabelSmoothingAndMixing_AreRefused_WithWhatToDo()
+    {
+        var smoothing = Assert.ThrowsExactly<ArgumentException>(() => Ml.Regression.Trainers.ConvNet(ConvNetTrainer.Options.FineTuningRecipe("TinyNet")));
+        StringAssert.Contains(smoothing.Message, "LabelSmoothing is 0.1, but a Regression ConvNet learns a number");
+        StringAssert.Contains(smoothing.Message, "set it to 0");
+        var mixing = Assert.ThrowsExactly<ArgumentException>(() => Ml.Regression.Trainers.ConvNet(new ConvNetTrainer.Options { Mixing = BatchMixing.MixUp(0.2) }));
+        StringAssert.Contains(mixing.Message, "Mixing");
+    }
 }
