@@ -6,6 +6,11 @@
 //                                           line: row, training images, seed, accuracy, training and scoring seconds
 //   table RESULTS                           the Markdown table of RESULTS' lines: per row and size, the median of the
 //                                           seeds and each seed's accuracy
+//   binary TRAIN TEST CATEGORY SEED         a binary task: is the image in the category folder CATEGORY? The binary
+//                                           ConvNet fine-tuned (FineTuningRecipe) and from scratch (AugmentedRecipe),
+//                                           each with a 10% validation split for Platt's calibration, against ResNet18's
+//                                           features + LbfgsLogisticRegression; prints a Markdown table of
+//                                           ml.BinaryClassification.Evaluate's metrics
 // Rows: "recipe" is FineTuningRecipe as the library ships it, "recipe-PIECE" the same without one of its pieces and
 // "recipe+PIECE" with one more (pieces: geometric, colour, crop, smoothing, mixing or mixup, averaging, tta; they
 // compose, as in "recipe+averaging-colour"); "recipe.before" is FineTuningRecipe as it was before the recipes chose
@@ -16,6 +21,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using MLNet.ConvNet;
 using MLNet.ConvNet.Data;
@@ -29,8 +35,10 @@ switch (args.FirstOrDefault())
         return Run(args[1], args[2], args[3], int.Parse(args[4]));
     case "table" when args.Length == 2:
         return Table(args[1]);
+    case "binary" when args.Length == 5:
+        return Binary(args[1], args[2], args[3], int.Parse(args[4]));
     default:
-        Console.Error.WriteLine("usage: prepare PACKAGE VENDOR OUT [PER_CLASS] | run TRAIN TEST ROW SEED | table RESULTS");
+        Console.Error.WriteLine("usage: prepare PACKAGE VENDOR OUT [PER_CLASS] | run TRAIN TEST ROW SEED | table RESULTS | binary TRAIN TEST CATEGORY_FOLDER SEED");
         return 2;
 }
 
@@ -77,6 +85,55 @@ static int Run(string trainRoot, string testRoot, string row, int seed)
     double scoreSeconds = clock.Elapsed.TotalSeconds;
     Console.WriteLine($"{row}\t{trainingImages}\t{seed}\t{metrics.MicroAccuracy:F4}\t{trainSeconds:F0}\t{scoreSeconds:F0}");
     (model as IDisposable)?.Dispose();
+    return 0;
+}
+
+static int Binary(string trainRoot, string testRoot, string category, int seed)
+{
+    var ml = new MLContext(seed: seed);
+    var label = ml.Transforms.CustomMapping<Folder, Answer>((input, output) => output.IsCategory = input.Label == category, contractName: null);
+    var train = label.Fit(ImageFolder.Load(ml, trainRoot)).Transform(ImageFolder.Load(ml, trainRoot));
+    var test = label.Fit(ImageFolder.Load(ml, testRoot)).Transform(ImageFolder.Load(ml, testRoot));
+    int trainingImages = ImageFolder.List(trainRoot).Count;
+    long positives = test.GetColumn<bool>("IsCategory").LongCount(b => b), tests = test.GetColumn<bool>("IsCategory").LongCount();
+    long trainPositives = train.GetColumn<bool>("IsCategory").LongCount(b => b);
+    Console.WriteLine($"Is it in '{category}'? Trained on {trainingImages:N0} images ({trainPositives:N0} yes), scored on {tests:N0} ({positives:N0} yes); seed {seed}.");
+    Console.WriteLine();
+    Console.WriteLine("| method | AUC | F1 | accuracy (%) | log-loss | seconds (training + scoring) |");
+    Console.WriteLine("|---|---|---|---|---|---|");
+    ConvNetTrainer.Options WithCalibration(ConvNetTrainer.Options options)
+    {
+        options.LabelColumnName = "IsCategory";
+        options.Seed = seed;
+        options.ValidationFraction = 0.1;
+        options.EarlyStopping = Environment.GetEnvironmentVariable("BINARY_EARLY_STOPPING") == "1";
+        return options;
+    }
+    var methods = new (string Name, IEstimator<ITransformer> Pipeline)[]
+    {
+        ("binary ConvNet, fine-tuned ResNet18, `FineTuningRecipe` (64x64), Platt on a 10% validation split",
+            ml.Transforms.ConvNetImageFeatures(new ImageShape(3, 64, 64)).Append(ml.BinaryClassification.Trainers.ConvNet(WithCalibration(ConvNetTrainer.Options.FineTuningRecipe(trainingImages: trainingImages))))),
+        ("binary ConvNet, SimpleConvNet from scratch, `AugmentedRecipe` (64x64), Platt on a 10% validation split",
+            ml.Transforms.ConvNetImageFeatures(new ImageShape(3, 64, 64)).Append(ml.BinaryClassification.Trainers.ConvNet(WithCalibration(ConvNetTrainer.Options.AugmentedRecipe())))),
+        ("ML.NET: `DnnFeaturizeImage` ResNet18 + `LbfgsLogisticRegression` (224x224)",
+            ml.Transforms.LoadImages("Image", imageFolder: null, "ImagePath")
+                .Append(ml.Transforms.ResizeImages("Image", 224, 224))
+                .Append(ml.Transforms.ExtractPixels("Pixels", "Image"))
+                .Append(ml.Transforms.DnnFeaturizeImage("Features", m => m.ModelSelector.ResNet18(ml, m.OutputColumn, m.InputColumn), "Pixels"))
+                .Append(ml.BinaryClassification.Trainers.LbfgsLogisticRegression("IsCategory", "Features"))),
+    };
+    var only = Environment.GetEnvironmentVariable("BINARY_METHODS")?.Split(',').Select(int.Parse).ToHashSet();
+    foreach (var (name, pipeline) in methods.Where((_, i) => only is null || only.Contains(i)))
+    {
+        var clock = Stopwatch.StartNew();
+        var model = pipeline.Fit(train);
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        var m = ml.BinaryClassification.Evaluate(model.Transform(test), labelColumnName: "IsCategory");
+        double scoreSeconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"| {name} | {m.AreaUnderRocCurve:F4} | {m.F1Score:F4} | {m.Accuracy * 100:F2} | {m.LogLoss:F4} | {trainSeconds:F0} + {scoreSeconds:F0} |");
+        (model as IDisposable)?.Dispose();
+    }
     return 0;
 }
 
@@ -182,3 +239,13 @@ static string Piece(string piece) => piece switch
     "tta" => "test-time flip averaging",
     _ => piece,
 };
+
+sealed class Folder
+{
+    public string Label { get; set; } = "";
+}
+
+sealed class Answer
+{
+    public bool IsCategory { get; set; }
+}

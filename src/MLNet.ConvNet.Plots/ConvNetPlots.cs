@@ -35,7 +35,7 @@ public static class ConvNetPlots
         double first = history[0].Epoch, last = history[^1].Epoch;
         IEnumerable<(double, double)> Points(Func<EpochMetrics, double?> value) => history.Select(h => ((double)h.Epoch, value(h) ?? double.NaN));
 
-        var loss = Charts.OverEpochs("Loss" + augmented, "cross-entropy", first, last);
+        var loss = Charts.OverEpochs("Loss" + augmented, "loss", first, last);
         loss.Series.Add(Charts.Line("training loss", Points(h => h.Loss), Charts.Blue));
         if (validation)
             loss.Series.Add(Charts.Line("validation loss", Points(h => h.ValidationLoss), Charts.Orange));

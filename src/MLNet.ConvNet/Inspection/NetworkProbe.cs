@@ -28,14 +28,18 @@ internal static class NetworkProbe
     }
 
     /// <summary>The absolute gradient of the class's logit with respect to each input pixel, the largest over the channels (Simonyan et al., 2014).</summary>
-    public static SaliencyMap Gradient(ConvNetModule network, float[] image, int classIndex)
+    /// <param name="network">The network.</param>
+    /// <param name="image">One image.</param>
+    /// <param name="classIndex">The output explained.</param>
+    /// <param name="score">What the output means on the image (its task's probability, or number), from the network's outputs and the output's index.</param>
+    public static SaliencyMap Gradient(ConvNetModule network, float[] image, int classIndex, Func<Tensor, int, float> score)
     {
         CheckOne(network, image, classIndex);
         var shape = network.InputShape;
         using var scope = torch.NewDisposeScope();
         var x = Batch(network, image, 1).detach().requires_grad_(true);
         var logits = network.forward(x);
-        float probability = nn.functional.softmax(logits, 1)[0, classIndex].item<float>();
+        float probability = score(logits.detach(), classIndex);
         var gradient = torch.autograd.grad([logits[0, classIndex]], [x])[0];
         var map = gradient[0].abs().amax([0]).contiguous();
         return new SaliencyMap("gradient", classIndex, probability, shape.Height, shape.Width, map.data<float>().ToArray());
@@ -46,7 +50,7 @@ internal static class NetworkProbe
     /// its feature maps weighted by the mean gradient of the class's logit over each map, summed, kept where positive,
     /// and stretched bilinearly to the image's size.
     /// </summary>
-    public static SaliencyMap GradCam(ConvNetModule network, float[] image, int classIndex, string? layerName)
+    public static SaliencyMap GradCam(ConvNetModule network, float[] image, int classIndex, string? layerName, Func<Tensor, int, float> score)
     {
         CheckOne(network, image, classIndex);
         int layer = FeatureMapLayer(network, layerName);
@@ -60,7 +64,7 @@ internal static class NetworkProbe
                 observed = output;
         });
         var maps = observed!; // FeatureMapLayer returned one of the network's layers, so the pass observed it
-        float probability = nn.functional.softmax(logits, 1)[0, classIndex].item<float>();
+        float probability = score(logits.detach(), classIndex);
         var gradient = torch.autograd.grad([logits[0, classIndex]], [maps])[0];
         var weights = gradient.mean([2, 3], keepdim: true);
         var cam = nn.functional.relu((weights * maps).sum(1, keepdim: true));

@@ -87,10 +87,10 @@ public sealed class ConvNetModelParameters
     /// <paramref name="classIndex"/> (the absolute gradient of its logit, the largest over the channels).
     /// </summary>
     /// <param name="image">One image, channel-major, <see cref="InputShape"/>.</param>
-    /// <param name="classIndex">The class, 0-based in the label's key order (the predicted one is the arg-max of Score).</param>
+    /// <param name="classIndex">The class, 0-based in the label's key order (the predicted one is the arg-max of Score); a tagger's tag; 0 for a binary model or a regression.</param>
     /// <exception cref="ArgumentException"><paramref name="image"/> is not one image of the model's shape.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classIndex"/> is not a class.</exception>
-    public SaliencyMap GetSaliency(float[] image, int classIndex) => NetworkProbe.Gradient(Network, image, classIndex);
+    public SaliencyMap GetSaliency(float[] image, int classIndex) => NetworkProbe.Gradient(Network, image, classIndex, Task.ProbeScore);
 
     /// <summary>
     /// Grad-CAM: which regions of <paramref name="image"/> the feature maps of <paramref name="layerName"/> (by default
@@ -102,7 +102,7 @@ public sealed class ConvNetModelParameters
     /// <param name="layerName">A layer from <see cref="Layers"/> with image-shaped output; null for the last convolution.</param>
     /// <exception cref="ArgumentException">The image is not one image of the model's shape, or the layer is unknown or not image-shaped.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classIndex"/> is not a class.</exception>
-    public SaliencyMap GetGradCam(float[] image, int classIndex, string? layerName = null) => NetworkProbe.GradCam(Network, image, classIndex, layerName);
+    public SaliencyMap GetGradCam(float[] image, int classIndex, string? layerName = null) => NetworkProbe.GradCam(Network, image, classIndex, layerName, Task.ProbeScore);
 
     internal ConvNetModule Network { get; }
 

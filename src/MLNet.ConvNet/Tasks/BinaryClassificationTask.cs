@@ -117,6 +117,8 @@ public sealed class BinaryClassificationTask : ConvNetTask
 
     internal override int ScoreWidth(int outputs) => 1;
 
+    internal override float ProbeScore(Tensor outputs, int index) => Probability(outputs[0, 0].item<float>());
+
     internal override ConvNetTask FitScores(Func<float[]> scores, float[] labels)
     {
         var (slope, offset) = PlattCalibration.Fit(scores(), labels);

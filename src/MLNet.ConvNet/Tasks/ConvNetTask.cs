@@ -93,6 +93,9 @@ public abstract class ConvNetTask
     /// <summary>The values scoring keeps per image, from the network's outputs: what the score columns are made from, and what test-time augmentation averages.</summary>
     internal abstract Tensor Scores(Tensor outputs);
 
+    /// <summary>What output <paramref name="index"/> of one image's network outputs means, as a saliency map reports it: the class's (or tag's) probability, a binary model's calibrated probability, a regression's number.</summary>
+    internal virtual float ProbeScore(Tensor outputs, int index) => Scores(outputs)[0, index].item<float>();
+
     /// <summary>The values per image <see cref="Scores"/> gives for a network of <paramref name="outputs"/> outputs.</summary>
     internal virtual int ScoreWidth(int outputs) => outputs;
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The real-image binary task (docs/tasks.md, "A real RGB binary task"): is the emoji food or drink? (emoji.json's
+# category "Food & Drink" against the eight other categories but "Component"), trained on one vendor's 64x64 drawings
+# (npm's emoji-datasource-apple 16.0.0, 1,903 images) and scored on another vendor's drawings of the same emoji
+# (emoji-datasource-facebook 16.0.0, 1,855 images). Fetched with `npm pack` at run time, never committed. Writes
+# bench/results/real-images/binary.md. About 15 minutes on 2 cores.
+#   bash bench/real-binary.sh            # SEED=2 for another seed
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/results/real-images
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && for vendor in apple facebook; do
+  npm pack --silent "emoji-datasource-$vendor@16.0.0" >/dev/null && mkdir -p "$vendor" && tar xzf "emoji-datasource-$vendor-16.0.0.tgz" -C "$vendor"
+done)
+dotnet build bench/RealImages -c Release >/dev/null
+bench() { dotnet bench/RealImages/bin/Release/net10.0/RealImages.dll "$@"; }
+bench prepare "$work/apple/package" apple "$work/train"
+bench prepare "$work/facebook/package" facebook "$work/test"
+{
+  echo "# bash bench/real-binary.sh, $(date -u +%Y-%m-%d), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
+  echo
+  echo "Trained on emoji-datasource-apple 16.0.0, scored on emoji-datasource-facebook 16.0.0."
+  echo
+  bench binary "$work/train" "$work/test" Food---Drink "${SEED:-1}"
+} | tee "$out/binary.md"
