@@ -3,7 +3,7 @@
 # category "Food & Drink" against the eight other categories but "Component"), trained on one vendor's 64x64 drawings
 # (npm's emoji-datasource-apple 16.0.0, 1,903 images) and scored on another vendor's drawings of the same emoji
 # (emoji-datasource-facebook 16.0.0, 1,855 images). Fetched with `npm pack` at run time, never committed. Writes
-# bench/results/real-images/binary.md. About 15 minutes on 2 cores.
+# bench/results/real-images/binary.md. About 30 minutes on 2 cores.
 #   bash bench/real-binary.sh            # SEED=2 for another seed
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -7,7 +7,7 @@
 //   table RESULTS                           the Markdown table of RESULTS' lines: per row and size, the median of the
 //                                           seeds and each seed's accuracy
 //   binary TRAIN TEST CATEGORY SEED         a binary task: is the image in the category folder CATEGORY? The binary
-//                                           ConvNet fine-tuned (FineTuningRecipe) and from scratch (AugmentedRecipe),
+//                                           ConvNet fine-tuned (FineTuningRecipe, at 64x64 and 128x128) and from scratch (AugmentedRecipe),
 //                                           each with a 10% validation split for Platt's calibration, against ResNet18's
 //                                           features + LbfgsLogisticRegression; prints a Markdown table of
 //                                           ml.BinaryClassification.Evaluate's metrics
@@ -106,13 +106,14 @@ static int Binary(string trainRoot, string testRoot, string category, int seed)
         options.LabelColumnName = "IsCategory";
         options.Seed = seed;
         options.ValidationFraction = 0.1;
-        options.EarlyStopping = Environment.GetEnvironmentVariable("BINARY_EARLY_STOPPING") == "1";
         return options;
     }
     var methods = new (string Name, IEstimator<ITransformer> Pipeline)[]
     {
         ("binary ConvNet, fine-tuned ResNet18, `FineTuningRecipe` (64x64), Platt on a 10% validation split",
             ml.Transforms.ConvNetImageFeatures(new ImageShape(3, 64, 64)).Append(ml.BinaryClassification.Trainers.ConvNet(WithCalibration(ConvNetTrainer.Options.FineTuningRecipe(trainingImages: trainingImages))))),
+        ("the same at 128x128 (the drawings resized up)",
+            ml.Transforms.ConvNetImageFeatures(new ImageShape(3, 128, 128)).Append(ml.BinaryClassification.Trainers.ConvNet(WithCalibration(ConvNetTrainer.Options.FineTuningRecipe(trainingImages: trainingImages))))),
         ("binary ConvNet, SimpleConvNet from scratch, `AugmentedRecipe` (64x64), Platt on a 10% validation split",
             ml.Transforms.ConvNetImageFeatures(new ImageShape(3, 64, 64)).Append(ml.BinaryClassification.Trainers.ConvNet(WithCalibration(ConvNetTrainer.Options.AugmentedRecipe())))),
         ("ML.NET: `DnnFeaturizeImage` ResNet18 + `LbfgsLogisticRegression` (224x224)",

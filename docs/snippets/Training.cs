@@ -63,6 +63,7 @@ IDataView moreData = MnistDataset.Load(ml, null, MnistSplit.Test, maxRows: 1000)
         LearningRate = 0.005,                                        // the one-cycle peak
         LearningRateSchedule = LearningRateSchedule.OneCycle(),      // warm-up over 30% of the batches, cosine down to 0.005 / 25 / 1e4
         Augmentation = ImageAugmentation.Automatic,                  // digits: rotation ±10°, shifts ±10%, zoom ±10%; colour: and a mirror
+        EarlyStopping = false,                                       // the one-cycle schedule runs its whole length
     };
 }
 

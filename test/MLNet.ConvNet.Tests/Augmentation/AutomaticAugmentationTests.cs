@@ -110,4 +110,16 @@ public sealed class AutomaticAugmentationTests
         Assert.AreEqual(ImageAugmentation.Automatic, ConvNetTrainer.Options.AugmentedRecipe().Augmentation);
         Assert.AreEqual(ImageAugmentation.Automatic, ConvNetTrainer.Options.FineTuningRecipe().Augmentation);
     }
+
+    [TestMethod]
+    public void TheRecipes_RunTheirOneCycleToTheEnd_EvenWithValidationData()
+    {
+        foreach (var recipe in new[] { ConvNetTrainer.Options.AugmentedRecipe(), ConvNetTrainer.Options.FineTuningRecipe("TinyNet") })
+        {
+            recipe.ValidationFraction = 0.1;
+            Assert.IsNull(recipe.Resolve(1).EarlyStopping, "no early stopping inside a one-cycle schedule");
+            recipe.EarlyStopping = null;
+            Assert.IsNotNull(recipe.Resolve(1).EarlyStopping, "the plain default with validation data: on");
+        }
+    }
 }
