@@ -62,14 +62,14 @@ internal static class TasksCommand
         var task = (BinaryClassificationTask)((ConvNetTransformer)model.LastTransformer).Task;
         var labels = scored.GetColumn<bool>("Label").ToArray();
         var scores = scored.GetColumn<float>("Score").ToArray();
-        double before = ExpectedCalibrationError(scores.Select(s => 1 / (1 + Math.Exp(-s))).ToArray(), labels);
-        double after = ExpectedCalibrationError(scored.GetColumn<float>("Probability").Select(p => (double)p).ToArray(), labels);
+        double before = MLNet.ConvNet.Plots.TaskPlots.ExpectedCalibrationError(scores.Select(s => 1 / (1 + Math.Exp(-s))).ToArray(), labels);
+        double after = MLNet.ConvNet.Plots.TaskPlots.ExpectedCalibrationError(scored.GetColumn<float>("Probability").Select(p => (double)p).ToArray(), labels);
         rows.Add(BinaryRow("ConvNet (SimpleConvNet, Platt on a 10% validation split)", metrics, seconds, $"{before:F4} → {after:F4}"));
         foreach (var (name, features, extra) in new[] { ("ResNet18 features + LbfgsLogisticRegression", "ResNet18", featureSeconds), ("pixels + LbfgsLogisticRegression", "Features", 0.0) })
         {
             var (baseline, baselineSeconds) = Fit(label.Append(ml.BinaryClassification.Trainers.LbfgsLogisticRegression("Label", features)), train);
             var baselineScored = baseline.Transform(test);
-            double ece = ExpectedCalibrationError(baselineScored.GetColumn<float>("Probability").Select(p => (double)p).ToArray(), labels);
+            double ece = MLNet.ConvNet.Plots.TaskPlots.ExpectedCalibrationError(baselineScored.GetColumn<float>("Probability").Select(p => (double)p).ToArray(), labels);
             rows.Add(BinaryRow(name, ml.BinaryClassification.Evaluate(baselineScored), baselineSeconds + extra, $"{ece:F4}"));
         }
         Console.WriteLine();
@@ -113,29 +113,6 @@ internal static class TasksCommand
         var model = pipeline.Fit(train);
         var chain = new TransformerChain<ITransformer>(model.Cast<ITransformer>().ToArray());
         return (chain, clock.Elapsed.TotalSeconds);
-    }
-
-    /// <summary>The expected calibration error: the mean over 10 equal-width probability bins, weighted by their rows, of |fraction of positives - mean probability|.</summary>
-    internal static double ExpectedCalibrationError(double[] probabilities, bool[] labels)
-    {
-        const int bins = 10;
-        var count = new int[bins];
-        var positives = new double[bins];
-        var sum = new double[bins];
-        for (int i = 0; i < probabilities.Length; i++)
-        {
-            int bin = Math.Min(bins - 1, (int)(probabilities[i] * bins));
-            count[bin]++;
-            sum[bin] += probabilities[i];
-            positives[bin] += labels[i] ? 1 : 0;
-        }
-        double error = 0;
-        for (int b = 0; b < bins; b++)
-        {
-            if (count[b] > 0)
-                error += count[b] * Math.Abs(positives[b] / count[b] - sum[b] / count[b]);
-        }
-        return error / probabilities.Length;
     }
 
     /// <summary>Each digit rotated about its centre by an angle drawn from <paramref name="seed"/> (bilinear, black outside), as features, an image and the labels.</summary>

@@ -119,8 +119,33 @@ public static class TaskPlots
         return Write(model, path, size, size);
     }
 
+    /// <summary>
+    /// The expected calibration error of <paramref name="probabilities"/>: the images binned by probability into
+    /// <paramref name="bins"/> equal-width bins, the mean over the bins, weighted by their images, of |share of yes -
+    /// mean probability|. 0 is calibrated.
+    /// </summary>
+    /// <exception cref="ArgumentException">The counts differ, or there are no images.</exception>
+    public static double ExpectedCalibrationError(IReadOnlyList<float> probabilities, IReadOnlyList<bool> labels, int bins = 10)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        return ExpectedCalibrationError(probabilities.Select(p => (double)p).ToArray(), labels, bins);
+    }
+
+    /// <inheritdoc cref="ExpectedCalibrationError(IReadOnlyList{float}, IReadOnlyList{bool}, int)"/>
+    public static double ExpectedCalibrationError(IReadOnlyList<double> probabilities, IReadOnlyList<bool> labels, int bins = 10)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (probabilities.Count != labels.Count || probabilities.Count == 0 || bins < 1)
+            throw new ArgumentException($"Expected one label per probability, at least one image and one bin; got {probabilities.Count} probabilities, {labels.Count} labels and {bins} bins.", nameof(labels));
+        return Calibration(probabilities, labels, bins).Ece;
+    }
+
     /// <summary>Each bin's mean probability, share of yes and images, and the expected calibration error over them.</summary>
     internal static (double[] MeanProbability, double[] ShareYes, int[] Count, double Ece) Calibration(IReadOnlyList<float> probabilities, IReadOnlyList<bool> labels, int bins)
+        => Calibration(probabilities.Select(p => (double)p).ToArray(), labels, bins);
+
+    private static (double[] MeanProbability, double[] ShareYes, int[] Count, double Ece) Calibration(IReadOnlyList<double> probabilities, IReadOnlyList<bool> labels, int bins)
     {
         var sum = new double[bins];
         var yes = new double[bins];

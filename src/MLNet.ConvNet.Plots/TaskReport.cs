@@ -44,7 +44,7 @@ internal static class TaskReport
                 var labels = rows.Select(r => r.Truth[0] > 0.5f).ToArray();
                 pictures["roc"] = TaskPlots.RocCurves([new RocInput("Score", rows.Select(r => r.Scores[0]).ToArray(), labels)], File("roc"));
                 pictures["reliability"] = TaskPlots.Reliability(rows.Select(r => r.Probability).ToArray(), labels, File("reliability"));
-                double ece = TaskPlots.Calibration(rows.Select(r => r.Probability).ToArray(), labels, 10).Ece;
+                double ece = TaskPlots.ExpectedCalibrationError(rows.Select(r => r.Probability).ToArray(), labels);
                 (metrics["AUC"], metrics["F1"], metrics["accuracy"], metrics["log-loss"], metrics["expected calibration error"]) = (m.AreaUnderRocCurve, m.F1Score, m.Accuracy, m.LogLoss, ece);
                 headline = m.Accuracy;
                 summary = string.Create(Invariant, $"Test data: {rows.Count:N0} labelled images ({labels.Count(l => l):N0} true). AUC <b>{m.AreaUnderRocCurve:F4}</b>, F1 {m.F1Score:F4}, accuracy {m.Accuracy:P2}, log-loss {m.LogLoss:F4}, expected calibration error {ece:F4}.");

@@ -109,5 +109,7 @@ public sealed class TaskReportTests
         var (_, _, count, ece) = TaskPlots.Calibration([0.1f, 0.3f, 0.9f], [false, true, true], 2);
         CollectionAssert.AreEqual(new[] { 2, 1 }, count);
         Assert.AreEqual((2 * 0.3 + 1 * 0.1) / 3, ece, 1e-6);
+        Assert.AreEqual(ece, TaskPlots.ExpectedCalibrationError([0.1f, 0.3f, 0.9f], [false, true, true], bins: 2), 1e-12);
+        Assert.ThrowsExactly<ArgumentException>(() => TaskPlots.ExpectedCalibrationError(new float[2], [true]));
     }
 }
