@@ -15,7 +15,8 @@ public static class ConvNetPlots
 
     /// <summary>
     /// Loss (left) and accuracy (right) per epoch, training and validation when there is validation, with the learning
-    /// rate on the loss panel's second axis and the epoch whose weights the model holds marked on both panels.
+    /// rate on the loss panel's second axis and the epoch whose weights the model holds marked on both panels. A
+    /// history without accuracy (a regression's) gets the loss panel alone, across the whole width.
     /// </summary>
     /// <param name="history">The epochs, as <c>transformer.History</c>.</param>
     /// <param name="finalEpoch">The epoch whose weights the model holds (<c>transformer.FinalEpoch</c>); marked "restored" when it is not the last.</param>
@@ -57,15 +58,18 @@ public static class ConvNetPlots
             accuracy.Series.Add(Charts.Line("validation accuracy", Points(h => h.ValidationAccuracy * 100), Charts.Orange));
         Charts.MarkEpoch(accuracy, finalEpoch, marker);
 
-        int half = width / 2;
+        // A regression has no accuracy: the loss takes the whole width.
+        bool hasAccuracy = history.Any(h => double.IsFinite(h.Accuracy));
+        int half = hasAccuracy ? width / 2 : width;
         using var bitmap = new SKBitmap(width, height);
         using (var canvas = new SKCanvas(bitmap))
         using (var left = Charts.Render(loss, half, height))
-        using (var right = Charts.Render(accuracy, width - half, height))
+        using (var right = hasAccuracy ? Charts.Render(accuracy, width - half, height) : null)
         {
             canvas.Clear(SKColors.White);
             canvas.DrawBitmap(left, 0, 0);
-            canvas.DrawBitmap(right, half, 0);
+            if (right is not null)
+                canvas.DrawBitmap(right, half, 0);
         }
         PngFile.Write(bitmap, path);
         return new Picture(path, width, height, []);
