@@ -5,6 +5,10 @@
 # (emoji-datasource-facebook 16.0.0, 1,855 images). Fetched with `npm pack` at run time, never committed. Writes
 # bench/results/real-images/binary.md. About 30 minutes on 2 cores.
 #   bash bench/real-binary.sh            # SEED=2 for another seed
+# One variant of the fine-tuned row (bench/results/real-images/binary-variants.md), on folders `prepare` made:
+#   BINARY_METHODS=0 BINARY_VARIANT=epochs20 dotnet bench/RealImages/bin/Release/net10.0/RealImages.dll binary TRAIN TEST Food---Drink 1
+#   (variants: epochs20, balanced (positives weigh 13.5, the negatives per positive), nosmoothing, tta, earlystopping
+#   (the default early stopping, which the recipes turn off); BINARY_METHODS=2 for the scratch row)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/results/real-images

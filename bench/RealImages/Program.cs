@@ -10,7 +10,8 @@
 //                                           ConvNet fine-tuned (FineTuningRecipe, at 64x64 and 128x128) and from scratch (AugmentedRecipe),
 //                                           each with a 10% validation split for Platt's calibration, against ResNet18's
 //                                           features + LbfgsLogisticRegression; prints a Markdown table of
-//                                           ml.BinaryClassification.Evaluate's metrics
+//                                           ml.BinaryClassification.Evaluate's metrics; BINARY_METHODS=0,2 runs only those rows,
+//                                           BINARY_VARIANT=epochs20|balanced|nosmoothing|tta|earlystopping changes the ConvNet rows
 // Rows: "recipe" is FineTuningRecipe as the library ships it, "recipe-PIECE" the same without one of its pieces and
 // "recipe+PIECE" with one more (pieces: geometric, colour, crop, smoothing, mixing or mixup, averaging, tta; they
 // compose, as in "recipe+averaging-colour"); "recipe.before" is FineTuningRecipe as it was before the recipes chose
@@ -91,7 +92,7 @@ static int Run(string trainRoot, string testRoot, string row, int seed)
 static int Binary(string trainRoot, string testRoot, string category, int seed)
 {
     var ml = new MLContext(seed: seed);
-    var label = ml.Transforms.CustomMapping<Folder, Answer>((input, output) => output.IsCategory = input.Label == category, contractName: null);
+    var label = ml.Transforms.CustomMapping<Folder, Answer>((input, output) => { output.IsCategory = input.Label == category; output.Weight = input.Label == category ? 13.5f : 1f; }, contractName: null);
     var train = label.Fit(ImageFolder.Load(ml, trainRoot)).Transform(ImageFolder.Load(ml, trainRoot));
     var test = label.Fit(ImageFolder.Load(ml, testRoot)).Transform(ImageFolder.Load(ml, testRoot));
     int trainingImages = ImageFolder.List(trainRoot).Count;
@@ -106,6 +107,14 @@ static int Binary(string trainRoot, string testRoot, string category, int seed)
         options.LabelColumnName = "IsCategory";
         options.Seed = seed;
         options.ValidationFraction = 0.1;
+        switch (Environment.GetEnvironmentVariable("BINARY_VARIANT"))
+        {
+            case "epochs20": options.Epochs = 20; break;
+            case "nosmoothing": options.LabelSmoothing = 0; break;
+            case "tta": options.TestTimeAugmentation = TestTimeAugmentation.HorizontalFlip; break;
+            case "earlystopping": options.EarlyStopping = null; break; // the plain default: on with validation data
+            case "balanced": options.ExampleWeightColumnName = "Weight"; break;
+        }
         return options;
     }
     var methods = new (string Name, IEstimator<ITransformer> Pipeline)[]
@@ -249,4 +258,6 @@ sealed class Folder
 sealed class Answer
 {
     public bool IsCategory { get; set; }
+
+    public float Weight { get; set; }
 }
