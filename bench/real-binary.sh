@@ -3,7 +3,9 @@
 # category "Food & Drink" against the eight other categories but "Component"), trained on one vendor's 64x64 drawings
 # (npm's emoji-datasource-apple 16.0.0, 1,903 images) and scored on another vendor's drawings of the same emoji
 # (emoji-datasource-facebook 16.0.0, 1,855 images). Fetched with `npm pack` at run time, never committed. Writes
-# bench/results/real-images/binary.md. About 30 minutes on 2 cores.
+# bench/results/real-images/binary.md. The rows: the binary ConvNet fine-tuned (64x64, 128x128) and from scratch,
+# ML.NET's features + L-BFGS, and the multiclass ConvNet fine-tuned on the nine categories, scored by its
+# probability of "Food & Drink". About 30 minutes on 2 cores.
 #   bash bench/real-binary.sh            # SEED=2 for another seed
 # One variant of the fine-tuned row (bench/results/real-images/binary-variants.md), on folders `prepare` made:
 #   BINARY_METHODS=0 BINARY_VARIANT=epochs20 dotnet bench/RealImages/bin/Release/net10.0/RealImages.dll binary TRAIN TEST Food---Drink 1
