@@ -23,7 +23,8 @@ internal static class TaskReport
         var parameters = convNet.Model;
         var shape = parameters.InputShape;
         var task = convNet.Task;
-        var scored = model.Transform(testData);
+        // The rows and the evaluator read the same scores: the network runs over the test data once.
+        var scored = Scored(ml, model.Transform(testData), options.LabelColumnName, convNet);
         var rows = Read(scored, options.LabelColumnName, convNet);
         if (rows.Count == 0)
             throw new InvalidOperationException("The test data has no labelled rows; the report needs some to score.");
@@ -32,7 +33,7 @@ internal static class TaskReport
         string File(string name) => Path.Combine(directory, name + ".png");
         var metrics = new Dictionary<string, double>();
         string summary;
-        string section;
+        Action<System.Text.StringBuilder, Action<string, string>> section;
         double headline;
         Func<Row, double> badness;
         Func<Row, int, string[]> caption;
@@ -48,7 +49,13 @@ internal static class TaskReport
                 (metrics["AUC"], metrics["F1"], metrics["accuracy"], metrics["log-loss"], metrics["expected calibration error"]) = (m.AreaUnderRocCurve, m.F1Score, m.Accuracy, m.LogLoss, ece);
                 headline = m.Accuracy;
                 summary = string.Create(Invariant, $"Test data: {rows.Count:N0} labelled images ({labels.Count(l => l):N0} true). AUC <b>{m.AreaUnderRocCurve:F4}</b>, F1 {m.F1Score:F4}, accuracy {m.Accuracy:P2}, log-loss {m.LogLoss:F4}, expected calibration error {ece:F4}.");
-                section = "<h2>ROC and calibration</h2>\n<div class=\"pair\">{roc}{reliability}</div>";
+                section = (b, image) =>
+                {
+                    b.Append("<h2>ROC and calibration</h2>\n<div class=\"pair\">");
+                    image("roc", "roc");
+                    image("reliability", "reliability");
+                    b.AppendLine("</div>");
+                };
                 badness = r => r.Predicted[0] == r.Truth[0] > 0.5f ? -1 : Math.Abs(r.Probability - r.Truth[0]);
                 caption = (r, i) => [$"#{i}: true {r.Truth[0] > 0.5f}", string.Create(Invariant, $"said {r.Predicted[0]}, p {r.Probability:F3}")];
                 break;
@@ -60,7 +67,11 @@ internal static class TaskReport
                 (metrics["MAE"], metrics["RMSE"], metrics["R2"]) = (m.MeanAbsoluteError, m.RootMeanSquaredError, m.RSquared);
                 headline = double.NaN;
                 summary = string.Create(Invariant, $"Test data: {rows.Count:N0} labelled images. Mean absolute error <b>{m.MeanAbsoluteError:G4}</b>, RMSE {m.RootMeanSquaredError:G4}, R² {m.RSquared:F4}.");
-                section = "<h2>Predicted against true</h2>\n{predicted}";
+                section = (b, image) =>
+                {
+                    b.AppendLine("<h2>Predicted against true</h2>");
+                    image("predicted", "predicted");
+                };
                 badness = r => Math.Abs(r.Scores[0] - r.Truth[0]);
                 caption = (r, i) => [string.Create(Invariant, $"#{i}: true {r.Truth[0]:G4}"), string.Create(Invariant, $"said {r.Scores[0]:G4}")];
                 break;
@@ -74,8 +85,14 @@ internal static class TaskReport
                 headline = m.SubsetAccuracy;
                 summary = string.Create(Invariant, $"Test data: {rows.Count:N0} labelled images, {tags.Count} tags. Micro F1 <b>{m.MicroF1:F4}</b>, macro F1 {m.MacroF1:F4}, macro AUC {m.MacroAuc:F4}, Hamming loss {m.HammingLoss:F4}, subset accuracy {m.SubsetAccuracy:P2}.");
                 string Cell(double v) => double.IsNaN(v) ? "-" : v.ToString("F3", Invariant);
-                section = "<h2>Tags</h2>\n{roc}\n<table><tr><th>tag</th><th>images with it</th><th>threshold</th><th>AUC</th><th>precision</th><th>recall</th><th>F1</th></tr>" +
+                string table = "<table><tr><th>tag</th><th>images with it</th><th>threshold</th><th>AUC</th><th>precision</th><th>recall</th><th>F1</th></tr>" +
                     string.Concat(m.PerTag.Select((t, k) => $"<tr><th>{ReportPage.E(t.Tag)}</th><td>{t.Positives:N0}</td><td>{tagger.Thresholds[k].ToString("F3", Invariant)}</td><td>{Cell(t.Auc)}</td><td>{Cell(t.Precision)}</td><td>{Cell(t.Recall)}</td><td>{Cell(t.F1)}</td></tr>")) + "</table>";
+                section = (b, image) =>
+                {
+                    b.AppendLine("<h2>Tags</h2>");
+                    image("roc", "roc");
+                    b.AppendLine(table);
+                };
                 badness = r => r.Predicted.Where((p, k) => p != r.Truth[k] > 0.5f).Count();
                 caption = (r, i) => [$"#{i}: has {Tags(tags, r.Truth.Select(t => t > 0.5f))}", $"said {Tags(tags, r.Predicted)}"];
                 break;
@@ -107,21 +124,22 @@ internal static class TaskReport
         string index = Path.Combine(directory, "index.html");
         string title = options.Title ?? $"{parameters.Architecture.Name}: training report ({task.Name})";
         string heading = task is RegressionTask ? "Largest errors" : task is BinaryClassificationTask ? "Most confidently wrong" : "Most tags wrong";
-        string html = ReportPage.Build(title, convNet, summary, pictures, chosen, (heading, "No test image is wrong."), (b, image) =>
-        {
-            // The section's {name} marks stand for its pictures.
-            var parts = System.Text.RegularExpressions.Regex.Split(section, @"(\{[a-z]+\})");
-            foreach (var part in parts)
-            {
-                if (part.StartsWith('{') && part.EndsWith('}'))
-                    image(part[1..^1], part[1..^1]);
-                else
-                    b.Append(part);
-            }
-            b.AppendLine();
-        });
+        string html = ReportPage.Build(title, convNet, summary, pictures, chosen, (heading, "No test image is wrong."), section);
         PngFile.Write(index, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(html)));
         return new ReportResult(index, pictures, headline) { Metrics = metrics };
+    }
+
+    /// <summary><paramref name="scored"/> cached with every column the page reads, filled in one pass.</summary>
+    private static IDataView Scored(MLContext ml, IDataView scored, string labelColumn, ConvNetTransformer convNet)
+    {
+        var columns = new List<string> { labelColumn, convNet.FeatureColumnName, convNet.ScoreColumnName };
+        if (convNet.Task is BinaryClassificationTask)
+            columns.AddRange(["Probability", convNet.PredictedLabelColumnName]);
+        if (convNet.Task is MultiLabelClassificationTask)
+            columns.Add(convNet.PredictedLabelColumnName);
+        if (scored.Schema.GetColumnOrNull(labelColumn) is null)
+            return scored; // Read says what is missing
+        return ml.Data.Cache(scored, [.. columns]);
     }
 
     private static string Tags(IReadOnlyList<string> tags, IEnumerable<bool> on)
