@@ -57,16 +57,7 @@ internal static class TaggingCommand
                 ml.MulticlassClassification.EvaluateMultiLabel(model.Transform(testView)), seconds));
         }
 
-        Console.Error.WriteLine("ResNet18 features (DnnFeaturizeImage)...");
-        var featurizer = ml.Transforms.ResizeImages("Resized", 224, 224, "Image")
-            .Append(ml.Transforms.ExtractPixels("Pixels", "Resized"))
-            .Append(ml.Transforms.DnnFeaturizeImage("ResNet18", m => m.ModelSelector.ResNet18(ml, m.OutputColumn, m.InputColumn), "Pixels"))
-            .Fit(trainView);
-        var featureClock = Stopwatch.StartNew();
-        var trainFeatures = ml.Data.Cache(featurizer.Transform(trainView), "ResNet18", "Features", "Label");
-        var testFeatures = ml.Data.Cache(featurizer.Transform(testView), "ResNet18", "Features", "Label");
-        _ = trainFeatures.GetColumn<float[]>("ResNet18").Count() + testFeatures.GetColumn<float[]>("ResNet18").Count();
-        double featureSeconds = featureClock.Elapsed.TotalSeconds;
+        var (trainFeatures, testFeatures, featureSeconds) = ResNet18Features.Add(ml, trainView, testView, "Features", "Label");
         foreach (var (name, features, extra) in new[] { ("ResNet18 features + one LbfgsLogisticRegression per tag", "ResNet18", featureSeconds), ("pixels + one LbfgsLogisticRegression per tag", "Features", 0.0) })
         {
             var clock = Stopwatch.StartNew();

@@ -35,16 +35,7 @@ internal static class TasksCommand
         Console.WriteLine($"MNIST (real): {train.Count:N0} training images (the first of the official training split) and {test.Count:N0} test images; each rotated by an angle uniform in [-45, 45] degrees (seed {arguments.Seed}); SimpleConvNet, {epochs} epochs.");
 
         // ResNet18's features of every image once, at its 224x224, for both baselines.
-        Console.Error.WriteLine("ResNet18 features (DnnFeaturizeImage)...");
-        var featurizer = ml.Transforms.ResizeImages("Resized", 224, 224, "Image")
-            .Append(ml.Transforms.ExtractPixels("Pixels", "Resized"))
-            .Append(ml.Transforms.DnnFeaturizeImage("ResNet18", m => m.ModelSelector.ResNet18(ml, m.OutputColumn, m.InputColumn), "Pixels"))
-            .Fit(trainView);
-        var clock = Stopwatch.StartNew();
-        var trainFeatures = ml.Data.Cache(featurizer.Transform(trainView), "ResNet18", "Features", "IsNine", "Angle");
-        var testFeatures = ml.Data.Cache(featurizer.Transform(testView), "ResNet18", "Features", "IsNine", "Angle");
-        _ = trainFeatures.GetColumn<bool>("IsNine").Count() + testFeatures.GetColumn<bool>("IsNine").Count();
-        double featureSeconds = clock.Elapsed.TotalSeconds;
+        var (trainFeatures, testFeatures, featureSeconds) = ResNet18Features.Add(ml, trainView, testView, "Features", "IsNine", "Angle");
 
         Binary(ml, trainFeatures, testFeatures, epochs, arguments.Seed, featureSeconds);
         Regression(ml, trainFeatures, testFeatures, epochs, arguments.Seed, featureSeconds);
