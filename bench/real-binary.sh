@@ -17,13 +17,8 @@ out=bench/results/real-images
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && for vendor in apple facebook; do
-  npm pack --silent "emoji-datasource-$vendor@16.0.0" >/dev/null && mkdir -p "$vendor" && tar xzf "emoji-datasource-$vendor-16.0.0.tgz" -C "$vendor"
-done)
-dotnet build bench/RealImages -c Release >/dev/null
-bench() { dotnet bench/RealImages/bin/Release/net10.0/RealImages.dll "$@"; }
-bench prepare "$work/apple/package" apple "$work/train"
-bench prepare "$work/facebook/package" facebook "$work/test"
+source bench/emoji-folders.sh
+emoji_folders "$work"
 {
   echo "# bash bench/real-binary.sh, $(date -u +%Y-%m-%d), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
   echo

@@ -22,14 +22,9 @@ trap 'rm -rf "$work"' EXIT
 seeds=${SEEDS:-1 2 3}
 rows=${ROWS:-recipe recipe.before scratch scratch.before mlnet recipe-geometric recipe-colour recipe-smoothing recipe+averaging recipe+tta}
 
-(cd "$work" && for vendor in apple facebook; do
-  npm pack --silent "emoji-datasource-$vendor@16.0.0" >/dev/null && mkdir -p "$vendor" && tar xzf "emoji-datasource-$vendor-16.0.0.tgz" -C "$vendor"
-done)
-dotnet build bench/RealImages -c Release >/dev/null
-bench() { dotnet bench/RealImages/bin/Release/net10.0/RealImages.dll "$@"; }
-bench prepare "$work/apple/package" apple "$work/train"
+source bench/emoji-folders.sh
+emoji_folders "$work"
 bench prepare "$work/apple/package" apple "$work/train20" 20
-bench prepare "$work/facebook/package" facebook "$work/test"
 
 # Row by row, each for every seed and size, the comparison first and the ablation last. ML.NET's featurizer and
 # L-BFGS draw nothing at random: one seed.
