@@ -93,8 +93,13 @@ static int Binary(string trainRoot, string testRoot, string category, int seed)
 {
     var ml = new MLContext(seed: seed);
     var label = ml.Transforms.CustomMapping<Folder, Answer>((input, output) => { output.IsCategory = input.Label == category; output.Weight = input.Label == category ? 13.5f : 1f; }, contractName: null);
-    var train = label.Fit(ImageFolder.Load(ml, trainRoot)).Transform(ImageFolder.Load(ml, trainRoot));
-    var test = label.Fit(ImageFolder.Load(ml, testRoot)).Transform(ImageFolder.Load(ml, testRoot));
+    IDataView Labelled(string root)
+    {
+        var files = ImageFolder.Load(ml, root);
+        return label.Fit(files).Transform(files);
+    }
+    var train = Labelled(trainRoot);
+    var test = Labelled(testRoot);
     int trainingImages = ImageFolder.List(trainRoot).Count;
     long positives = test.GetColumn<bool>("IsCategory").LongCount(b => b), tests = test.GetColumn<bool>("IsCategory").LongCount();
     long trainPositives = train.GetColumn<bool>("IsCategory").LongCount(b => b);

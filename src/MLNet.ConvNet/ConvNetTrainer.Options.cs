@@ -325,8 +325,8 @@ public sealed partial class ConvNetTrainer
                 Ranges.Check(TagThreshold, TagThreshold is null or > 0 and < 1, nameof(TagThreshold), "in (0, 1), or null for 0.5");
                 task = new MultiLabelClassificationTask((float)(TagThreshold ?? MultiLabelClassificationTask.DefaultThreshold), TuneTagThresholds);
             }
-            else if (TagThreshold is not null || TuneTagThresholds)
-                throw new ArgumentException($"{(TagThreshold is not null ? nameof(TagThreshold) : nameof(TuneTagThresholds))} is an option of mlContext.MulticlassClassification.Trainers.ConvNetMultiLabel; this trainer is {task.Name}. Leave it unset.", TagThreshold is not null ? nameof(TagThreshold) : nameof(TuneTagThresholds));
+            else if ((TagThreshold is not null ? nameof(TagThreshold) : TuneTagThresholds ? nameof(TuneTagThresholds) : null) is { } tagOption)
+                throw new ArgumentException($"{tagOption} is an option of mlContext.MulticlassClassification.Trainers.ConvNetMultiLabel; this trainer is {task.Name}. Leave it unset.", tagOption);
             static void Check(bool ok, string name, object? value, string expected) => Ranges.Check(value, ok, name, expected);
             var architecture = PretrainedNetworks.Resolve(Architecture);
             Check(Epochs is null or > 0, nameof(Epochs), Epochs, "at least 1 (or null for the architecture's default)");
